@@ -1,0 +1,255 @@
+"""Load a dataset in Frontline's CSV format (the format of ``data/reference/``).
+
+Five files, each with a header row; multi-valued cells are separated by ``|``:
+
+- ``theaters.csv``: slug, name, start, end, min_lon, min_lat, max_lon, max_lat, description
+- ``groups.csv``: slug, name, short_name, aliases, color, kind, parent, founded, dissolved,
+  description
+- ``sources.csv``: key, url, title, publisher, published, archive_url
+- ``places.csv``: slug, name, aliases, kind, country, lat, lon, population, importance,
+  theater, area (WKT, optional)
+- ``changes.csv``: place, date, date_precision, status, controller, challengers,
+  supported_by, confidence, summary, sources (source keys)
+
+Every row goes through the same services (and so the same validation) as any other write.
+The load is all-or-nothing: the first invalid row aborts it with its file, line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.territory import services
+from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
+
+FILES = ("theaters", "groups", "sources", "places", "changes")
+REQUIRED_COLUMNS = {
+    "theaters": {"slug", "name", "start", "min_lon", "min_lat", "max_lon", "max_lat"},
+    "groups": {"slug", "name", "color"},
+    "sources": {"key", "title"},
+    "places": {"slug", "name", "kind", "country", "lat", "lon", "theater"},
+    "changes": {"place", "date", "status"},
+}
+
+
+class DatasetError(Exception):
+    """A row could not be loaded. Names the file, the line and the problem."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        super().__init__(f"{path.name}, line {line}: {message}")
+
+
+@dataclass
+class LoadReport:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return ", ".join(f"{n} {name}" for name, n in self.counts.items())
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def load_dataset(directory: Path, *, progress: Progress | None = None) -> LoadReport:
+    directory = Path(directory)
+    missing = [name for name in FILES if not (directory / f"{name}.csv").exists()]
+    if missing:
+        raise DatasetError(directory / f"{missing[0]}.csv", 0, "file not found")
+    report = LoadReport()
+    loaders = {
+        "theaters": _load_theater,
+        "groups": _load_group,
+        "sources": _load_source,
+        "places": _load_place,
+        "changes": _load_change,
+    }
+    with transaction.atomic():
+        context = _Context()
+        for name in FILES:
+            path = directory / f"{name}.csv"
+            rows = list(_read_rows(path, REQUIRED_COLUMNS[name]))
+            if name == "groups":  # parents before children
+                rows.sort(key=lambda item: bool(item[1].get("parent")))
+            if name == "changes":  # chronological per place, as an editor would enter them
+                rows.sort(key=lambda item: (item[1]["place"], item[1]["date"]))
+            for index, (line, row) in enumerate(rows, start=1):
+                try:
+                    loaders[name](row, context)
+                except ValidationError as exc:
+                    raise DatasetError(path, line, _describe(exc)) from exc
+                except (KeyError, ValueError, GEOSException) as exc:
+                    raise DatasetError(path, line, str(exc)) from exc
+                if progress:
+                    progress(name, index, len(rows))
+            report.counts[name] = len(rows)
+    return report
+
+
+def _read_rows(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = required - set(reader.fieldnames or ())
+        if missing:
+            raise DatasetError(path, 1, f"missing column(s): {', '.join(sorted(missing))}")
+        for row in reader:
+            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def _describe(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split("|") if item.strip()]
+
+
+def _date(value: str, column: str, *, required: bool = False) -> date | None:
+    if not value:
+        if required:
+            raise ValidationError({column: "This column is required."})
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({column: f"{value!r} is not a date (YYYY-MM-DD)."}) from None
+
+
+def _int(value: str, column: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise ValidationError({column: f"{value!r} is not a whole number."}) from None
+
+
+def _float(value: str, column: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValidationError({column: f"{value!r} is not a number."}) from None
+
+
+class _Context:
+    """Lookups by slug/key, cached for the duration of one load."""
+
+    def __init__(self) -> None:
+        self.theaters: dict[str, Theater] = {}
+        self.groups: dict[str, ArmedGroup] = {}
+        self.sources: dict[str, Source] = {}
+        self.places: dict[str, Place] = {}
+
+    def theater(self, slug: str) -> Theater:
+        if slug not in self.theaters:
+            found = Theater.objects.filter(slug=slug).first()
+            if found is None:
+                raise ValidationError({"theater": f"Unknown theater {slug!r}."})
+            self.theaters[slug] = found
+        return self.theaters[slug]
+
+    def group(self, slug: str, column: str) -> ArmedGroup:
+        if slug not in self.groups:
+            found = ArmedGroup.objects.filter(slug=slug).first()
+            if found is None:
+                raise ValidationError({column: f"Unknown group {slug!r}."})
+            self.groups[slug] = found
+        return self.groups[slug]
+
+    def source(self, key: str) -> Source:
+        if key not in self.sources:
+            found = Source.objects.filter(key=key).first()
+            if found is None:
+                raise ValidationError({"sources": f"Unknown source {key!r}."})
+            self.sources[key] = found
+        return self.sources[key]
+
+    def place(self, slug: str) -> Place:
+        if slug not in self.places:
+            found = Place.objects.filter(slug=slug).first()
+            if found is None:
+                raise ValidationError({"place": f"Unknown place {slug!r}."})
+            self.places[slug] = found
+        return self.places[slug]
+
+
+def _load_theater(row: dict[str, str], ctx: _Context) -> None:
+    bbox = tuple(_float(row[c], c) for c in ("min_lon", "min_lat", "max_lon", "max_lat"))
+    bounds = Polygon.from_bbox(bbox)
+    bounds.srid = 4326
+    ctx.theaters[row["slug"]] = services.theater_create(
+        slug=row["slug"],
+        name=row["name"],
+        bounds=bounds,
+        start_date=_date(row["start"], "start", required=True),
+        end_date=_date(row.get("end", ""), "end"),
+        description=row.get("description", ""),
+    )
+
+
+def _load_group(row: dict[str, str], ctx: _Context) -> None:
+    ctx.groups[row["slug"]] = services.group_create(
+        slug=row["slug"],
+        name=row["name"],
+        short_name=row.get("short_name", ""),
+        aliases=_list(row.get("aliases", "")),
+        color=row["color"],
+        kind=row.get("kind") or ArmedGroup.Kind.NON_STATE,
+        parent=ctx.group(row["parent"], "parent") if row.get("parent") else None,
+        founded=_date(row.get("founded", ""), "founded"),
+        dissolved=_date(row.get("dissolved", ""), "dissolved"),
+        description=row.get("description", ""),
+    )
+
+
+def _load_source(row: dict[str, str], ctx: _Context) -> None:
+    ctx.sources[row["key"]] = services.source_create(
+        key=row["key"],
+        url=row.get("url", ""),
+        title=row["title"],
+        publisher=row.get("publisher", ""),
+        published=_date(row.get("published", ""), "published"),
+        archive_url=row.get("archive_url", ""),
+    )
+
+
+def _load_place(row: dict[str, str], ctx: _Context) -> None:
+    area = GEOSGeometry(row["area"], srid=4326) if row.get("area") else None
+    ctx.places[row["slug"]] = services.place_create(
+        theater=ctx.theater(row["theater"]),
+        slug=row["slug"],
+        name=row["name"],
+        aliases=_list(row.get("aliases", "")),
+        kind=row["kind"],
+        country=row["country"],
+        location=Point(_float(row["lon"], "lon"), _float(row["lat"], "lat"), srid=4326),
+        area=area,
+        population=_int(row.get("population", ""), "population"),
+        importance=_int(row.get("importance", ""), "importance") or 3,
+    )
+
+
+def _load_change(row: dict[str, str], ctx: _Context) -> None:
+    services.control_change_create(
+        place=ctx.place(row["place"]),
+        date=_date(row["date"], "date", required=True),
+        date_precision=row.get("date_precision") or ControlChange.DatePrecision.DAY,
+        status=row["status"],
+        controller=ctx.group(row["controller"], "controller") if row.get("controller") else None,
+        challengers=[ctx.group(s, "challengers") for s in _list(row.get("challengers", ""))],
+        supported_by=[ctx.group(s, "supported_by") for s in _list(row.get("supported_by", ""))],
+        confidence=row.get("confidence") or ControlChange.Confidence.CONFIRMED,
+        summary=row.get("summary", ""),
+        sources=[ctx.source(key) for key in _list(row.get("sources", ""))],
+        review_state=ControlChange.ReviewState.PUBLISHED,
+    )

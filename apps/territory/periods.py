@@ -1,0 +1,104 @@
+"""The time semantics of Frontline, in one place, as pure functions.
+
+- A change on day D takes effect on day D.
+- A place's history is a sequence of half-open periods ``[start, end)``; ``end=None`` means
+  "still in force". Only *published* changes shape periods (callers pass only those).
+- Consecutive changes that leave the state identical (possible after an edit or a deletion)
+  are merged into one period that begins at the first of them.
+- Before a place's first change its state is ``unknown``.
+
+Database access lives elsewhere: ``services.place_periods_rebuild`` feeds published changes
+into :func:`build_periods`; ``selectors`` query the stored periods with
+:func:`containing_filter`-style predicates.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class State:
+    """What a place is in: the triple that decides whether anything changed."""
+
+    status: str
+    controller_id: int | None
+    challenger_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class DatedState:
+    """One published change reduced to what shapes periods."""
+
+    change_id: int
+    date: date
+    state: State
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    start: date
+    end: date | None
+    state: State
+    change_id: int
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+def build_periods(changes: Iterable[DatedState]) -> list[PeriodSpec]:
+    """Turn one place's published changes into its ordered, non-overlapping periods."""
+    ordered = sorted(changes, key=lambda c: c.date)
+    dates = [c.date for c in ordered]
+    if len(set(dates)) != len(dates):
+        raise ValueError("A place cannot have two published changes on the same date.")
+
+    merged: list[DatedState] = []
+    for change in ordered:
+        if merged and merged[-1].state == change.state:
+            continue  # no visible change: the earlier period simply goes on
+        merged.append(change)
+
+    periods = []
+    for current, following in zip(merged, [*merged[1:], None], strict=True):
+        periods.append(
+            PeriodSpec(
+                start=current.date,
+                end=following.date if following else None,
+                state=current.state,
+                change_id=current.change_id,
+            )
+        )
+    return periods
+
+
+def series_dates(start: date, end: date, interval: str) -> list[date]:
+    """The sampling days of a time series: ``start``, then every interval while ``<= end``.
+
+    ``interval`` is ``day``, ``week`` or ``month``; monthly steps keep the day of the month,
+    clamped to the month's length (31 Jan → 28/29 Feb → 31 Mar).
+    """
+    if end < start:
+        raise ValueError("end must not be before start")
+    if interval == "day":
+        return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    if interval == "week":
+        return [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
+    if interval == "month":
+        steps = []
+        month_index = 0
+        while True:
+            year, month0 = divmod(start.month - 1 + month_index, 12)
+            year += start.year
+            last_day = calendar.monthrange(year, month0 + 1)[1]
+            step = date(year, month0 + 1, min(start.day, last_day))
+            if step > end:
+                return steps
+            steps.append(step)
+            month_index += 1
+    raise ValueError(f"Unknown interval {interval!r}; use day, week or month.")

@@ -1,0 +1,323 @@
+"""Validation rules shared by every write path (services, and through them admin, API, imports).
+
+Each ``check_*`` function collects *all* problems and raises one ``ValidationError`` keyed by
+field name, so a form or an API response can show each message next to its field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .models import ArmedGroup, ControlChange, Place, Status, Theater
+from .periods import State
+
+HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class Errors:
+    """Collects messages per field; raises them together."""
+
+    def __init__(self) -> None:
+        self._by_field: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, field_name: str, message: str) -> None:
+        self._by_field[field_name].append(message)
+
+    def raise_if_any(self) -> None:
+        if self._by_field:
+            raise ValidationError(dict(self._by_field))
+
+
+def _fmt(day: date) -> str:
+    return day.isoformat()
+
+
+# --- Control changes -----------------------------------------------------------------------
+
+
+@dataclass
+class ChangeProposal:
+    """The full proposed content of a change, as it would be after the write."""
+
+    place: Place
+    date: date
+    status: str
+    controller: ArmedGroup | None = None
+    challengers: list[ArmedGroup] = field(default_factory=list)
+    supported_by: list[ArmedGroup] = field(default_factory=list)
+    date_precision: str = ControlChange.DatePrecision.DAY
+    confidence: str = ControlChange.Confidence.CONFIRMED
+    review_state: str = ControlChange.ReviewState.DRAFT
+    source_count: int = 0
+
+    @property
+    def state(self) -> State:
+        return State(
+            status=self.status,
+            controller_id=self.controller.pk if self.controller else None,
+            challenger_ids=frozenset(g.pk for g in self.challengers),
+        )
+
+
+def check_change(proposal: ChangeProposal, *, existing: ControlChange | None = None) -> None:
+    """Validate a proposed change; ``existing`` is the change being edited, if any."""
+    errors = Errors()
+    p = proposal
+
+    _check_choice(errors, "status", p.status, Status.values)
+    _check_choice(errors, "date_precision", p.date_precision, ControlChange.DatePrecision.values)
+    _check_choice(errors, "confidence", p.confidence, ControlChange.Confidence.values)
+    _check_choice(errors, "review_state", p.review_state, ControlChange.ReviewState.values)
+
+    today = timezone.localdate()
+    if p.date > today:
+        errors.add("date", f"The date {_fmt(p.date)} is in the future (today is {_fmt(today)}).")
+    if p.date_precision == ControlChange.DatePrecision.MONTH and p.date.day != 1:
+        errors.add("date", "With month precision, give the first day of the month.")
+    if p.date_precision == ControlChange.DatePrecision.YEAR and (p.date.month, p.date.day) != (
+        1,
+        1,
+    ):
+        errors.add("date", "With year precision, give the first of January.")
+
+    challenger_ids = [g.pk for g in p.challengers]
+    if len(set(challenger_ids)) != len(challenger_ids):
+        errors.add("challengers", "A group is listed twice.")
+    if p.status in (Status.CONTROLLED, Status.BESIEGED) and p.controller is None:
+        errors.add("controller", f"A {p.status} place needs a controller (the holding group).")
+    if p.status in (Status.CONTESTED, Status.BESIEGED) and not p.challengers:
+        verb = "contesting" if p.status == Status.CONTESTED else "besieging"
+        errors.add("challengers", f"Name at least one group {verb} the place.")
+    if p.status == Status.CONTROLLED and p.challengers:
+        errors.add(
+            "challengers",
+            "A controlled place has no challengers; use 'contested' or 'besieged' instead.",
+        )
+    if p.controller is not None and p.controller.pk in challenger_ids:
+        errors.add("challengers", f"{p.controller} cannot be both controller and challenger.")
+    supporter_ids = {g.pk for g in p.supported_by}
+    if p.controller is not None and p.controller.pk in supporter_ids:
+        errors.add("supported_by", f"{p.controller} is the controller, not a supporter.")
+    if supporter_ids & set(challenger_ids):
+        errors.add("supported_by", "A group cannot both support the controller and challenge it.")
+
+    roles = [("controller", [p.controller] if p.controller else [])]
+    roles += [("challengers", p.challengers), ("supported_by", p.supported_by)]
+    for field_name, groups in roles:
+        for group in groups:
+            problem = group_inactive_reason(group, p.date)
+            if problem:
+                errors.add(field_name, problem)
+
+    if p.review_state == ControlChange.ReviewState.PUBLISHED and p.source_count < 1:
+        errors.add("sources", "A published change needs at least one source.")
+
+    others = ControlChange.objects.filter(place=p.place)
+    if existing is not None:
+        others = others.exclude(pk=existing.pk)
+    clash = others.filter(date=p.date).first()
+    if clash is not None:
+        errors.add(
+            "date",
+            f"{p.place} already has a change on {_fmt(p.date)} (change #{clash.pk}); "
+            "edit that one instead.",
+        )
+
+    previous = (
+        others.filter(review_state=ControlChange.ReviewState.PUBLISHED, date__lt=p.date)
+        .order_by("-date")
+        .prefetch_related("challengers")
+        .select_related("controller")
+        .first()
+    )
+    if previous is not None and _state_of(previous) == p.state:
+        if previous.status == "controlled":
+            state = f"controlled by {previous.controller}"
+        else:
+            holder = f", held by {previous.controller}," if previous.controller else ""
+            state = f"{previous.status}{holder} with the same challengers"
+        errors.add(
+            "status",
+            f"This change changes nothing: {p.place} is already {state} "
+            f"since {_fmt(previous.date)}. "
+            "Change the status, controller or challengers, or add the source to that change.",
+        )
+
+    errors.raise_if_any()
+
+
+def _state_of(change: ControlChange) -> State:
+    return State(
+        status=change.status,
+        controller_id=change.controller_id,
+        challenger_ids=frozenset(g.pk for g in change.challengers.all()),
+    )
+
+
+def group_inactive_reason(group: ArmedGroup, day: date) -> str | None:
+    if group.founded and day < group.founded:
+        return f"{group} was founded on {_fmt(group.founded)}, after {_fmt(day)}."
+    if group.dissolved and day > group.dissolved:
+        return f"{group} was dissolved on {_fmt(group.dissolved)}, before {_fmt(day)}."
+    return None
+
+
+def _check_choice(errors: Errors, field_name: str, value: str, allowed: Iterable[str]) -> None:
+    allowed = list(allowed)
+    if value not in allowed:
+        errors.add(field_name, f"{value!r} is not one of: {', '.join(allowed)}.")
+
+
+# --- Groups, places, theaters ---------------------------------------------------------------
+
+
+def normalize_color(value: str) -> str:
+    return value.strip().lower()
+
+
+def check_group(group: ArmedGroup) -> None:
+    errors = Errors()
+    if not HEX_COLOR.match(group.color or ""):
+        errors.add("color", f"Colour must be #rrggbb, e.g. #1f77b4; got {group.color!r}.")
+    if not SLUG.match(group.slug or ""):
+        errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. islamic-state.")
+    _check_choice(errors, "kind", group.kind, ArmedGroup.Kind.values)
+    if group.founded and group.dissolved and group.dissolved < group.founded:
+        errors.add("dissolved", "A group cannot be dissolved before it was founded.")
+    if not isinstance(group.aliases, list) or not all(isinstance(a, str) for a in group.aliases):
+        errors.add("aliases", "Aliases must be a list of names.")
+    _check_parent(errors, group)
+    if group.pk is not None:
+        _check_group_dates_cover_changes(errors, group)
+    errors.raise_if_any()
+
+
+def _check_parent(errors: Errors, group: ArmedGroup) -> None:
+    seen = {group.pk} if group.pk else set()
+    parent = group.parent
+    while parent is not None:
+        if parent.pk in seen:
+            errors.add("parent", "A group cannot be its own parent or ancestor.")
+            return
+        seen.add(parent.pk)
+        parent = parent.parent
+
+
+def _check_group_dates_cover_changes(errors: Errors, group: ArmedGroup) -> None:
+    """Editing founded/dissolved must not strand changes that already name the group."""
+    from django.db.models import Q
+
+    named = ControlChange.objects.filter(
+        Q(controller=group) | Q(challengers=group) | Q(supported_by=group)
+    ).distinct()
+    if group.founded:
+        early = named.filter(date__lt=group.founded).order_by("date").first()
+        if early:
+            errors.add(
+                "founded",
+                f"{group} is named by a change on {_fmt(early.date)} ({early.place}), "
+                "before this founding date.",
+            )
+    if group.dissolved:
+        late = named.filter(date__gt=group.dissolved).order_by("-date").first()
+        if late:
+            errors.add(
+                "dissolved",
+                f"{group} is named by a change on {_fmt(late.date)} ({late.place}), "
+                "after this dissolution date.",
+            )
+
+
+def geometry_problem(geometry: GEOSGeometry | None, *, expected: tuple[type, ...]) -> str | None:
+    if geometry is None:
+        return None
+    if not isinstance(geometry, expected):
+        names = " or ".join(t.__name__ for t in expected)
+        return f"Expected a {names}, got a {geometry.geom_type}."
+    if geometry.srid not in (None, 4326):
+        return f"Coordinates must be WGS 84 longitude/latitude (EPSG:4326), not SRID {geometry.srid}."
+    if geometry.empty:
+        return "The geometry is empty."
+    if not geometry.valid:
+        return f"Invalid geometry: {geometry.valid_reason}."
+    lon_lat_ok = all(-180 <= xy[0] <= 180 and -90 <= xy[1] <= 90 for xy in _coords(geometry))
+    if not lon_lat_ok:
+        return "Coordinates must be longitude in [-180, 180] and latitude in [-90, 90]."
+    return None
+
+
+def _coords(geometry: GEOSGeometry) -> Iterable[tuple[float, ...]]:
+    return _flatten(geometry.coords)
+
+
+def _flatten(coords) -> Iterable[tuple[float, ...]]:
+    if coords and isinstance(coords[0], (int, float)):
+        yield coords
+        return
+    for item in coords:
+        yield from _flatten(item)
+
+
+def check_place(place: Place) -> None:
+    errors = Errors()
+    if not SLUG.match(place.slug or ""):
+        errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. deir-ez-zor.")
+    _check_choice(errors, "kind", place.kind, Place.Kind.values)
+    if not COUNTRY.match(place.country or ""):
+        errors.add("country", "Use an ISO 3166-1 alpha-2 code in capitals, e.g. SY or IQ.")
+    if place.importance is None or not 1 <= place.importance <= 5:
+        errors.add("importance", "Importance must be between 1 and 5.")
+    if place.population is not None and place.population < 0:
+        errors.add("population", "Population cannot be negative.")
+    if not isinstance(place.aliases, list) or not all(isinstance(a, str) for a in place.aliases):
+        errors.add("aliases", "Aliases must be a list of names.")
+
+    location_problem = (
+        "A place needs a point location."
+        if place.location is None
+        else geometry_problem(place.location, expected=(Point,))
+    )
+    if location_problem:
+        errors.add("location", location_problem)
+    area_problem = geometry_problem(place.area, expected=(MultiPolygon, Polygon))
+    if area_problem:
+        errors.add("area", area_problem)
+
+    theater: Theater | None = place.theater if place.theater_id else None
+    if theater is None:
+        errors.add("theater", "A place belongs to a theater.")
+    elif not location_problem and not theater.bounds.covers(place.location):
+        lon, lat = place.location.x, place.location.y
+        xmin, ymin, xmax, ymax = theater.bounds.extent
+        errors.add(
+            "location",
+            f"({lon:.4f}, {lat:.4f}) lies outside the bounds of {theater} "
+            f"({xmin}, {ymin}, {xmax}, {ymax}); check for swapped longitude and latitude.",
+        )
+    errors.raise_if_any()
+
+
+def check_theater(theater: Theater) -> None:
+    errors = Errors()
+    if not SLUG.match(theater.slug or ""):
+        errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. syria-iraq-2014-2019.")
+    problem = (
+        "A theater needs bounds."
+        if theater.bounds is None
+        else geometry_problem(theater.bounds, expected=(Polygon,))
+    )
+    if problem:
+        errors.add("bounds", problem)
+    if theater.end_date and theater.start_date and theater.end_date < theater.start_date:
+        errors.add("end_date", "The end date must not be before the start date.")
+    errors.raise_if_any()

@@ -1,0 +1,279 @@
+"""Reads: "who held what on day T", a place's history, what changed between two days, series.
+
+Every function here answers from the derived ``ControlPeriod`` table with indexed queries
+whose cost grows with the size of the answer, not with the length of the whole record:
+on PostgreSQL "the period containing T" is a GiST range-index lookup.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.gis.geos import Polygon
+from django.contrib.postgres.fields import DateRangeField
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from .db import DateRange
+from .models import ArmedGroup, ControlPeriod, Place, Theater
+from .periods import UNKNOWN, State, series_dates
+
+BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
+MAX_SERIES_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class PlaceState:
+    """A place's state on one day. ``status`` is ``unknown`` before its first change."""
+
+    place: Place
+    status: str
+    controller: ArmedGroup | None
+    challengers: tuple[ArmedGroup, ...]
+    since: date | None
+    period: ControlPeriod | None
+
+    @property
+    def key(self) -> State:
+        return State(
+            status=self.status,
+            controller_id=self.controller.pk if self.controller else None,
+            challenger_ids=frozenset(g.pk for g in self.challengers),
+        )
+
+
+@dataclass(frozen=True)
+class PlaceDiff:
+    place: Place
+    before: PlaceState
+    after: PlaceState
+
+
+@dataclass(frozen=True)
+class GroupSeries:
+    group: ArmedGroup
+    places: list[int]
+    population: list[int]
+
+
+@dataclass(frozen=True)
+class ControlSeries:
+    dates: list[date]
+    groups: list[GroupSeries]
+
+
+# --- The one predicate of time ---------------------------------------------------------------
+
+
+def periods_containing(on: date, queryset: QuerySet[ControlPeriod] | None = None):
+    """Periods in force on day ``on``: ``start <= on < end`` (``end`` NULL = open)."""
+    queryset = ControlPeriod.objects.all() if queryset is None else queryset
+    if connection.vendor == "postgresql":
+        # daterange(start, end, '[)') @> on — served by the GiST index territory_period_range_gist.
+        return queryset.alias(
+            span=DateRange(F("start"), F("end"), output_field=DateRangeField())
+        ).filter(span__contains=on)
+    return queryset.filter(Q(start__lte=on) & (Q(end__gt=on) | Q(end__isnull=True)))
+
+
+# --- Filters shared by the selectors ---------------------------------------------------------
+
+
+def _place_filter(
+    *,
+    theater: Theater | int | None = None,
+    bbox: BBox | None = None,
+    kinds: Sequence[str] | None = None,
+    prefix: str = "",
+) -> Q:
+    q = Q()
+    if theater is not None:
+        q &= Q(**{f"{prefix}theater": theater})
+    if bbox is not None:
+        q &= Q(**{f"{prefix}location__contained": bbox_polygon(bbox)})
+    if kinds:
+        q &= Q(**{f"{prefix}kind__in": list(kinds)})
+    return q
+
+
+def bbox_polygon(bbox: BBox) -> Polygon:
+    min_lon, min_lat, max_lon, max_lat = bbox
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ValidationError(
+            {"bbox": "Use min_lon,min_lat,max_lon,max_lat in degrees, with min <= max."}
+        )
+    polygon = Polygon.from_bbox(bbox)
+    polygon.srid = 4326
+    return polygon
+
+
+def _period_queryset() -> QuerySet[ControlPeriod]:
+    return ControlPeriod.objects.select_related("controller").prefetch_related("challengers")
+
+
+def _state(place: Place, period: ControlPeriod | None) -> PlaceState:
+    if period is None:
+        return PlaceState(
+            place=place, status=UNKNOWN, controller=None, challengers=(), since=None, period=None
+        )
+    return PlaceState(
+        place=place,
+        status=period.status,
+        controller=period.controller,
+        challengers=tuple(sorted(period.challengers.all(), key=lambda g: g.name)),
+        since=period.start,
+        period=period,
+    )
+
+
+def _involves(state: PlaceState, group_ids: set[int]) -> bool:
+    if state.controller is not None and state.controller.pk in group_ids:
+        return True
+    return any(g.pk in group_ids for g in state.challengers)
+
+
+# --- Selectors -------------------------------------------------------------------------------
+
+
+def control_at(
+    *,
+    on: date,
+    theater: Theater | int | None = None,
+    bbox: BBox | None = None,
+    groups: Iterable[ArmedGroup | int] | None = None,
+    kinds: Sequence[str] | None = None,
+) -> list[PlaceState]:
+    """Every place (matching the filters) with its state on day ``on``, ordered by name.
+
+    ``groups`` keeps the places that one of the groups controls or challenges that day (so
+    places of unknown state drop out).
+    """
+    places = list(Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds)))
+    periods = periods_containing(
+        on,
+        _period_queryset().filter(
+            _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
+        ),
+    )
+    by_place = {period.place_id: period for period in periods}
+    states = [_state(place, by_place.get(place.pk)) for place in places]
+    if groups is not None:
+        group_ids = {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups}
+        states = [s for s in states if _involves(s, group_ids)]
+    return states
+
+
+def place_state_on(*, place: Place, on: date) -> PlaceState:
+    period = periods_containing(on, _period_queryset().filter(place=place)).first()
+    return _state(place, period)
+
+
+def place_history(*, place: Place) -> list[ControlPeriod]:
+    """The place's control periods in order, oldest first; the last is open (``end`` None)."""
+    return list(
+        _period_queryset().filter(place=place).select_related("change").order_by("start")
+    )
+
+
+def control_diff(
+    *,
+    from_date: date,
+    to_date: date,
+    theater: Theater | int | None = None,
+    bbox: BBox | None = None,
+    kinds: Sequence[str] | None = None,
+) -> list[PlaceDiff]:
+    """Places whose state on ``to_date`` differs from their state on ``from_date``.
+
+    Only places with a period beginning in ``(from_date, to_date]`` can differ, so the work
+    grows with the number of changes in the window, not with the number of places.
+    """
+    if from_date > to_date:
+        raise ValidationError({"to": f"'to' ({to_date}) must not be before 'from' ({from_date})."})
+    place_q = _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
+    candidate_ids = set(
+        ControlPeriod.objects.filter(place_q, start__gt=from_date, start__lte=to_date)
+        .values_list("place_id", flat=True)
+        .distinct()
+    )
+    if not candidate_ids:
+        return []
+    places = Place.objects.filter(pk__in=candidate_ids).order_by("name")
+    scoped = _period_queryset().filter(place_id__in=candidate_ids)
+    before = {p.place_id: p for p in periods_containing(from_date, scoped)}
+    after = {p.place_id: p for p in periods_containing(to_date, scoped)}
+    diffs = []
+    for place in places:
+        old, new = _state(place, before.get(place.pk)), _state(place, after.get(place.pk))
+        if old.key != new.key:
+            diffs.append(PlaceDiff(place=place, before=old, after=new))
+    return diffs
+
+
+def control_series(
+    *,
+    theater: Theater | int,
+    from_date: date,
+    to_date: date,
+    interval: str = "month",
+) -> ControlSeries:
+    """Per group, the number of places it holds (is controller of) and their population, sampled
+    at ``from_date`` and every ``interval`` after it up to ``to_date``.
+
+    One query fetches the periods overlapping the window; a sweep over sorted sample dates
+    adds each period to the samples it covers.
+    """
+    if from_date > to_date:
+        raise ValidationError({"to": f"'to' ({to_date}) must not be before 'from' ({from_date})."})
+    try:
+        steps = series_dates(from_date, to_date, interval)
+    except ValueError as exc:
+        raise ValidationError({"interval": str(exc)}) from exc
+    if len(steps) > MAX_SERIES_STEPS:
+        raise ValidationError(
+            {"interval": f"{len(steps)} steps is too many; use a coarser interval."}
+        )
+
+    rows = (
+        ControlPeriod.objects.filter(place__theater=theater, controller__isnull=False)
+        .filter(start__lte=to_date)
+        .filter(Q(end__gt=from_date) | Q(end__isnull=True))
+        .values_list("controller_id", "start", "end", "place__population")
+    )
+    n = len(steps)
+    place_delta: dict[int, list[int]] = defaultdict(lambda: [0] * (n + 1))
+    people_delta: dict[int, list[int]] = defaultdict(lambda: [0] * (n + 1))
+    for group_id, start, end, population in rows:
+        first = bisect_left(steps, start)
+        last = bisect_left(steps, end) if end is not None else n
+        if first >= last:
+            continue  # the period falls between two samples
+        place_delta[group_id][first] += 1
+        place_delta[group_id][last] -= 1
+        people_delta[group_id][first] += population or 0
+        people_delta[group_id][last] -= population or 0
+
+    groups = ArmedGroup.objects.in_bulk(list(place_delta))
+    series = [
+        GroupSeries(
+            group=groups[group_id],
+            places=_running_sum(place_delta[group_id])[:n],
+            population=_running_sum(people_delta[group_id])[:n],
+        )
+        for group_id in place_delta
+    ]
+    series.sort(key=lambda s: s.group.name)
+    return ControlSeries(dates=steps, groups=series)
+
+
+def _running_sum(deltas: list[int]) -> list[int]:
+    total, out = 0, []
+    for delta in deltas:
+        total += delta
+        out.append(total)
+    return out

@@ -1,0 +1,385 @@
+"""The one write path for the domain.
+
+Admin, API, imports and commands call these functions; none of them writes models directly.
+Every change write validates with ``rules``, then rebuilds the affected place's derived
+periods in the same transaction, so the stored history is always consistent with the
+published changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.db import transaction
+
+from . import rules
+from .models import (
+    ArmedGroup,
+    ChangeChallenger,
+    ControlChange,
+    ControlPeriod,
+    DeletedControlChange,
+    PeriodChallenger,
+    Place,
+    Source,
+    Theater,
+)
+from .periods import DatedState, State, build_periods
+
+Published = ControlChange.ReviewState.PUBLISHED
+
+
+class StaleVersionError(Exception):
+    """Raised when an update carries a version other than the stored one (someone saved first)."""
+
+    def __init__(self, *, change: ControlChange, expected: int) -> None:
+        self.change = change
+        self.expected = expected
+        self.current = change.version
+        super().__init__(
+            f"Change #{change.pk} was modified by someone else: you edited version {expected}, "
+            f"the stored version is {change.version}. Reload it and apply your edit again."
+        )
+
+
+# --- Theaters, groups, places, sources -------------------------------------------------------
+
+
+def theater_create(
+    *,
+    name: str,
+    slug: str,
+    bounds: Polygon,
+    start_date: date,
+    end_date: date | None = None,
+    description: str = "",
+) -> Theater:
+    theater = Theater(
+        name=name,
+        slug=slug,
+        bounds=_with_srid(bounds),
+        start_date=start_date,
+        end_date=end_date,
+        description=description,
+    )
+    rules.check_theater(theater)
+    theater.save()
+    return theater
+
+
+def group_create(
+    *,
+    name: str,
+    slug: str,
+    color: str,
+    kind: str = ArmedGroup.Kind.NON_STATE,
+    short_name: str = "",
+    aliases: Sequence[str] = (),
+    parent: ArmedGroup | None = None,
+    founded: date | None = None,
+    dissolved: date | None = None,
+    description: str = "",
+) -> ArmedGroup:
+    group = ArmedGroup(
+        name=name,
+        slug=slug,
+        color=rules.normalize_color(color),
+        kind=kind,
+        short_name=short_name,
+        aliases=list(aliases),
+        parent=parent,
+        founded=founded,
+        dissolved=dissolved,
+        description=description,
+    )
+    rules.check_group(group)
+    group.save()
+    return group
+
+
+def group_update(*, group: ArmedGroup, **fields: Any) -> ArmedGroup:
+    with transaction.atomic():
+        for name, value in fields.items():
+            if name == "color":
+                value = rules.normalize_color(value)
+            elif name == "aliases":
+                value = list(value)
+            setattr(group, name, value)
+        rules.check_group(group)
+        group.save()
+    return group
+
+
+def place_create(
+    *,
+    theater: Theater,
+    name: str,
+    slug: str,
+    kind: str,
+    location: Point,
+    country: str,
+    aliases: Sequence[str] = (),
+    area: Polygon | MultiPolygon | None = None,
+    population: int | None = None,
+    importance: int = 3,
+) -> Place:
+    place = Place(
+        theater=theater,
+        name=name,
+        slug=slug,
+        kind=kind,
+        location=_with_srid(location),
+        area=_with_srid(area),
+        country=country,
+        aliases=list(aliases),
+        population=population,
+        importance=importance,
+    )
+    rules.check_place(place)
+    place.area = _as_multipolygon(place.area)
+    place.save()
+    return place
+
+
+def place_update(*, place: Place, **fields: Any) -> Place:
+    with transaction.atomic():
+        for name, value in fields.items():
+            if name in ("location", "area"):
+                value = _with_srid(value)
+            elif name == "aliases":
+                value = list(value)
+            setattr(place, name, value)
+        rules.check_place(place)
+        place.area = _as_multipolygon(place.area)
+        place.save()
+    return place
+
+
+def source_create(
+    *,
+    title: str,
+    url: str = "",
+    publisher: str = "",
+    published: date | None = None,
+    archive_url: str = "",
+    key: str | None = None,
+) -> Source:
+    source = Source(
+        key=key or None,
+        title=title,
+        url=url,
+        publisher=publisher,
+        published=published,
+        archive_url=archive_url,
+    )
+    source.full_clean()
+    source.save()
+    return source
+
+
+def _with_srid(geometry):
+    if geometry is not None and geometry.srid is None:
+        geometry.srid = 4326
+    return geometry
+
+
+def _as_multipolygon(geometry):
+    if isinstance(geometry, Polygon):
+        return MultiPolygon(geometry, srid=geometry.srid)
+    return geometry
+
+
+# --- Control changes -------------------------------------------------------------------------
+
+
+def control_change_create(
+    *,
+    place: Place,
+    date: date,
+    status: str,
+    controller: ArmedGroup | None = None,
+    challengers: Iterable[ArmedGroup] = (),
+    supported_by: Iterable[ArmedGroup] = (),
+    sources: Iterable[Source] = (),
+    date_precision: str = ControlChange.DatePrecision.DAY,
+    confidence: str = ControlChange.Confidence.CONFIRMED,
+    summary: str = "",
+    review_state: str = ControlChange.ReviewState.DRAFT,
+    author=None,
+) -> ControlChange:
+    challengers, supported_by, sources = list(challengers), list(supported_by), list(sources)
+    with transaction.atomic():
+        _lock_place(place)
+        proposal = rules.ChangeProposal(
+            place=place,
+            date=date,
+            status=status,
+            controller=controller,
+            challengers=challengers,
+            supported_by=supported_by,
+            date_precision=date_precision,
+            confidence=confidence,
+            review_state=review_state,
+            source_count=len(sources),
+        )
+        rules.check_change(proposal)
+        change = ControlChange.objects.create(
+            place=place,
+            date=date,
+            date_precision=date_precision,
+            status=status,
+            controller=controller,
+            confidence=confidence,
+            summary=summary,
+            review_state=review_state,
+            author=author,
+        )
+        change.challengers.set(challengers)
+        change.supported_by.set(supported_by)
+        change.sources.set(sources)
+        if review_state == Published:
+            place_periods_rebuild(place=place)
+    return change
+
+
+CHANGE_FIELDS = {
+    "place",
+    "date",
+    "date_precision",
+    "status",
+    "controller",
+    "challengers",
+    "supported_by",
+    "sources",
+    "confidence",
+    "summary",
+    "review_state",
+}
+
+
+def control_change_update(
+    *, change: ControlChange, version: int, **fields: Any
+) -> ControlChange:
+    """Edit a change. ``version`` is the version the editor read; a stale one is refused.
+
+    Only the fields given are changed. Moving a change to another place or date, publishing
+    and unpublishing are all edits; every one rebuilds the periods of the places involved.
+    """
+    unknown = set(fields) - CHANGE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown change fields: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        current = ControlChange.objects.select_for_update().get(pk=change.pk)
+        if current.version != version:
+            raise StaleVersionError(change=current, expected=version)
+        old_place = current.place
+        new_place = fields.get("place", old_place)
+        for place in sorted({old_place, new_place}, key=lambda p: p.pk):
+            _lock_place(place)
+
+        challengers = list(fields.get("challengers", current.challengers.all()))
+        supported_by = list(fields.get("supported_by", current.supported_by.all()))
+        sources = list(fields.get("sources", current.sources.all()))
+        scalar = {k: v for k, v in fields.items() if k not in ("challengers", "supported_by", "sources")}
+        for name, value in scalar.items():
+            setattr(current, name, value)
+
+        proposal = rules.ChangeProposal(
+            place=current.place,
+            date=current.date,
+            status=current.status,
+            controller=current.controller,
+            challengers=challengers,
+            supported_by=supported_by,
+            date_precision=current.date_precision,
+            confidence=current.confidence,
+            review_state=current.review_state,
+            source_count=len(sources),
+        )
+        rules.check_change(proposal, existing=current)
+
+        # Clear challengers first: the database refuses, at every step, a group that is both
+        # controller and challenger, and an edit may swap the two.
+        ChangeChallenger.objects.filter(change=current).delete()
+        current.version = version + 1
+        current.save()
+        current.challengers.set(challengers)
+        current.supported_by.set(supported_by)
+        current.sources.set(sources)
+        for place in {old_place, new_place}:
+            place_periods_rebuild(place=place)
+    return current
+
+
+def control_change_publish(*, change: ControlChange, version: int) -> ControlChange:
+    return control_change_update(change=change, version=version, review_state=Published)
+
+
+def control_change_unpublish(*, change: ControlChange, version: int) -> ControlChange:
+    return control_change_update(
+        change=change, version=version, review_state=ControlChange.ReviewState.DRAFT
+    )
+
+
+def control_change_delete(*, change: ControlChange, user=None) -> None:
+    with transaction.atomic():
+        place = change.place
+        _lock_place(place)
+        DeletedControlChange.objects.create(change_id=change.pk, place=place, deleted_by=user)
+        change.delete()
+        place_periods_rebuild(place=place)
+
+
+def _lock_place(place: Place) -> None:
+    """Serialize writes to one place so concurrent rebuilds of its periods cannot interleave."""
+    Place.objects.select_for_update().filter(pk=place.pk).values_list("pk", flat=True).first()
+
+
+# --- Derived periods -------------------------------------------------------------------------
+
+
+def place_periods_rebuild(*, place: Place) -> list[ControlPeriod]:
+    """Replace ``place``'s periods with those built from its published changes.
+
+    Must run inside the transaction of the write that made it necessary. Its cost grows with
+    the place's own history, never with the whole database.
+    """
+    changes = (
+        ControlChange.objects.filter(place=place, review_state=Published)
+        .order_by("date")
+        .prefetch_related("challengers")
+    )
+    dated = [
+        DatedState(
+            change_id=c.pk,
+            date=c.date,
+            state=State(
+                status=c.status,
+                controller_id=c.controller_id,
+                challenger_ids=frozenset(g.pk for g in c.challengers.all()),
+            ),
+        )
+        for c in changes
+    ]
+    specs = build_periods(dated)
+    ControlPeriod.objects.filter(place=place).delete()
+    periods = ControlPeriod.objects.bulk_create(
+        ControlPeriod(
+            place=place,
+            start=spec.start,
+            end=spec.end,
+            status=spec.state.status,
+            controller_id=spec.state.controller_id,
+            change_id=spec.change_id,
+        )
+        for spec in specs
+    )
+    PeriodChallenger.objects.bulk_create(
+        PeriodChallenger(period=period, group_id=group_id)
+        for period, spec in zip(periods, specs, strict=True)
+        for group_id in sorted(spec.state.challenger_ids)
+    )
+    return periods

@@ -1,0 +1,6 @@
+"""The embedded default for a laptop: SpatiaLite, eager Celery, DEBUG on unless told otherwise."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
