@@ -65,7 +65,7 @@ def build_periods(changes: Iterable[DatedState]) -> list[PeriodSpec]:
         merged.append(change)
 
     periods = []
-    for current, following in zip(merged, [*merged[1:], None], strict=True):
+    for current, following in zip(merged, [*merged[1:], None][: len(merged)], strict=True):
         periods.append(
             PeriodSpec(
                 start=current.date,

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu packages Frontline needs, when they are missing.
+#   scripts/system-packages.sh run    GDAL/GEOS/PROJ, SpatiaLite, Python venv support
+#   scripts/system-packages.sh test   the above + PostgreSQL with PostGIS, Redis, Chromium
+# As root it runs apt-get; otherwise it prints the exact command to run and fails.
+set -euo pipefail
+mode="${1:-run}"
+missing=()
+
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+pg_major() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1; }
+
+have_lib 'libgdal\.so' || missing+=(gdal-bin)
+have_lib 'libgeos_c\.so' || missing+=(libgeos-c1v5)
+have_lib 'libproj\.so' || missing+=(proj-bin)
+ls /usr/lib/*/mod_spatialite.so >/dev/null 2>&1 || missing+=(libsqlite3-mod-spatialite)
+# A Python without ensurepip (Debian's, before python3-venv) cannot make the virtualenv.
+"${PYTHON:-python3}" -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+
+if [[ "$mode" == "test" ]]; then
+  major="$(pg_major)"
+  if [[ -z "$major" ]]; then
+    missing+=(postgresql postgis)
+  elif [[ ! -e "/usr/share/postgresql/$major/extension/postgis.control" ]]; then
+    missing+=("postgresql-$major-postgis-3")
+  fi
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v chromium >/dev/null || missing+=(chromium)
+fi
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+if [[ "$(id -u)" -ne 0 ]]; then
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Run as root:  sudo sh -c '$cmd'" >&2
+  exit 1
+fi
+echo "Installing system packages: ${missing[*]}"
+sh -c "$cmd"
