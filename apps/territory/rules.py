@@ -268,7 +268,8 @@ def _flatten(coords) -> Iterable[tuple[float, ...]]:
         yield from _flatten(item)
 
 
-def check_place(place: Place) -> None:
+def check_place(place: Place, *, area: GEOSGeometry | None) -> None:
+    """``area`` is checked apart from ``place`` because it may not yet fit the model field."""
     errors = Errors()
     if not SLUG.match(place.slug or ""):
         errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. deir-ez-zor.")
@@ -289,7 +290,7 @@ def check_place(place: Place) -> None:
     )
     if location_problem:
         errors.add("location", location_problem)
-    area_problem = geometry_problem(place.area, expected=(MultiPolygon, Polygon))
+    area_problem = geometry_problem(area, expected=(MultiPolygon, Polygon))
     if area_problem:
         errors.add("area", area_problem)
 

@@ -132,28 +132,29 @@ def place_create(
         slug=slug,
         kind=kind,
         location=_with_srid(location),
-        area=_with_srid(area),
         country=country,
         aliases=list(aliases),
         population=population,
         importance=importance,
     )
-    rules.check_place(place)
-    place.area = _as_multipolygon(place.area)
+    area = _with_srid(area)
+    rules.check_place(place, area=area)
+    place.area = _as_multipolygon(area)
     place.save()
     return place
 
 
 def place_update(*, place: Place, **fields: Any) -> Place:
     with transaction.atomic():
+        area = _with_srid(fields.pop("area", place.area))
         for name, value in fields.items():
-            if name in ("location", "area"):
+            if name == "location":
                 value = _with_srid(value)
             elif name == "aliases":
                 value = list(value)
             setattr(place, name, value)
-        rules.check_place(place)
-        place.area = _as_multipolygon(place.area)
+        rules.check_place(place, area=area)
+        place.area = _as_multipolygon(area)
         place.save()
     return place
 
