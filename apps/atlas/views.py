@@ -15,7 +15,11 @@ def home(request):
     theater = next((t for t in theaters if t.slug == request.GET.get("theater")), None)
     theater = theater or (theaters[0] if theaters else None)
 
-    default_day = min(theater.end_date, timezone.localdate()) if theater and theater.end_date else timezone.localdate()
+    default_day = (
+        min(theater.end_date, timezone.localdate())
+        if theater and theater.end_date
+        else timezone.localdate()
+    )
     error = None
     try:
         on = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else default_day

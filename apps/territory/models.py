@@ -7,6 +7,7 @@ Models hold data and database-level integrity only. Reads live in ``selectors.py
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from .db import PostgresExclusionConstraint
 
@@ -111,7 +112,7 @@ class Place(models.Model):
     importance = models.PositiveSmallIntegerField(default=3, help_text="1 (minor) to 5 (major).")
 
     class Meta:
-        ordering = ["name"]
+        ordering = [Lower("name")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(importance__gte=1) & Q(importance__lte=5),
@@ -186,9 +187,7 @@ class ControlChange(models.Model):
     challengers = models.ManyToManyField(
         ArmedGroup, blank=True, related_name="changes_challenged", through="ChangeChallenger"
     )
-    supported_by = models.ManyToManyField(
-        ArmedGroup, blank=True, related_name="changes_supported"
-    )
+    supported_by = models.ManyToManyField(ArmedGroup, blank=True, related_name="changes_supported")
     confidence = models.CharField(
         max_length=10, choices=Confidence.choices, default=Confidence.CONFIRMED
     )

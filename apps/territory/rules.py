@@ -245,7 +245,9 @@ def geometry_problem(geometry: GEOSGeometry | None, *, expected: tuple[type, ...
         names = " or ".join(t.__name__ for t in expected)
         return f"Expected a {names}, got a {geometry.geom_type}."
     if geometry.srid not in (None, 4326):
-        return f"Coordinates must be WGS 84 longitude/latitude (EPSG:4326), not SRID {geometry.srid}."
+        return (
+            f"Coordinates must be WGS 84 longitude/latitude (EPSG:4326), not SRID {geometry.srid}."
+        )
     if geometry.empty:
         return "The geometry is empty."
     if not geometry.valid:

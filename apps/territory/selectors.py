@@ -175,9 +175,7 @@ def place_state_on(*, place: Place, on: date) -> PlaceState:
 
 def place_history(*, place: Place) -> list[ControlPeriod]:
     """The place's control periods in order, oldest first; the last is open (``end`` None)."""
-    return list(
-        _period_queryset().filter(place=place).select_related("change").order_by("start")
-    )
+    return list(_period_queryset().filter(place=place).select_related("change").order_by("start"))
 
 
 def control_diff(
@@ -203,7 +201,7 @@ def control_diff(
     )
     if not candidate_ids:
         return []
-    places = Place.objects.filter(pk__in=candidate_ids).order_by("name")
+    places = Place.objects.filter(pk__in=candidate_ids)
     scoped = _period_queryset().filter(place_id__in=candidate_ids)
     before = {p.place_id: p for p in periods_containing(from_date, scoped)}
     after = {p.place_id: p for p in periods_containing(to_date, scoped)}

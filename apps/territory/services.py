@@ -261,9 +261,7 @@ CHANGE_FIELDS = {
 }
 
 
-def control_change_update(
-    *, change: ControlChange, version: int, **fields: Any
-) -> ControlChange:
+def control_change_update(*, change: ControlChange, version: int, **fields: Any) -> ControlChange:
     """Edit a change. ``version`` is the version the editor read; a stale one is refused.
 
     Only the fields given are changed. Moving a change to another place or date, publishing
@@ -284,7 +282,9 @@ def control_change_update(
         challengers = list(fields.get("challengers", current.challengers.all()))
         supported_by = list(fields.get("supported_by", current.supported_by.all()))
         sources = list(fields.get("sources", current.sources.all()))
-        scalar = {k: v for k, v in fields.items() if k not in ("challengers", "supported_by", "sources")}
+        scalar = {
+            k: v for k, v in fields.items() if k not in ("challengers", "supported_by", "sources")
+        }
         for name, value in scalar.items():
             setattr(current, name, value)
 

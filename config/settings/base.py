@@ -67,9 +67,7 @@ TEMPLATES = [
 # Default: an embedded SpatiaLite file, so `make run` needs no server. Production and the test
 # suite use PostGIS: DATABASE_URL=postgis://user:password@host:5432/name
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"spatialite:///{VAR_DIR / 'frontline.sqlite3'}"
-    ),
+    "default": env.db("DATABASE_URL", default=f"spatialite:///{VAR_DIR / 'frontline.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite":

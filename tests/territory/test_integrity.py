@@ -24,21 +24,30 @@ def test_overlapping_periods_are_rejected_on_postgres(postgres_only, place, isis
     # The open period [2015-01-01, ∞) exists; a hand-made overlapping one must fail.
     refused(
         lambda: ControlPeriod.objects.create(
-            place=place, start=d("2016-01-01"), end=d("2017-01-01"), status="controlled",
-            controller=syria, change=change,
+            place=place,
+            start=d("2016-01-01"),
+            end=d("2017-01-01"),
+            status="controlled",
+            controller=syria,
+            change=change,
         )
     )
     # Adjacent, non-overlapping ranges are fine: [2014-01-01, 2015-01-01).
     ControlPeriod.objects.create(
-        place=place, start=d("2014-01-01"), end=d("2015-01-01"), status="controlled",
-        controller=syria, change=change,
+        place=place,
+        start=d("2014-01-01"),
+        end=d("2015-01-01"),
+        status="controlled",
+        controller=syria,
+        change=change,
     )
 
 
 def test_exclusion_constraint_exists(postgres_only):
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'period_no_overlap'"
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conname = 'period_no_overlap'"
         )
         (definition,) = cursor.fetchone()
     assert definition.startswith("EXCLUDE USING gist (place_id WITH =, daterange(start,")
@@ -54,7 +63,9 @@ def test_unique_place_and_date(place, isis, syria):
 
 
 def test_controller_required_unless_contested(place):
-    refused(lambda: ControlChange.objects.create(place=place, date=d("2015-01-01"), status="controlled"))
+    refused(
+        lambda: ControlChange.objects.create(place=place, date=d("2015-01-01"), status="controlled")
+    )
     ControlChange.objects.create(place=place, date=d("2015-01-02"), status="contested")
 
 
@@ -88,7 +99,11 @@ def test_period_end_after_start(place, isis):
     change = ChangeFactory(place=place, date=d("2015-01-01"), controller=isis)
     refused(
         lambda: ControlPeriod.objects.create(
-            place=place, start=d("2013-01-01"), end=d("2013-01-01"), status="controlled",
-            controller=isis, change=change,
+            place=place,
+            start=d("2013-01-01"),
+            end=d("2013-01-01"),
+            status="controlled",
+            controller=isis,
+            change=change,
         )
     )

@@ -2,6 +2,7 @@
 periods say exactly what a brute-force replay of the published changes says, day by day."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -100,7 +101,7 @@ def from_periods(place) -> list[tuple]:
 
 def check_shape(place) -> None:
     periods = selectors.place_history(place=place)
-    for earlier, later in zip(periods, periods[1:], strict=False):
+    for earlier, later in pairwise(periods):
         assert earlier.end == later.start, "periods must be contiguous"
         earlier_state = (earlier.status, earlier.controller_id, set(earlier.challengers.all()))
         later_state = (later.status, later.controller_id, set(later.challengers.all()))
@@ -133,5 +134,7 @@ def test_periods_match_brute_force_replay(ops):
             day = DAY0 + timedelta(days=offset)
             expected = brute_force(place)[offset]
             got = selectors.place_state_on(place=place, on=day)
-            assert (got.status if expected else "unknown") == (expected[0] if expected else "unknown")
+            assert (got.status if expected else "unknown") == (
+                expected[0] if expected else "unknown"
+            )
         transaction.set_rollback(True)

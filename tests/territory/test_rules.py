@@ -70,9 +70,7 @@ def test_group_outside_its_dates(place, isis):
     errors = create_change(place, date=d("2014-06-10"), controller=young)
     assert errors["controller"] == ["PMF was founded on 2014-06-13, after 2014-06-10."]
 
-    errors = create_change(
-        place, date=d("2014-06-10"), controller=isis, supported_by=[old]
-    )
+    errors = create_change(place, date=d("2014-06-10"), controller=isis, supported_by=[old])
     assert errors["supported_by"] == ["Old Front was dissolved on 2014-01-31, before 2014-06-10."]
 
 

@@ -24,7 +24,9 @@ class Command(BaseCommand):
             theater_obj = Theater.objects.filter(slug=theater).first()
             if theater_obj is None:
                 raise CommandError(f"theater: unknown theater {theater!r}.")
-        unknown = set(place) - set(Place.objects.filter(slug__in=place).values_list("slug", flat=True))
+        unknown = set(place) - set(
+            Place.objects.filter(slug__in=place).values_list("slug", flat=True)
+        )
         if unknown:
             raise CommandError(f"place: unknown place(s) {', '.join(sorted(unknown))}.")
 

@@ -110,7 +110,7 @@ def sqlite_reverse_sql() -> list[str]:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("territory", "0002_initial")]
+    dependencies = [("territory", "0001_initial")]
 
     operations = [
         VendorSQL(

@@ -1,0 +1,101 @@
+"""The shipped reference dataset loads through the write path and answers documented facts."""
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from apps.ingest.reference import load_dataset
+from apps.territory import selectors
+from apps.territory.models import ArmedGroup, ControlChange, Place, Theater
+from tests.conftest import d
+
+REQUIRED_PLACES = [
+    "mosul", "raqqa", "deir-ez-zor", "palmyra", "ramadi", "fallujah", "tikrit", "kobani",
+    "manbij", "al-bab", "jarabulus", "dabiq", "tabqa", "tal-afar", "sinjar", "baiji", "hawija",
+    "al-qaim", "al-qaim-border-crossing", "abu-kamal", "mayadin", "hajin", "baghuz", "rutba",
+    "anah", "rawa", "hit", "haditha", "qayyarah", "kirkuk", "al-shaddadi", "tell-abyad",
+    "al-sukhnah", "al-qaryatayn", "al-omar-oil-field", "aleppo",
+]  # fmt: skip
+REQUIRED_GROUPS = [
+    "islamic-state", "syrian-government", "iraqi-government", "peshmerga", "sdf",
+    "turkish-backed-opposition", "syrian-opposition", "pmf",
+]  # fmt: skip
+
+# (place, day, expected controller slug) — each checked against the public record.
+FACTS = [
+    ("deir-ez-zor", "2017-11-02", "islamic-state"),
+    ("deir-ez-zor", "2017-11-03", "syrian-government"),
+    ("deir-ez-zor", "2017-11-04", "syrian-government"),
+    ("al-qaim", "2017-11-02", "islamic-state"),
+    ("al-qaim", "2017-11-04", "iraqi-government"),
+    ("al-qaim-border-crossing", "2017-11-04", "iraqi-government"),
+    ("mosul", "2014-06-09", "iraqi-government"),
+    ("mosul", "2014-06-11", "islamic-state"),
+    ("mosul", "2017-07-11", "iraqi-government"),
+    ("palmyra", "2016-04-01", "syrian-government"),
+    ("palmyra", "2017-01-01", "islamic-state"),
+    ("palmyra", "2017-03-03", "syrian-government"),
+    ("raqqa", "2017-10-21", "sdf"),
+    ("kirkuk", "2014-06-13", "peshmerga"),
+    ("kirkuk", "2017-10-17", "iraqi-government"),
+    ("baghuz", "2019-03-24", "sdf"),
+    ("tell-abyad", "2019-10-20", "turkish-backed-opposition"),
+]
+
+
+@pytest.fixture(scope="module")
+def reference(django_db_setup, django_db_blocker):
+    """Load the dataset once for this module, inside a transaction rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        report = load_dataset(settings.REFERENCE_DATA_DIR)
+        yield report
+        transaction.set_rollback(True)
+
+
+def controller_on(slug: str, day: str) -> str | None:
+    state = selectors.place_state_on(place=Place.objects.get(slug=slug), on=d(day))
+    return state.controller.slug if state.controller else None
+
+
+def test_dataset_size_and_required_content(reference, db):
+    assert Theater.objects.filter(slug="syria-iraq-2014-2019").exists()
+    assert Place.objects.count() >= 40
+    assert set(REQUIRED_PLACES) <= set(Place.objects.values_list("slug", flat=True))
+    assert set(REQUIRED_GROUPS) <= set(ArmedGroup.objects.values_list("slug", flat=True))
+    assert {"ISIS", "ISIL", "IS", "Daesh"} <= set(
+        ArmedGroup.objects.get(slug="islamic-state").aliases
+    )
+    assert "Dayr az-Zawr" in Place.objects.get(slug="deir-ez-zor").aliases
+
+
+@pytest.mark.parametrize(("slug", "day", "expected"), FACTS)
+def test_documented_facts(reference, db, slug, day, expected):
+    assert controller_on(slug, day) == expected
+
+
+def test_every_place_has_a_known_state_at_the_start_of_2014(reference, db):
+    states = selectors.control_at(on=d("2014-01-01"))
+    assert [s.place.slug for s in states if s.status == "unknown"] == []
+
+
+def test_every_change_is_published_and_sourced(reference, db):
+    changes = ControlChange.objects.prefetch_related("sources")
+    assert all(c.review_state == "published" for c in changes)
+    assert all(len(c.sources.all()) >= 1 for c in changes)
+
+
+def test_3_november_2017_is_sourced_to_the_houston_chronicle(reference, db):
+    title = "Islamic State, squeezed on 2 sides, loses Syrian city and Iraqi border crossing"
+    for slug in ("deir-ez-zor", "al-qaim", "al-qaim-border-crossing"):
+        change = ControlChange.objects.get(place__slug=slug, date=d("2017-11-03"))
+        assert title in [s.title for s in change.sources.all()], slug
+    qaim = ControlChange.objects.get(place__slug="al-qaim", date=d("2017-11-03"))
+    assert "pmf" in [g.slug for g in qaim.supported_by.all()]
+
+
+def test_diff_across_3_november_2017(reference, db):
+    diffs = selectors.control_diff(from_date=d("2017-11-02"), to_date=d("2017-11-04"))
+    changed = {diff.place.slug: diff.after.controller.slug for diff in diffs}
+    assert changed["deir-ez-zor"] == "syrian-government"
+    assert changed["al-qaim"] == "iraqi-government"
+    assert changed["al-qaim-border-crossing"] == "iraqi-government"

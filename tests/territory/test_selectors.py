@@ -1,0 +1,128 @@
+"""Selectors: filters, diff, series, and that their cost does not grow with the history."""
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from apps.territory import selectors
+from apps.territory.models import ControlPeriod
+from tests.conftest import d
+from tests.factories import ChangeFactory, PlaceFactory
+
+
+@pytest.fixture
+def three_places(theater, isis, syria, sdf):
+    """Raqqa (IS, then SDF), Palmyra (IS, SY, IS, SY), an oil field (SDF, unknown before)."""
+    raqqa = PlaceFactory(
+        theater=theater, name="Raqqa", slug="raqqa", location=Point(39.01, 35.95),
+        population=220_000, kind="city",
+    )  # fmt: skip
+    palmyra = PlaceFactory(
+        theater=theater, name="Palmyra", slug="palmyra", location=Point(38.27, 34.55),
+        population=50_000, kind="city",
+    )  # fmt: skip
+    field = PlaceFactory(
+        theater=theater, name="al-Omar", slug="al-omar", location=Point(40.55, 35.08),
+        kind="oil_field",
+    )  # fmt: skip
+    ChangeFactory(place=raqqa, date=d("2014-01-13"), controller=isis)
+    ChangeFactory(place=raqqa, date=d("2017-10-17"), controller=sdf)
+    for day, group in [
+        ("2014-01-01", syria), ("2015-05-21", isis), ("2016-03-27", syria),
+        ("2016-12-11", isis), ("2017-03-02", syria),
+    ]:  # fmt: skip
+        ChangeFactory(place=palmyra, date=d(day), controller=group)
+    ChangeFactory(place=field, date=d("2017-10-22"), controller=sdf)
+    return raqqa, palmyra, field
+
+
+def slugs(states):
+    return sorted(s.place.slug for s in states)
+
+
+def test_control_at_filters(three_places, theater, isis, sdf):
+    on = d("2016-01-01")
+    assert slugs(selectors.control_at(on=on, theater=theater)) == ["al-omar", "palmyra", "raqqa"]
+    assert slugs(selectors.control_at(on=on, kinds=["oil_field"])) == ["al-omar"]
+    assert slugs(selectors.control_at(on=on, groups=[isis])) == ["palmyra", "raqqa"]
+    assert slugs(selectors.control_at(on=on, groups=[sdf])) == []  # al-Omar still unknown
+    assert slugs(selectors.control_at(on=on, bbox=(38.0, 34.0, 39.5, 36.5))) == [
+        "palmyra",
+        "raqqa",
+    ]
+    unknown = next(s for s in selectors.control_at(on=on) if s.place.slug == "al-omar")
+    assert (unknown.status, unknown.since) == ("unknown", None)
+
+
+def test_bad_bbox_is_refused():
+    with pytest.raises(ValidationError) as error:
+        selectors.control_at(on=d("2016-01-01"), bbox=(40.0, 30.0, 39.0, 31.0))
+    assert "bbox" in error.value.message_dict
+
+
+def test_control_at_query_count_does_not_grow_with_history(
+    three_places, django_assert_max_num_queries
+):
+    """Places + periods-in-force + their challengers: three queries however long the record."""
+    with django_assert_max_num_queries(3):
+        states = selectors.control_at(on=d("2016-06-01"))
+    assert len(states) == 3
+
+
+def test_period_lookup_can_use_the_range_index(postgres_only, three_places):
+    queryset = selectors.periods_containing(d("2016-06-01"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "territory_period_range_gist" in plan or "period_no_overlap" in plan, plan
+
+
+def test_control_diff(three_places, sdf):
+    diffs = selectors.control_diff(from_date=d("2017-10-16"), to_date=d("2017-10-23"))
+    assert [(x.place.slug, x.before.status, x.after.controller.slug) for x in diffs] == [
+        ("al-omar", "unknown", "sdf"),
+        ("raqqa", "controlled", "sdf"),
+    ]
+    # Palmyra went IS → SY → IS between these days: back where it was, so no difference.
+    assert selectors.control_diff(from_date=d("2016-01-01"), to_date=d("2017-01-01")) == []
+    assert selectors.control_diff(from_date=d("2017-10-17"), to_date=d("2017-10-17")) == []
+
+
+def test_control_diff_refuses_reversed_dates():
+    with pytest.raises(ValidationError) as error:
+        selectors.control_diff(from_date=d("2017-01-02"), to_date=d("2017-01-01"))
+    assert "must not be before" in error.value.message_dict["to"][0]
+
+
+def test_control_series(three_places, theater, isis, syria, sdf):
+    series = selectors.control_series(
+        theater=theater, from_date=d("2017-01-01"), to_date=d("2017-12-01"), interval="month"
+    )
+    assert series.dates[0] == d("2017-01-01") and series.dates[-1] == d("2017-12-01")
+    by_group = {s.group.slug: s for s in series.groups}
+    # January to March 1: IS holds Raqqa and Palmyra; from April 1 Palmyra is Syrian; from November SDF
+    # holds Raqqa and al-Omar.
+    assert by_group["is"].places == [2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+    assert by_group["is"].population[0] == 270_000
+    assert by_group["sy"].places == [0, 0, 0] + [1] * 9
+    assert by_group["sdf"].places == [0] * 10 + [2, 2]
+    assert by_group["sdf"].population[-1] == 220_000
+
+
+def test_control_series_validates_its_input(theater):
+    with pytest.raises(ValidationError) as error:
+        selectors.control_series(
+            theater=theater, from_date=d("2015-01-01"), to_date=d("2016-01-01"), interval="hour"
+        )
+    assert "interval" in error.value.message_dict
+
+
+def test_place_history_is_ordered_and_open_ended(three_places):
+    _, palmyra, _ = three_places
+    periods = selectors.place_history(place=palmyra)
+    assert [p.start for p in periods] == sorted(p.start for p in periods)
+    assert periods[-1].end is None
+    assert ControlPeriod.objects.filter(place=palmyra).count() == 5
