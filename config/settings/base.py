@@ -36,7 +36,6 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -64,15 +63,19 @@ TEMPLATES = [
     },
 ]
 
+
 # --- Database -----------------------------------------------------------------------------
 # Default: an embedded SpatiaLite file, so `make run` needs no server. Production and the test
 # suite use PostGIS: DATABASE_URL=postgis://user:password@host:5432/name
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"spatialite:///{VAR_DIR / 'frontline.sqlite3'}"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
-if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite":
-    DATABASES["default"]["ENGINE"] = "config.db_backends.spatialite"
+def database_from_env(default: str) -> dict:
+    config = env.db("DATABASE_URL", default=default)
+    config["ATOMIC_REQUESTS"] = True
+    if config["ENGINE"] == "django.contrib.gis.db.backends.spatialite":
+        config["ENGINE"] = "config.db_backends.spatialite"  # see its docstring
+    return config
+
+
+DATABASES = {"default": database_from_env(f"spatialite:///{VAR_DIR / 'frontline.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -90,10 +93,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
 
 # --- Celery -------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly, in process (the embedded default).

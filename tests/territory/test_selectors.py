@@ -103,8 +103,8 @@ def test_control_series(three_places, theater, isis, syria, sdf):
     )
     assert series.dates[0] == d("2017-01-01") and series.dates[-1] == d("2017-12-01")
     by_group = {s.group.slug: s for s in series.groups}
-    # January to March 1: IS holds Raqqa and Palmyra; from April 1 Palmyra is Syrian; from November SDF
-    # holds Raqqa and al-Omar.
+    # Samples on the 1st: IS holds Raqqa and Palmyra until 1 March; Palmyra is Syrian from the
+    # 1 April sample (retaken 2 March); SDF holds Raqqa and al-Omar from 1 November.
     assert by_group["is"].places == [2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 0]
     assert by_group["is"].population[0] == 270_000
     assert by_group["sy"].places == [0, 0, 0] + [1] * 9

@@ -1,0 +1,45 @@
+from datetime import date
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from tests.factories import ChangeFactory, PlaceFactory
+
+
+@pytest.fixture
+def deir(theater, isis, syria):
+    place = PlaceFactory(
+        theater=theater, name="Deir ez-Zor", slug="deir-ez-zor", location=Point(40.14, 35.33)
+    )
+    ChangeFactory(
+        place=place, date=date(2014, 7, 14), status="contested", controller=isis,
+        challengers=[syria],
+    )  # fmt: skip
+    ChangeFactory(place=place, date=date(2017, 11, 3), controller=syria)
+    return place
+
+
+def test_home_shows_the_state_on_the_chosen_day(client, deir):
+    before = client.get("/", {"date": "2017-11-02"}).content.decode()
+    after = client.get("/", {"date": "2017-11-04"}).content.decode()
+    assert "contested" in before and "Islamic State" in before
+    assert "Syrian government" in after and "2017-11-03" in after
+
+
+def test_home_with_a_malformed_date_says_so(client, deir):
+    response = client.get("/", {"date": "yesterday"})
+    assert response.status_code == 400
+    assert "is not a date (YYYY-MM-DD)" in response.content.decode()
+
+
+def test_home_escapes_untrusted_names(client, theater, isis):
+    hostile = "<img src=x onerror=alert(1)>"
+    place = PlaceFactory(theater=theater, name=hostile)
+    ChangeFactory(place=place, date=date(2015, 1, 1), controller=isis)
+    html = client.get("/", {"date": "2016-01-01"}).content.decode()
+    assert hostile not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_home_without_data_explains_what_to_do(client, db):
+    assert "load_reference" in client.get("/").content.decode()
