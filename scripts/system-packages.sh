@@ -10,9 +10,13 @@ missing=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 pg_major() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1; }
 
-have_lib 'libgdal\.so' || missing+=(gdal-bin)
-have_lib 'libgeos_c\.so' || missing+=(libgeos-c1v5)
-have_lib 'libproj\.so' || missing+=(proj-bin)
+# gdal-bin pulls in GDAL, GEOS and PROJ under whatever library names this release uses.
+if ! have_lib 'libgdal\.so'; then
+  missing+=(gdal-bin)
+else
+  have_lib 'libgeos_c\.so' || missing+=(libgeos-dev)
+  have_lib 'libproj\.so' || missing+=(libproj-dev)
+fi
 ls /usr/lib/*/mod_spatialite.so >/dev/null 2>&1 || missing+=(libsqlite3-mod-spatialite)
 # A Python without ensurepip (Debian's, before python3-venv) cannot make the virtualenv.
 "${PYTHON:-python3}" -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)

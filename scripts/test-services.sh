@@ -5,7 +5,11 @@ set -euo pipefail
 PGURL="${PGURL:-postgresql://postgres:postgres@127.0.0.1:5432}"
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
-  major="$(ls /etc/postgresql | sort -V | tail -1)"
+  major="$(ls /usr/lib/postgresql | sort -V | tail -1)"
+  if [[ ! -d "/etc/postgresql/$major/main" ]]; then
+    echo "Creating PostgreSQL $major cluster 'main' ..."
+    pg_createcluster "$major" main
+  fi
   echo "Starting PostgreSQL $major ..."
   pg_ctlcluster --skip-systemctl-redirect "$major" main start
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done

@@ -325,12 +325,17 @@ def control_change_unpublish(*, change: ControlChange, version: int) -> ControlC
     )
 
 
-def control_change_delete(*, change: ControlChange, user=None) -> None:
+def control_change_delete(*, change: ControlChange, version: int | None = None, user=None) -> None:
+    """Delete a change, leaving a tombstone for mirrors. A stale ``version`` is refused."""
     with transaction.atomic():
-        place = change.place
+        current = ControlChange.objects.select_for_update().get(pk=change.pk)
+        if version is not None and current.version != version:
+            raise StaleVersionError(change=current, expected=version)
+        place = current.place
         _lock_place(place)
-        DeletedControlChange.objects.create(change_id=change.pk, place=place, deleted_by=user)
-        change.delete()
+        DeletedControlChange.objects.create(change_id=current.pk, place=place, deleted_by=user)
+        current.delete()
+        change.pk = None
         place_periods_rebuild(place=place)
 
 

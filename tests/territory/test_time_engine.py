@@ -201,3 +201,14 @@ def test_a_failed_write_leaves_no_trace(place, isis, syria):
 
     assert ControlChange.objects.count() == 1
     assert list(ControlPeriod.objects.values_list("start", "end", "controller")) == before
+
+
+def test_delete_with_a_stale_version_is_refused(place, isis):
+    change = ChangeFactory(place=place, date=d("2015-01-01"), controller=isis)
+    services.control_change_update(change=change, version=1, summary="edited meanwhile")
+
+    with pytest.raises(services.StaleVersionError):
+        services.control_change_delete(change=change, version=1)
+
+    assert ControlChange.objects.filter(pk=change.pk).exists()
+    assert state_on(place, "2015-02-01").controller == isis
