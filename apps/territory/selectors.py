@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from .db import DateRange
-from .models import ArmedGroup, ControlPeriod, Place, Theater
+from .models import ArmedGroup, ControlPeriod, PeriodChallenger, Place, Theater
 from .periods import UNKNOWN, State, series_dates
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
@@ -29,14 +29,19 @@ MAX_SERIES_STEPS = 10_000
 
 @dataclass(frozen=True)
 class PlaceState:
-    """A place's state on one day. ``status`` is ``unknown`` before its first change."""
+    """A place's state on one day. ``status`` is ``unknown`` before its first change.
+
+    ``since``/``until`` bound the period in force (``until`` None = still in force);
+    ``change_id`` is the published change that began it.
+    """
 
     place: Place
     status: str
-    controller: ArmedGroup | None
-    challengers: tuple[ArmedGroup, ...]
-    since: date | None
-    period: ControlPeriod | None
+    controller: ArmedGroup | None = None
+    challengers: tuple[ArmedGroup, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    change_id: int | None = None
 
     @property
     def key(self) -> State:
@@ -112,23 +117,40 @@ def bbox_polygon(bbox: BBox) -> Polygon:
     return polygon
 
 
-def _period_queryset() -> QuerySet[ControlPeriod]:
-    return ControlPeriod.objects.select_related("controller").prefetch_related("challengers")
+PERIOD_COLUMNS = ("id", "place_id", "start", "end", "status", "controller_id", "change_id")
 
 
-def _state(place: Place, period: ControlPeriod | None) -> PlaceState:
-    if period is None:
-        return PlaceState(
-            place=place, status=UNKNOWN, controller=None, challengers=(), since=None, period=None
-        )
-    return PlaceState(
-        place=place,
-        status=period.status,
-        controller=period.controller,
-        challengers=tuple(sorted(period.challengers.all(), key=lambda g: g.name)),
-        since=period.start,
-        period=period,
-    )
+def _states_in_force(on: date, periods: QuerySet[ControlPeriod]) -> dict[int, dict]:
+    """place_id → the period in force on ``on`` as plain values, with its groups resolved.
+
+    Reads tuples rather than model instances: for thousands of places, building ORM objects
+    and prefetch caches costs far more than the indexed queries themselves.
+    """
+    in_force = periods_containing(on, periods)
+    rows = list(in_force.values_list(*PERIOD_COLUMNS))
+    challenger_ids: dict[int, list[int]] = defaultdict(list)
+    links = PeriodChallenger.objects.filter(period_id__in=in_force.values("id"))
+    for period_id, group_id in links.values_list("period_id", "group_id"):
+        challenger_ids[period_id].append(group_id)
+    group_ids = {row[5] for row in rows if row[5]}
+    group_ids.update(g for ids in challenger_ids.values() for g in ids)
+    groups = ArmedGroup.objects.in_bulk(group_ids) if group_ids else {}
+    states = {}
+    for period_id, place_id, start, end, status, controller_id, change_id in rows:
+        challengers = sorted((groups[g] for g in challenger_ids[period_id]), key=lambda g: g.name)
+        states[place_id] = {
+            "status": status,
+            "controller": groups.get(controller_id),
+            "challengers": tuple(challengers),
+            "since": start,
+            "until": end,
+            "change_id": change_id,
+        }
+    return states
+
+
+def _state(place: Place, values: dict | None) -> PlaceState:
+    return PlaceState(place=place, **values) if values else PlaceState(place=place, status=UNKNOWN)
 
 
 def _involves(state: PlaceState, group_ids: set[int]) -> bool:
@@ -153,15 +175,14 @@ def control_at(
     ``groups`` keeps the places that one of the groups controls or challenges that day (so
     places of unknown state drop out).
     """
-    places = list(Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds)))
-    periods = periods_containing(
+    places = Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds))
+    in_force = _states_in_force(
         on,
-        _period_queryset().filter(
+        ControlPeriod.objects.filter(
             _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
         ),
     )
-    by_place = {period.place_id: period for period in periods}
-    states = [_state(place, by_place.get(place.pk)) for place in places]
+    states = [_state(place, in_force.get(place.pk)) for place in places.defer("area")]
     if groups is not None:
         group_ids = {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups}
         states = [s for s in states if _involves(s, group_ids)]
@@ -169,13 +190,18 @@ def control_at(
 
 
 def place_state_on(*, place: Place, on: date) -> PlaceState:
-    period = periods_containing(on, _period_queryset().filter(place=place)).first()
-    return _state(place, period)
+    in_force = _states_in_force(on, ControlPeriod.objects.filter(place=place))
+    return _state(place, in_force.get(place.pk))
 
 
 def place_history(*, place: Place) -> list[ControlPeriod]:
     """The place's control periods in order, oldest first; the last is open (``end`` None)."""
-    return list(_period_queryset().filter(place=place).select_related("change").order_by("start"))
+    return list(
+        ControlPeriod.objects.filter(place=place)
+        .select_related("controller", "change")
+        .prefetch_related("challengers")
+        .order_by("start")
+    )
 
 
 def control_diff(
@@ -201,10 +227,10 @@ def control_diff(
     )
     if not candidate_ids:
         return []
-    places = Place.objects.filter(pk__in=candidate_ids)
-    scoped = _period_queryset().filter(place_id__in=candidate_ids)
-    before = {p.place_id: p for p in periods_containing(from_date, scoped)}
-    after = {p.place_id: p for p in periods_containing(to_date, scoped)}
+    places = Place.objects.filter(pk__in=candidate_ids).defer("area")
+    scoped = ControlPeriod.objects.filter(place_id__in=candidate_ids)
+    before = _states_in_force(from_date, scoped)
+    after = _states_in_force(to_date, scoped)
     diffs = []
     for place in places:
         old, new = _state(place, before.get(place.pk)), _state(place, after.get(place.pk))

@@ -64,8 +64,9 @@ def test_bad_bbox_is_refused():
 def test_control_at_query_count_does_not_grow_with_history(
     three_places, django_assert_max_num_queries
 ):
-    """Places + periods-in-force + their challengers: three queries however long the record."""
-    with django_assert_max_num_queries(3):
+    """Places, periods in force, their challengers, their groups: four queries, however long
+    the record and however many places."""
+    with django_assert_max_num_queries(4):
         states = selectors.control_at(on=d("2016-06-01"))
     assert len(states) == 3
 
