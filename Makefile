@@ -10,11 +10,12 @@ LOCK := requirements.lock
 # The test suite runs against real PostGIS. Override to point elsewhere.
 TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
-.PHONY: help run test venv lint format smoke lock clean
+.PHONY: help run test venv lint format smoke bench lock clean
 
 help:
 	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) (SpatiaLite)"
 	@echo "make test   set up PostGIS/Redis/Chromium and run lint, migration check, tests, smoke test"
+	@echo "make bench  time the time engine on synthetic data (BENCH_PLACES, BENCH_CHANGES)"
 	@echo "make lock   re-pin $(LOCK) from pyproject.toml"
 
 ## Serve the app on the embedded default (SpatiaLite, eager Celery).
@@ -60,6 +61,15 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## Time the time engine on synthetic data in PostGIS (rolled back afterwards).
+BENCH_PLACES ?= 5000
+BENCH_CHANGES ?= 20
+bench: venv
+	@scripts/test-services.sh
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py bench_time_engine \
+		--places $(BENCH_PLACES) --changes $(BENCH_CHANGES)
 
 ## Re-pin every dependency (and theirs) from pyproject.toml into requirements.lock.
 lock:

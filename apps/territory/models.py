@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from .db import PostgresExclusionConstraint
+from .periods import State
 
 HEX_COLOR_REGEX = r"^#[0-9a-f]{6}$"
 
@@ -229,6 +230,13 @@ class ControlChange(models.Model):
     def __str__(self) -> str:
         return f"{self.place} {self.date:%Y-%m-%d}: {self.status}"
 
+    @property
+    def state(self) -> State:
+        """Status, controller and challengers: what decides whether anything changed."""
+        return State(
+            self.status, self.controller_id, frozenset(g.pk for g in self.challengers.all())
+        )
+
 
 class ChangeChallenger(models.Model):
     """A group contesting or besieging the place in a change.
@@ -306,6 +314,12 @@ class ControlPeriod(models.Model):
     def __str__(self) -> str:
         end = f"{self.end:%Y-%m-%d}" if self.end else "…"
         return f"{self.place} [{self.start:%Y-%m-%d}, {end}): {self.status}"
+
+    @property
+    def state(self) -> State:
+        return State(
+            self.status, self.controller_id, frozenset(g.pk for g in self.challengers.all())
+        )
 
 
 class PeriodChallenger(models.Model):

@@ -140,7 +140,7 @@ def check_change(proposal: ChangeProposal, *, existing: ControlChange | None = N
         .select_related("controller")
         .first()
     )
-    if previous is not None and _state_of(previous) == p.state:
+    if previous is not None and previous.state == p.state:
         if previous.status == "controlled":
             state = f"controlled by {previous.controller}"
         else:
@@ -154,14 +154,6 @@ def check_change(proposal: ChangeProposal, *, existing: ControlChange | None = N
         )
 
     errors.raise_if_any()
-
-
-def _state_of(change: ControlChange) -> State:
-    return State(
-        status=change.status,
-        controller_id=change.controller_id,
-        challenger_ids=frozenset(g.pk for g in change.challengers.all()),
-    )
 
 
 def group_inactive_reason(group: ArmedGroup, day: date) -> str | None:

@@ -27,7 +27,7 @@ from .models import (
     Source,
     Theater,
 )
-from .periods import DatedState, State, build_periods
+from .periods import DatedState, build_periods
 
 Published = ControlChange.ReviewState.PUBLISHED
 
@@ -347,32 +347,38 @@ def _lock_place(place: Place) -> None:
 # --- Derived periods -------------------------------------------------------------------------
 
 
-def place_periods_rebuild(*, place: Place) -> list[ControlPeriod]:
-    """Replace ``place``'s periods with those built from its published changes.
+def place_periods_rebuild(*, place: Place) -> None:
+    """Bring ``place``'s stored periods in line with its published changes.
 
     Must run inside the transaction of the write that made it necessary. Its cost grows with
-    the place's own history, never with the whole database.
+    the place's own history, never with the whole database. Periods that are still right are
+    kept (a new latest change only closes the open period and adds one), so ids stay stable
+    and the table does not churn; the rest are deleted, re-ended or inserted, in an order
+    that never lets two periods overlap, as the exclusion constraint demands at every step.
     """
     changes = (
         ControlChange.objects.filter(place=place, review_state=Published)
         .order_by("date")
         .prefetch_related("challengers")
     )
-    dated = [
-        DatedState(
-            change_id=c.pk,
-            date=c.date,
-            state=State(
-                status=c.status,
-                controller_id=c.controller_id,
-                challenger_ids=frozenset(g.pk for g in c.challengers.all()),
-            ),
-        )
-        for c in changes
-    ]
-    specs = build_periods(dated)
-    ControlPeriod.objects.filter(place=place).delete()
-    periods = ControlPeriod.objects.bulk_create(
+    wanted = build_periods(DatedState(change_id=c.pk, date=c.date, state=c.state) for c in changes)
+    stored = {
+        (period.start, period.change_id, period.state): period
+        for period in ControlPeriod.objects.filter(place=place).prefetch_related("challengers")
+    }
+    keep: list[tuple[ControlPeriod, date | None]] = []
+    create = []
+    for spec in wanted:
+        period = stored.pop((spec.start, spec.change_id, spec.state), None)
+        if period is None:
+            create.append(spec)
+        elif period.end != spec.end:
+            keep.append((period, spec.end))
+
+    ControlPeriod.objects.filter(pk__in=[p.pk for p in stored.values()]).delete()
+    for period, end in keep:  # the starts of kept periods do not move, so no overlap arises
+        ControlPeriod.objects.filter(pk=period.pk).update(end=end)
+    created = ControlPeriod.objects.bulk_create(
         ControlPeriod(
             place=place,
             start=spec.start,
@@ -381,11 +387,10 @@ def place_periods_rebuild(*, place: Place) -> list[ControlPeriod]:
             controller_id=spec.state.controller_id,
             change_id=spec.change_id,
         )
-        for spec in specs
+        for spec in create
     )
     PeriodChallenger.objects.bulk_create(
         PeriodChallenger(period=period, group_id=group_id)
-        for period, spec in zip(periods, specs, strict=True)
+        for period, spec in zip(created, create, strict=True)
         for group_id in sorted(spec.state.challenger_ids)
     )
-    return periods

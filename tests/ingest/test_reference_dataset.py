@@ -40,6 +40,14 @@ FACTS = [
     ("kirkuk", "2017-10-17", "iraqi-government"),
     ("baghuz", "2019-03-24", "sdf"),
     ("tell-abyad", "2019-10-20", "turkish-backed-opposition"),
+    ("al-bab", "2017-02-23", "turkish-backed-opposition"),
+    ("manbij", "2016-08-12", "sdf"),
+    ("ramadi", "2015-05-17", "islamic-state"),
+    ("ramadi", "2015-12-28", "iraqi-government"),
+    ("fallujah", "2016-06-26", "iraqi-government"),
+    ("tal-afar", "2017-08-27", "iraqi-government"),
+    ("kobani", "2014-10-10", "sdf"),  # contested: IS held eastern districts
+    ("abu-kamal", "2017-11-19", "syrian-government"),
 ]
 
 
