@@ -145,97 +145,97 @@ class _Context:
     """Lookups by slug/key, cached for the duration of one load."""
 
     def __init__(self) -> None:
-        self.theaters: dict[str, Theater] = {}
-        self.groups: dict[str, ArmedGroup] = {}
-        self.sources: dict[str, Source] = {}
-        self.places: dict[str, Place] = {}
+        self.cache: dict[tuple[type, str], object] = {}
+
+    def remember(self, obj: Theater | ArmedGroup | Source | Place, value: str) -> None:
+        self.cache[(type(obj), value)] = obj
+
+    def _get(self, model: type, lookup: str, value: str, column: str, noun: str):
+        if (model, value) not in self.cache:
+            found = model.objects.filter(**{lookup: value}).first()
+            if found is None:
+                raise ValidationError({column: f"Unknown {noun} {value!r}."})
+            self.cache[(model, value)] = found
+        return self.cache[(model, value)]
 
     def theater(self, slug: str) -> Theater:
-        if slug not in self.theaters:
-            found = Theater.objects.filter(slug=slug).first()
-            if found is None:
-                raise ValidationError({"theater": f"Unknown theater {slug!r}."})
-            self.theaters[slug] = found
-        return self.theaters[slug]
+        return self._get(Theater, "slug", slug, "theater", "theater")
 
     def group(self, slug: str, column: str) -> ArmedGroup:
-        if slug not in self.groups:
-            found = ArmedGroup.objects.filter(slug=slug).first()
-            if found is None:
-                raise ValidationError({column: f"Unknown group {slug!r}."})
-            self.groups[slug] = found
-        return self.groups[slug]
+        return self._get(ArmedGroup, "slug", slug, column, "group")
 
     def source(self, key: str) -> Source:
-        if key not in self.sources:
-            found = Source.objects.filter(key=key).first()
-            if found is None:
-                raise ValidationError({"sources": f"Unknown source {key!r}."})
-            self.sources[key] = found
-        return self.sources[key]
+        return self._get(Source, "key", key, "sources", "source")
 
     def place(self, slug: str) -> Place:
-        if slug not in self.places:
-            found = Place.objects.filter(slug=slug).first()
-            if found is None:
-                raise ValidationError({"place": f"Unknown place {slug!r}."})
-            self.places[slug] = found
-        return self.places[slug]
+        return self._get(Place, "slug", slug, "place", "place")
 
 
 def _load_theater(row: dict[str, str], ctx: _Context) -> None:
     bbox = tuple(_float(row[c], c) for c in ("min_lon", "min_lat", "max_lon", "max_lat"))
     bounds = Polygon.from_bbox(bbox)
     bounds.srid = 4326
-    ctx.theaters[row["slug"]] = services.theater_create(
-        slug=row["slug"],
-        name=row["name"],
-        bounds=bounds,
-        start_date=_date(row["start"], "start", required=True),
-        end_date=_date(row.get("end", ""), "end"),
-        description=row.get("description", ""),
+    ctx.remember(
+        services.theater_create(
+            slug=row["slug"],
+            name=row["name"],
+            bounds=bounds,
+            start_date=_date(row["start"], "start", required=True),
+            end_date=_date(row.get("end", ""), "end"),
+            description=row.get("description", ""),
+        ),
+        row["slug"],
     )
 
 
 def _load_group(row: dict[str, str], ctx: _Context) -> None:
-    ctx.groups[row["slug"]] = services.group_create(
-        slug=row["slug"],
-        name=row["name"],
-        short_name=row.get("short_name", ""),
-        aliases=_list(row.get("aliases", "")),
-        color=row["color"],
-        kind=row.get("kind") or ArmedGroup.Kind.NON_STATE,
-        parent=ctx.group(row["parent"], "parent") if row.get("parent") else None,
-        founded=_date(row.get("founded", ""), "founded"),
-        dissolved=_date(row.get("dissolved", ""), "dissolved"),
-        description=row.get("description", ""),
+    ctx.remember(
+        services.group_create(
+            slug=row["slug"],
+            name=row["name"],
+            short_name=row.get("short_name", ""),
+            aliases=_list(row.get("aliases", "")),
+            color=row["color"],
+            kind=row.get("kind") or ArmedGroup.Kind.NON_STATE,
+            parent=ctx.group(row["parent"], "parent") if row.get("parent") else None,
+            founded=_date(row.get("founded", ""), "founded"),
+            dissolved=_date(row.get("dissolved", ""), "dissolved"),
+            description=row.get("description", ""),
+        ),
+        row["slug"],
     )
 
 
 def _load_source(row: dict[str, str], ctx: _Context) -> None:
-    ctx.sources[row["key"]] = services.source_create(
-        key=row["key"],
-        url=row.get("url", ""),
-        title=row["title"],
-        publisher=row.get("publisher", ""),
-        published=_date(row.get("published", ""), "published"),
-        archive_url=row.get("archive_url", ""),
+    ctx.remember(
+        services.source_create(
+            key=row["key"],
+            url=row.get("url", ""),
+            title=row["title"],
+            publisher=row.get("publisher", ""),
+            published=_date(row.get("published", ""), "published"),
+            archive_url=row.get("archive_url", ""),
+        ),
+        row["key"],
     )
 
 
 def _load_place(row: dict[str, str], ctx: _Context) -> None:
     area = GEOSGeometry(row["area"], srid=4326) if row.get("area") else None
-    ctx.places[row["slug"]] = services.place_create(
-        theater=ctx.theater(row["theater"]),
-        slug=row["slug"],
-        name=row["name"],
-        aliases=_list(row.get("aliases", "")),
-        kind=row["kind"],
-        country=row["country"],
-        location=Point(_float(row["lon"], "lon"), _float(row["lat"], "lat"), srid=4326),
-        area=area,
-        population=_int(row.get("population", ""), "population"),
-        importance=_int(row.get("importance", ""), "importance") or 3,
+    ctx.remember(
+        services.place_create(
+            theater=ctx.theater(row["theater"]),
+            slug=row["slug"],
+            name=row["name"],
+            aliases=_list(row.get("aliases", "")),
+            kind=row["kind"],
+            country=row["country"],
+            location=Point(_float(row["lon"], "lon"), _float(row["lat"], "lat"), srid=4326),
+            area=area,
+            population=_int(row.get("population", ""), "population"),
+            importance=_int(row.get("importance", ""), "importance") or 3,
+        ),
+        row["slug"],
     )
 
 

@@ -173,6 +173,13 @@ def _check_choice(errors: Errors, field_name: str, value: str, allowed: Iterable
 # --- Groups, places, theaters ---------------------------------------------------------------
 
 
+def _check_unique_slug(errors: Errors, obj: Theater | ArmedGroup | Place) -> None:
+    model = type(obj)
+    if model.objects.filter(slug=obj.slug).exclude(pk=obj.pk).exists():
+        noun = model._meta.verbose_name
+        errors.add("slug", f"The slug {obj.slug!r} is already used by another {noun}.")
+
+
 def normalize_color(value: str) -> str:
     return value.strip().lower()
 
@@ -183,6 +190,7 @@ def check_group(group: ArmedGroup) -> None:
         errors.add("color", f"Colour must be #rrggbb, e.g. #1f77b4; got {group.color!r}.")
     if not SLUG.match(group.slug or ""):
         errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. islamic-state.")
+    _check_unique_slug(errors, group)
     _check_choice(errors, "kind", group.kind, ArmedGroup.Kind.values)
     if group.founded and group.dissolved and group.dissolved < group.founded:
         errors.add("dissolved", "A group cannot be dissolved before it was founded.")
@@ -267,6 +275,7 @@ def check_place(place: Place, *, area: GEOSGeometry | None) -> None:
     errors = Errors()
     if not SLUG.match(place.slug or ""):
         errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. deir-ez-zor.")
+    _check_unique_slug(errors, place)
     _check_choice(errors, "kind", place.kind, Place.Kind.values)
     if not COUNTRY.match(place.country or ""):
         errors.add("country", "Use an ISO 3166-1 alpha-2 code in capitals, e.g. SY or IQ.")
@@ -306,6 +315,7 @@ def check_theater(theater: Theater) -> None:
     errors = Errors()
     if not SLUG.match(theater.slug or ""):
         errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. syria-iraq-2014-2019.")
+    _check_unique_slug(errors, theater)
     problem = (
         "A theater needs bounds."
         if theater.bounds is None

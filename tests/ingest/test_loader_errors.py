@@ -74,3 +74,11 @@ def test_missing_column_is_named(db, dataset):
     with pytest.raises(DatasetError, match=r"places.csv, line 1: missing column\(s\): lat"):
         load_dataset(dataset)
     assert_nothing_written()
+
+
+def test_loading_twice_names_the_first_clash(db, dataset):
+    load_dataset(dataset)
+    counts = (Place.objects.count(), ControlChange.objects.count())
+    with pytest.raises(DatasetError, match=r"theaters.csv, line 2: slug: The slug .* already used"):
+        load_dataset(dataset)
+    assert (Place.objects.count(), ControlChange.objects.count()) == counts

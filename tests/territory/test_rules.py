@@ -205,3 +205,9 @@ def test_theater_with_invalid_bounds(db):
     )
     assert errors["bounds"][0].startswith("Invalid geometry")
     assert errors["end_date"] == ["The end date must not be before the start date."]
+
+
+def test_slugs_are_unique_with_a_clear_message(theater):
+    PlaceFactory(theater=theater, slug="raqqa")
+    errors = place_errors(theater, slug="raqqa")
+    assert errors["slug"] == ["The slug 'raqqa' is already used by another place."]
