@@ -69,8 +69,16 @@ class ChangeProposal:
         )
 
 
-def check_change(proposal: ChangeProposal, *, existing: ControlChange | None = None) -> None:
-    """Validate a proposed change; ``existing`` is the change being edited, if any."""
+def check_change(
+    proposal: ChangeProposal, *, existing: ControlChange | None = None, reshapes: bool = True
+) -> None:
+    """Validate a proposed change; ``existing`` is the change being edited, if any.
+
+    ``reshapes`` says whether the write sets what the change says about the place (its date,
+    place, status, controller, challengers, or publishes it). Only such writes are checked
+    for changing nothing: fixing a typo in a summary must never be refused because a
+    neighbouring change was removed meanwhile.
+    """
     errors = Errors()
     p = proposal
 
@@ -122,7 +130,7 @@ def check_change(proposal: ChangeProposal, *, existing: ControlChange | None = N
     if p.review_state == ControlChange.ReviewState.PUBLISHED and p.source_count < 1:
         errors.add("sources", "A published change needs at least one source.")
 
-    others = ControlChange.objects.filter(place=p.place)
+    others = ControlChange.objects.filter(place=p.place).order_by()
     if existing is not None:
         others = others.exclude(pk=existing.pk)
     clash = others.filter(date=p.date).first()
@@ -133,27 +141,46 @@ def check_change(proposal: ChangeProposal, *, existing: ControlChange | None = N
             "edit that one instead.",
         )
 
+    if reshapes:
+        _check_changes_something(errors, p, others)
+    errors.raise_if_any()
+
+
+def _check_changes_something(errors: Errors, p: ChangeProposal, others) -> None:
+    """A change must differ from the state it replaces.
+
+    A published change replaces the published state before it. A draft is compared with the
+    change before it whatever its review state, so a capture and its recapture can both be
+    drafted before either is published.
+    """
+    earlier = others.filter(date__lt=p.date)
+    if p.review_state == ControlChange.ReviewState.PUBLISHED:
+        earlier = earlier.filter(review_state=ControlChange.ReviewState.PUBLISHED)
     previous = (
-        others.filter(review_state=ControlChange.ReviewState.PUBLISHED, date__lt=p.date)
-        .order_by("-date")
-        .prefetch_related("challengers")
+        earlier.order_by("-date")
         .select_related("controller")
+        .prefetch_related("challengers")
         .first()
     )
-    if previous is not None and previous.state == p.state:
-        if previous.status == "controlled":
-            state = f"controlled by {previous.controller}"
-        else:
-            holder = f", held by {previous.controller}," if previous.controller else ""
-            state = f"{previous.status}{holder} with the same challengers"
-        errors.add(
-            "status",
-            f"This change changes nothing: {p.place} is already {state} "
-            f"since {_fmt(previous.date)}. "
-            "Change the status, controller or challengers, or add the source to that change.",
+    if previous is None or previous.state != p.state:
+        return
+    if previous.status == "controlled":
+        state = f"controlled by {previous.controller}"
+    else:
+        holder = f", held by {previous.controller}," if previous.controller else ""
+        state = f"{previous.status}{holder} with the same challengers"
+    if previous.review_state == ControlChange.ReviewState.PUBLISHED:
+        where = f"{p.place} is already {state} since {_fmt(previous.date)}."
+    else:
+        where = (
+            f"the draft change #{previous.pk} of {_fmt(previous.date)} already has "
+            f"{p.place} {state}."
         )
-
-    errors.raise_if_any()
+    errors.add(
+        "status",
+        f"This change changes nothing: {where} "
+        "Change the status, controller or challengers, or add the source to that change.",
+    )
 
 
 def group_inactive_reason(group: ArmedGroup, day: date) -> str | None:

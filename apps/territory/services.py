@@ -271,14 +271,14 @@ def control_change_update(*, change: ControlChange, version: int, **fields: Any)
     if unknown:
         raise TypeError(f"Unknown change fields: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        current = ControlChange.objects.select_for_update().get(pk=change.pk)
+        target = fields.get("place")
+        current = _lock_change(change, also=[target.pk] if isinstance(target, Place) else [])
         if current.version != version:
             raise StaleVersionError(change=current, expected=version)
         old_place = current.place
         new_place = fields.get("place", old_place)
-        for place in sorted({old_place, new_place}, key=lambda p: p.pk):
-            _lock_place(place)
 
+        before = (current.date, current.place_id, current.state, current.review_state)
         challengers = list(fields.get("challengers", current.challengers.all()))
         supported_by = list(fields.get("supported_by", current.supported_by.all()))
         sources = list(fields.get("sources", current.sources.all()))
@@ -300,7 +300,10 @@ def control_change_update(*, change: ControlChange, version: int, **fields: Any)
             review_state=current.review_state,
             source_count=len(sources),
         )
-        rules.check_change(proposal, existing=current)
+        after = (current.date, current.place_id, proposal.state, current.review_state)
+        publishes = current.review_state == Published and before[3] != Published
+        reshapes = publishes or before[:3] != after[:3]
+        rules.check_change(proposal, existing=current, reshapes=reshapes)
 
         # Clear challengers first: the database refuses, at every step, a group that is both
         # controller and challenger, and an edit may swap the two.
@@ -328,11 +331,10 @@ def control_change_unpublish(*, change: ControlChange, version: int) -> ControlC
 def control_change_delete(*, change: ControlChange, version: int | None = None, user=None) -> None:
     """Delete a change, leaving a tombstone for mirrors. A stale ``version`` is refused."""
     with transaction.atomic():
-        current = ControlChange.objects.select_for_update().get(pk=change.pk)
+        current = _lock_change(change)
         if version is not None and current.version != version:
             raise StaleVersionError(change=current, expected=version)
         place = current.place
-        _lock_place(place)
         DeletedControlChange.objects.create(change_id=current.pk, place=place, deleted_by=user)
         current.delete()
         change.pk = None
@@ -341,7 +343,34 @@ def control_change_delete(*, change: ControlChange, version: int | None = None, 
 
 def _lock_place(place: Place) -> None:
     """Serialize writes to one place so concurrent rebuilds of its periods cannot interleave."""
-    Place.objects.select_for_update().filter(pk=place.pk).values_list("pk", flat=True).first()
+    _lock_places([place.pk])
+
+
+def _lock_places(place_ids: Iterable[int]) -> None:
+    # Always in id order, so two writers touching the same places cannot deadlock.
+    places = Place.objects.select_for_update().filter(pk__in=set(place_ids)).order_by("pk")
+    list(places.values_list("pk", flat=True))
+
+
+def _lock_change(change: ControlChange, *, also: Sequence[int] = ()) -> ControlChange:
+    """Lock the change's place (and ``also``), then the change row itself, in that order.
+
+    Every write locks places before changes, so writers never wait on each other in a cycle.
+    The change is locked FOR NO KEY UPDATE: rebuilding a neighbour's periods takes a key-share
+    lock on it (periods reference their change), which must not conflict with an edit.
+    """
+    place_id = ControlChange.objects.filter(pk=change.pk).values_list("place_id", flat=True).first()
+    if place_id is None:
+        raise ControlChange.DoesNotExist(f"Change #{change.pk} no longer exists.")
+    _lock_places([place_id, *also])
+    current = (
+        ControlChange.objects.select_for_update(no_key=True)
+        .select_related("place")
+        .get(pk=change.pk)
+    )
+    if current.place_id != place_id:  # moved by a write that committed meanwhile
+        return _lock_change(change, also=also)
+    return current
 
 
 # --- Derived periods -------------------------------------------------------------------------
