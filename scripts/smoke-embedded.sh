@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the embedded default (SpatiaLite + eager Celery), as `make run` uses it:
 # migrate a fresh database, load the reference dataset, answer "who held Deir ez-Zor",
-# and serve the home page. Usage: scripts/smoke-embedded.sh [python-of-a-venv]
+# write from two threads at once, and serve the home page. Usage: scripts/smoke-embedded.sh [python-of-a-venv]
 set -euo pipefail
 PY="${1:-.venv/bin/python}"
 tmp="$(mktemp -d)"
@@ -21,6 +21,8 @@ after="$("$PY" manage.py control_at 2017-11-04 --place deir-ez-zor)"
 echo "$before"; echo "$after"
 grep -q "Islamic State" <<<"$before" || { echo "FAIL: Deir ez-Zor not held by the Islamic State on 2017-11-02" >&2; exit 1; }
 grep -q "Syrian" <<<"$after" || { echo "FAIL: Deir ez-Zor not held by the Syrian government on 2017-11-04" >&2; exit 1; }
+
+"$PY" manage.py shell < scripts/smoke_concurrent_writes.py
 
 port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$PY" manage.py runserver "127.0.0.1:$port" --noreload >"$tmp/server.log" 2>&1 &

@@ -72,6 +72,9 @@ def database_from_env(default: str) -> dict:
     config["ATOMIC_REQUESTS"] = True
     if config["ENGINE"] == "django.contrib.gis.db.backends.spatialite":
         config["ENGINE"] = "config.db_backends.spatialite"  # see its docstring
+        # Take the write lock when a transaction begins, and wait for it, so concurrent
+        # writers queue instead of failing with "database is locked" after reading.
+        config.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     return config
 
 

@@ -211,3 +211,26 @@ def test_slugs_are_unique_with_a_clear_message(theater):
     PlaceFactory(theater=theater, slug="raqqa")
     errors = place_errors(theater, slug="raqqa")
     assert errors["slug"] == ["The slug 'raqqa' is already used by another place."]
+
+
+def test_a_capture_and_its_recapture_can_both_be_drafted(place, isis, syria):
+    ChangeFactory(place=place, date=d("2014-01-01"), controller=syria)
+    ChangeFactory(place=place, date=d("2015-05-21"), controller=isis, review_state="draft")
+    ChangeFactory(place=place, date=d("2016-03-27"), controller=syria, review_state="draft")
+    # ... but a draft repeating the draft before it is refused, naming that draft.
+    errors = create_change(place, date=d("2016-06-01"), controller=syria, review_state="draft")
+    assert "the draft change #" in errors["status"][0]
+
+
+def test_a_change_left_identical_to_its_predecessor_can_still_be_edited(place, isis, syria):
+    ChangeFactory(place=place, date=d("2014-01-01"), controller=syria)
+    middle = ChangeFactory(place=place, date=d("2015-01-01"), controller=isis)
+    last = ChangeFactory(place=place, date=d("2016-01-01"), controller=syria)
+    services.control_change_delete(change=middle)
+
+    last = services.control_change_update(change=last, version=last.version, summary="typo")
+    last = services.control_change_unpublish(change=last, version=last.version)
+    # Publishing it again would now change nothing: refused.
+    with pytest.raises(ValidationError) as error:
+        services.control_change_publish(change=last, version=last.version)
+    assert error.value.message_dict["status"][0].startswith("This change changes nothing")
