@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
@@ -77,8 +77,8 @@ def load_dataset(directory: Path, *, progress: Progress | None = None) -> LoadRe
         for name in FILES:
             path = directory / f"{name}.csv"
             rows = list(_read_rows(path, REQUIRED_COLUMNS[name]))
-            if name == "groups":  # parents before children
-                rows.sort(key=lambda item: bool(item[1].get("parent")))
+            if name == "groups":
+                rows = _parents_first(rows)
             if name == "changes":  # chronological per place, as an editor would enter them
                 rows.sort(key=lambda item: (item[1]["place"], item[1]["date"]))
             for index, (line, row) in enumerate(rows, start=1):
@@ -86,8 +86,10 @@ def load_dataset(directory: Path, *, progress: Progress | None = None) -> LoadRe
                     loaders[name](row, context)
                 except ValidationError as exc:
                     raise DatasetError(path, line, _describe(exc)) from exc
-                except (KeyError, ValueError, GEOSException) as exc:
+                except (KeyError, ValueError, TypeError, GEOSException) as exc:
                     raise DatasetError(path, line, str(exc)) from exc
+                except DatabaseError as exc:  # a rule we do not check yet; still all-or-nothing
+                    raise DatasetError(path, line, f"the database refused the row: {exc}") from exc
                 if progress:
                     progress(name, index, len(rows))
             report.counts[name] = len(rows)
@@ -102,6 +104,28 @@ def _read_rows(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, 
             raise DatasetError(path, 1, f"missing column(s): {', '.join(sorted(missing))}")
         for row in reader:
             yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def _parents_first(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, dict[str, str]]]:
+    """Order group rows so every parent comes before its children, at any depth.
+
+    Rows whose parent is not in the file keep their place (the parent may already exist, or
+    the load reports it as unknown).
+    """
+    in_file = {row["slug"] for _, row in rows}
+    ordered, placed, pending = [], set(), list(rows)
+    while pending:
+        ready = [
+            item for item in pending
+            if item[1].get("parent") not in in_file or item[1]["parent"] in placed
+        ]  # fmt: skip
+        if not ready:  # a cycle: let the loader report it on the first such row
+            ordered.extend(pending)
+            break
+        ordered.extend(ready)
+        placed.update(row["slug"] for _, row in ready)
+        pending = [item for item in pending if item not in ready]
+    return ordered
 
 
 def _describe(exc: ValidationError) -> str:

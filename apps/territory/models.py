@@ -209,7 +209,7 @@ class ControlChange(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Optimistic locking counter.")
 
     class Meta:
-        ordering = ["place", "date"]
+        ordering = ["place_id", "date"]  # by id: no join, no sort by name
         constraints = [
             models.UniqueConstraint(
                 fields=["place", "date"],
@@ -293,7 +293,7 @@ class ControlPeriod(models.Model):
     )
 
     class Meta:
-        ordering = ["place", "start"]
+        ordering = ["place_id", "start"]
         constraints = [
             models.UniqueConstraint(fields=["place", "start"], name="period_unique_place_start"),
             models.CheckConstraint(

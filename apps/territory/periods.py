@@ -77,6 +77,20 @@ def build_periods(changes: Iterable[DatedState]) -> list[PeriodSpec]:
     return periods
 
 
+def series_length(start: date, end: date, interval: str) -> int:
+    """How many dates :func:`series_dates` would return, without building them."""
+    if end < start:
+        return 0
+    days = (end - start).days
+    if interval == "day":
+        return days + 1
+    if interval == "week":
+        return days // 7 + 1
+    if interval == "month":
+        return (end.year - start.year) * 12 + end.month - start.month + 1  # at most
+    raise ValueError(f"Unknown interval {interval!r}; use day, week or month.")
+
+
 def series_dates(start: date, end: date, interval: str) -> list[date]:
     """The sampling days of a time series: ``start``, then every interval while ``<= end``.
 

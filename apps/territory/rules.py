@@ -10,13 +10,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import ArmedGroup, ControlChange, Place, Status, Theater
+from .models import ArmedGroup, ControlChange, Place, Source, Status, Theater
 from .periods import State
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -32,6 +32,22 @@ class Errors:
 
     def add(self, field_name: str, message: str) -> None:
         self._by_field[field_name].append(message)
+
+    def has(self, field_name: str) -> bool:
+        return field_name in self._by_field
+
+    def add_field_errors(self, obj, *, exclude: Iterable[str]) -> None:
+        """Django's own field checks (required, length, type, range), converting values.
+
+        Runs first so that the rules below see clean, typed values; a field that fails here
+        is not checked again.
+        """
+        try:
+            obj.clean_fields(exclude=list(exclude))
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add(field_name, message)
 
     def raise_if_any(self) -> None:
         if self._by_field:
@@ -58,7 +74,8 @@ class ChangeProposal:
     date_precision: str = ControlChange.DatePrecision.DAY
     confidence: str = ControlChange.Confidence.CONFIRMED
     review_state: str = ControlChange.ReviewState.DRAFT
-    source_count: int = 0
+    sources: list[Source] = field(default_factory=list)
+    summary: str = ""
 
     @property
     def state(self) -> State:
@@ -79,6 +96,7 @@ def check_change(
     for changing nothing: fixing a typo in a summary must never be refused because a
     neighbouring change was removed meanwhile.
     """
+    check_change_types(proposal)
     errors = Errors()
     p = proposal
 
@@ -127,7 +145,7 @@ def check_change(
             if problem:
                 errors.add(field_name, problem)
 
-    if p.review_state == ControlChange.ReviewState.PUBLISHED and p.source_count < 1:
+    if p.review_state == ControlChange.ReviewState.PUBLISHED and not p.sources:
         errors.add("sources", "A published change needs at least one source.")
 
     others = ControlChange.objects.filter(place=p.place).order_by()
@@ -143,6 +161,29 @@ def check_change(
 
     if reshapes:
         _check_changes_something(errors, p, others)
+    errors.raise_if_any()
+
+
+def _saved(obj, model: type) -> bool:
+    return isinstance(obj, model) and obj.pk is not None
+
+
+def check_change_types(p: ChangeProposal) -> None:
+    """Wrong kinds of values are refused before any rule compares them."""
+    errors = Errors()
+    if not _saved(p.place, Place):
+        errors.add("place", "Give an existing place.")
+    if not isinstance(p.date, date) or isinstance(p.date, datetime):
+        errors.add("date", f"Give a date (YYYY-MM-DD), not {p.date!r}.")
+    if p.controller is not None and not _saved(p.controller, ArmedGroup):
+        errors.add("controller", "Give an existing armed group, or none when contested.")
+    for field_name, groups in (("challengers", p.challengers), ("supported_by", p.supported_by)):
+        if not all(_saved(g, ArmedGroup) for g in groups):
+            errors.add(field_name, "Give existing armed groups.")
+    if not all(_saved(source, Source) for source in p.sources):
+        errors.add("sources", "Give existing sources.")
+    if not isinstance(p.summary, str):
+        errors.add("summary", "The summary must be text.")
     errors.raise_if_any()
 
 
@@ -207,26 +248,39 @@ def _check_unique_slug(errors: Errors, obj: Theater | ArmedGroup | Place) -> Non
         errors.add("slug", f"The slug {obj.slug!r} is already used by another {noun}.")
 
 
-def normalize_color(value: str) -> str:
-    return value.strip().lower()
+def normalize_color(value):
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 def check_group(group: ArmedGroup) -> None:
     errors = Errors()
-    if not HEX_COLOR.match(group.color or ""):
+    errors.add_field_errors(group, exclude=["parent", "color", "slug"])
+    if not isinstance(group.color, str) or not HEX_COLOR.match(group.color):
         errors.add("color", f"Colour must be #rrggbb, e.g. #1f77b4; got {group.color!r}.")
-    if not SLUG.match(group.slug or ""):
-        errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. islamic-state.")
-    _check_unique_slug(errors, group)
-    _check_choice(errors, "kind", group.kind, ArmedGroup.Kind.values)
-    if group.founded and group.dissolved and group.dissolved < group.founded:
-        errors.add("dissolved", "A group cannot be dissolved before it was founded.")
-    if not isinstance(group.aliases, list) or not all(isinstance(a, str) for a in group.aliases):
-        errors.add("aliases", "Aliases must be a list of names.")
-    _check_parent(errors, group)
-    if group.pk is not None:
-        _check_group_dates_cover_changes(errors, group)
+    _check_slug(errors, group, example="islamic-state")
+    if not errors.has("founded") and not errors.has("dissolved"):
+        if group.founded and group.dissolved and group.dissolved < group.founded:
+            errors.add("dissolved", "A group cannot be dissolved before it was founded.")
+        if group.pk is not None:
+            _check_group_dates_cover_changes(errors, group)
+    _check_names(errors, group.aliases)
+    if group.parent is not None and group.parent.pk is None:
+        errors.add("parent", "The parent group must be saved first.")
+    else:
+        _check_parent(errors, group)
     errors.raise_if_any()
+
+
+def _check_slug(errors: Errors, obj: Theater | ArmedGroup | Place, *, example: str) -> None:
+    if not isinstance(obj.slug, str) or not SLUG.match(obj.slug) or len(obj.slug) > 100:
+        errors.add("slug", f"Use up to 100 lowercase letters, digits and hyphens, e.g. {example}.")
+    else:
+        _check_unique_slug(errors, obj)
+
+
+def _check_names(errors: Errors, aliases) -> None:
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        errors.add("aliases", "Aliases must be a list of non-empty names.")
 
 
 def _check_parent(errors: Errors, group: ArmedGroup) -> None:
@@ -270,13 +324,16 @@ def geometry_problem(geometry: GEOSGeometry | None, *, expected: tuple[type, ...
         return None
     if not isinstance(geometry, expected):
         names = " or ".join(t.__name__ for t in expected)
-        return f"Expected a {names}, got a {geometry.geom_type}."
+        got = getattr(geometry, "geom_type", type(geometry).__name__)
+        return f"Expected a {names}, got a {got}."
     if geometry.srid not in (None, 4326):
         return (
             f"Coordinates must be WGS 84 longitude/latitude (EPSG:4326), not SRID {geometry.srid}."
         )
     if geometry.empty:
         return "The geometry is empty."
+    if geometry.hasz:
+        return "Give two-dimensional coordinates (longitude, latitude) only."
     if not geometry.valid:
         return f"Invalid geometry: {geometry.valid_reason}."
     lon_lat_ok = all(-180 <= xy[0] <= 180 and -90 <= xy[1] <= 90 for xy in _coords(geometry))
@@ -297,26 +354,21 @@ def _flatten(coords) -> Iterable[tuple[float, ...]]:
         yield from _flatten(item)
 
 
-def check_place(place: Place, *, area: GEOSGeometry | None) -> None:
-    """``area`` is checked apart from ``place`` because it may not yet fit the model field."""
+def check_place(place: Place, *, location: Point | None, area: GEOSGeometry | None) -> None:
+    """The geometries are checked apart from ``place``: they may not fit its fields yet."""
     errors = Errors()
-    if not SLUG.match(place.slug or ""):
-        errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. deir-ez-zor.")
-    _check_unique_slug(errors, place)
-    _check_choice(errors, "kind", place.kind, Place.Kind.values)
-    if not COUNTRY.match(place.country or ""):
+    errors.add_field_errors(place, exclude=["theater", "location", "area", "slug"])
+    _check_slug(errors, place, example="deir-ez-zor")
+    if not errors.has("country") and not COUNTRY.match(place.country):
         errors.add("country", "Use an ISO 3166-1 alpha-2 code in capitals, e.g. SY or IQ.")
-    if place.importance is None or not 1 <= place.importance <= 5:
+    if not errors.has("importance") and not 1 <= place.importance <= 5:
         errors.add("importance", "Importance must be between 1 and 5.")
-    if place.population is not None and place.population < 0:
-        errors.add("population", "Population cannot be negative.")
-    if not isinstance(place.aliases, list) or not all(isinstance(a, str) for a in place.aliases):
-        errors.add("aliases", "Aliases must be a list of names.")
+    _check_names(errors, place.aliases)
 
     location_problem = (
         "A place needs a point location."
-        if place.location is None
-        else geometry_problem(place.location, expected=(Point,))
+        if location is None
+        else geometry_problem(location, expected=(Point,))
     )
     if location_problem:
         errors.add("location", location_problem)
@@ -327,22 +379,27 @@ def check_place(place: Place, *, area: GEOSGeometry | None) -> None:
     theater: Theater | None = place.theater if place.theater_id else None
     if theater is None:
         errors.add("theater", "A place belongs to a theater.")
-    elif not location_problem and not theater.bounds.covers(place.location):
-        lon, lat = place.location.x, place.location.y
+        errors.raise_if_any()
+    if not location_problem and not theater.bounds.covers(location):
+        lon, lat = location.x, location.y
         xmin, ymin, xmax, ymax = theater.bounds.extent
         errors.add(
             "location",
             f"({lon:.4f}, {lat:.4f}) lies outside the bounds of {theater} "
             f"({xmin}, {ymin}, {xmax}, {ymax}); check for swapped longitude and latitude.",
         )
+    if area is not None and not area_problem:
+        if not theater.bounds.covers(area):
+            errors.add("area", f"The area reaches outside the bounds of {theater}.")
+        if not location_problem and not area.covers(location):
+            errors.add("area", "The area must contain the place's point location.")
     errors.raise_if_any()
 
 
 def check_theater(theater: Theater) -> None:
     errors = Errors()
-    if not SLUG.match(theater.slug or ""):
-        errors.add("slug", "Use lowercase letters, digits and hyphens, e.g. syria-iraq-2014-2019.")
-    _check_unique_slug(errors, theater)
+    errors.add_field_errors(theater, exclude=["bounds", "slug"])
+    _check_slug(errors, theater, example="syria-iraq-2014-2019")
     problem = (
         "A theater needs bounds."
         if theater.bounds is None
@@ -350,6 +407,7 @@ def check_theater(theater: Theater) -> None:
     )
     if problem:
         errors.add("bounds", problem)
-    if theater.end_date and theater.start_date and theater.end_date < theater.start_date:
+    dates_clean = not errors.has("start_date") and not errors.has("end_date")
+    if dates_clean and theater.end_date and theater.end_date < theater.start_date:
         errors.add("end_date", "The end date must not be before the start date.")
     errors.raise_if_any()

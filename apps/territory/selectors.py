@@ -21,7 +21,7 @@ from django.db.models import F, Q, QuerySet
 
 from .db import DateRange
 from .models import ArmedGroup, ControlPeriod, PeriodChallenger, Place, Theater
-from .periods import UNKNOWN, State, series_dates
+from .periods import UNKNOWN, State, series_dates, series_length
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 MAX_SERIES_STEPS = 10_000
@@ -126,7 +126,7 @@ def _states_in_force(on: date, periods: QuerySet[ControlPeriod]) -> dict[int, di
     Reads tuples rather than model instances: for thousands of places, building ORM objects
     and prefetch caches costs far more than the indexed queries themselves.
     """
-    in_force = periods_containing(on, periods)
+    in_force = periods_containing(on, periods.order_by())
     rows = list(in_force.values_list(*PERIOD_COLUMNS))
     challenger_ids: dict[int, list[int]] = defaultdict(list)
     links = PeriodChallenger.objects.filter(period_id__in=in_force.values("id"))
@@ -183,8 +183,8 @@ def control_at(
         ),
     )
     states = [_state(place, in_force.get(place.pk)) for place in places.defer("area")]
-    if groups is not None:
-        group_ids = {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups}
+    group_ids = {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups or ()}
+    if group_ids:  # an empty selection means "no group filter"
         states = [s for s in states if _involves(s, group_ids)]
     return states
 
@@ -222,6 +222,7 @@ def control_diff(
     place_q = _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
     candidate_ids = set(
         ControlPeriod.objects.filter(place_q, start__gt=from_date, start__lte=to_date)
+        .order_by()
         .values_list("place_id", flat=True)
         .distinct()
     )
@@ -255,16 +256,18 @@ def control_series(
     if from_date > to_date:
         raise ValidationError({"to": f"'to' ({to_date}) must not be before 'from' ({from_date})."})
     try:
-        steps = series_dates(from_date, to_date, interval)
+        count = series_length(from_date, to_date, interval)
     except ValueError as exc:
         raise ValidationError({"interval": str(exc)}) from exc
-    if len(steps) > MAX_SERIES_STEPS:
+    if count > MAX_SERIES_STEPS:
         raise ValidationError(
-            {"interval": f"{len(steps)} steps is too many; use a coarser interval."}
+            {"interval": f"{count} steps is more than {MAX_SERIES_STEPS}; use a coarser interval."}
         )
+    steps = series_dates(from_date, to_date, interval)
 
     rows = (
         ControlPeriod.objects.filter(place__theater=theater, controller__isnull=False)
+        .order_by()
         .filter(start__lte=to_date)
         .filter(Q(end__gt=from_date) | Q(end__isnull=True))
         .values_list("controller_id", "start", "end", "place__population")

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import rules
@@ -89,7 +90,7 @@ def group_create(
         color=rules.normalize_color(color),
         kind=kind,
         short_name=short_name,
-        aliases=list(aliases),
+        aliases=_as_list(aliases),
         parent=parent,
         founded=founded,
         dissolved=dissolved,
@@ -101,12 +102,15 @@ def group_create(
 
 
 def group_update(*, group: ArmedGroup, **fields: Any) -> ArmedGroup:
+    _refuse_unknown(fields, GROUP_FIELDS)
     with transaction.atomic():
+        # Lock the group so no change naming it slips outside new founded/dissolved dates.
+        ArmedGroup.objects.select_for_update().filter(pk=group.pk).exists()
         for name, value in fields.items():
             if name == "color":
                 value = rules.normalize_color(value)
             elif name == "aliases":
-                value = list(value)
+                value = _as_list(value)
             setattr(group, name, value)
         rules.check_group(group)
         group.save()
@@ -131,30 +135,27 @@ def place_create(
         name=name,
         slug=slug,
         kind=kind,
-        location=_with_srid(location),
         country=country,
-        aliases=list(aliases),
+        aliases=_as_list(aliases),
         population=population,
         importance=importance,
     )
-    area = _with_srid(area)
-    rules.check_place(place, area=area)
-    place.area = _as_multipolygon(area)
+    location, area = _with_srid(location), _with_srid(area)
+    rules.check_place(place, location=location, area=area)
+    place.location, place.area = location, _as_multipolygon(area)
     place.save()
     return place
 
 
 def place_update(*, place: Place, **fields: Any) -> Place:
+    _refuse_unknown(fields, PLACE_FIELDS)
     with transaction.atomic():
+        location = _with_srid(fields.pop("location", place.location))
         area = _with_srid(fields.pop("area", place.area))
         for name, value in fields.items():
-            if name == "location":
-                value = _with_srid(value)
-            elif name == "aliases":
-                value = list(value)
-            setattr(place, name, value)
-        rules.check_place(place, area=area)
-        place.area = _as_multipolygon(area)
+            setattr(place, name, _as_list(value) if name == "aliases" else value)
+        rules.check_place(place, location=location, area=area)
+        place.location, place.area = location, _as_multipolygon(area)
         place.save()
     return place
 
@@ -181,8 +182,29 @@ def source_create(
     return source
 
 
+GROUP_FIELDS = {
+    "name", "slug", "color", "kind", "short_name", "aliases", "parent", "founded", "dissolved",
+    "description",
+}  # fmt: skip
+PLACE_FIELDS = {
+    "theater", "name", "slug", "kind", "location", "country", "aliases", "area", "population",
+    "importance",
+}  # fmt: skip
+
+
+def _refuse_unknown(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _as_list(value):
+    """Sequences of names become lists; anything else is left for validation to name."""
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
 def _with_srid(geometry):
-    if geometry is not None and geometry.srid is None:
+    if isinstance(geometry, GEOSGeometry) and geometry.srid is None:
         geometry.srid = 4326
     return geometry
 
@@ -224,7 +246,8 @@ def control_change_create(
             date_precision=date_precision,
             confidence=confidence,
             review_state=review_state,
-            source_count=len(sources),
+            sources=sources,
+            summary=summary,
         )
         rules.check_change(proposal)
         change = ControlChange.objects.create(
@@ -259,6 +282,7 @@ CHANGE_FIELDS = {
     "summary",
     "review_state",
 }
+MANY_FIELDS = {"challengers", "supported_by", "sources"}
 
 
 def control_change_update(*, change: ControlChange, version: int, **fields: Any) -> ControlChange:
@@ -267,9 +291,8 @@ def control_change_update(*, change: ControlChange, version: int, **fields: Any)
     Only the fields given are changed. Moving a change to another place or date, publishing
     and unpublishing are all edits; every one rebuilds the periods of the places involved.
     """
-    unknown = set(fields) - CHANGE_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown change fields: {', '.join(sorted(unknown))}")
+    _refuse_unknown(fields, CHANGE_FIELDS)
+    _check_version(version)
     with transaction.atomic():
         target = fields.get("place")
         current = _lock_change(change, also=[target.pk] if isinstance(target, Place) else [])
@@ -279,40 +302,29 @@ def control_change_update(*, change: ControlChange, version: int, **fields: Any)
         new_place = fields.get("place", old_place)
 
         before = (current.date, current.place_id, current.state, current.review_state)
-        challengers = list(fields.get("challengers", current.challengers.all()))
-        supported_by = list(fields.get("supported_by", current.supported_by.all()))
-        sources = list(fields.get("sources", current.sources.all()))
-        scalar = {
-            k: v for k, v in fields.items() if k not in ("challengers", "supported_by", "sources")
-        }
-        for name, value in scalar.items():
-            setattr(current, name, value)
+        values = {name: getattr(current, name) for name in CHANGE_FIELDS - MANY_FIELDS}
+        values["challengers"] = list(current.challengers.all())
+        values["supported_by"] = list(current.supported_by.all())
+        values["sources"] = list(current.sources.all())
+        values.update({name: _as_list(value) for name, value in fields.items()})
+        proposal = rules.ChangeProposal(**values)
+        rules.check_change_types(proposal)
 
-        proposal = rules.ChangeProposal(
-            place=current.place,
-            date=current.date,
-            status=current.status,
-            controller=current.controller,
-            challengers=challengers,
-            supported_by=supported_by,
-            date_precision=current.date_precision,
-            confidence=current.confidence,
-            review_state=current.review_state,
-            source_count=len(sources),
-        )
-        after = (current.date, current.place_id, proposal.state, current.review_state)
-        publishes = current.review_state == Published and before[3] != Published
+        after = (proposal.date, proposal.place.pk, proposal.state, proposal.review_state)
+        publishes = proposal.review_state == Published and before[3] != Published
         reshapes = publishes or before[:3] != after[:3]
         rules.check_change(proposal, existing=current, reshapes=reshapes)
+        for name in CHANGE_FIELDS - MANY_FIELDS:
+            setattr(current, name, values[name])
 
         # Clear challengers first: the database refuses, at every step, a group that is both
         # controller and challenger, and an edit may swap the two.
         ChangeChallenger.objects.filter(change=current).delete()
         current.version = version + 1
         current.save()
-        current.challengers.set(challengers)
-        current.supported_by.set(supported_by)
-        current.sources.set(sources)
+        current.challengers.set(proposal.challengers)
+        current.supported_by.set(proposal.supported_by)
+        current.sources.set(proposal.sources)
         for place in {old_place, new_place}:
             place_periods_rebuild(place=place)
     return current
@@ -330,6 +342,8 @@ def control_change_unpublish(*, change: ControlChange, version: int) -> ControlC
 
 def control_change_delete(*, change: ControlChange, version: int | None = None, user=None) -> None:
     """Delete a change, leaving a tombstone for mirrors. A stale ``version`` is refused."""
+    if version is not None:
+        _check_version(version)
     with transaction.atomic():
         current = _lock_change(change)
         if version is not None and current.version != version:
@@ -341,9 +355,16 @@ def control_change_delete(*, change: ControlChange, version: int | None = None, 
         place_periods_rebuild(place=place)
 
 
+def _check_version(version) -> None:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValidationError(
+            {"version": f"Give the version you read (a whole number), not {version!r}."}
+        )
+
+
 def _lock_place(place: Place) -> None:
     """Serialize writes to one place so concurrent rebuilds of its periods cannot interleave."""
-    _lock_places([place.pk])
+    _lock_places([place.pk] if isinstance(place, Place) else [])
 
 
 def _lock_places(place_ids: Iterable[int]) -> None:

@@ -82,3 +82,15 @@ def test_loading_twice_names_the_first_clash(db, dataset):
     with pytest.raises(DatasetError, match=r"theaters.csv, line 2: slug: The slug .* already used"):
         load_dataset(dataset)
     assert (Place.objects.count(), ControlChange.objects.count()) == counts
+
+
+def test_groups_load_parents_first_at_any_depth(db, dataset):
+    def add_family(rows):
+        template = dict(rows[0], aliases="", founded="", dissolved="", description="")
+        rows.insert(0, dict(template, slug="grandchild", name="Grandchild", parent="child"))
+        rows.insert(0, dict(template, slug="child", name="Child", parent="elder"))
+        rows.append(dict(template, slug="elder", name="Elder", parent=""))
+
+    rewrite(dataset / "groups.csv", add_family)
+    load_dataset(dataset)
+    assert ArmedGroup.objects.get(slug="grandchild").parent.parent.slug == "elder"

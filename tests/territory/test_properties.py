@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from apps.territory import selectors, services
 from apps.territory.models import ControlChange
+from apps.territory.periods import State
 from tests.factories import GroupFactory, PlaceFactory, SourceFactory
 
 DAY0 = date(2015, 1, 1)
@@ -21,12 +22,16 @@ day_offset = st.integers(min_value=0, max_value=DAYS - 1)
 group_index = st.integers(min_value=0, max_value=2)
 state = st.sampled_from(["controlled", "contested", "besieged"])
 
-create = st.tuples(st.just("create"), day_offset, state, group_index, st.booleans())
+place_index = st.integers(min_value=0, max_value=1)
+create = st.tuples(st.just("create"), place_index, day_offset, state, group_index, st.booleans())
+relocate = st.tuples(st.just("relocate"), st.integers(0, 20), place_index)
 edit_date = st.tuples(st.just("move"), st.integers(0, 20), day_offset)
 edit_state = st.tuples(st.just("restate"), st.integers(0, 20), state, group_index)
 toggle = st.tuples(st.just("toggle"), st.integers(0, 20))
 delete = st.tuples(st.just("delete"), st.integers(0, 20))
-operations = st.lists(st.one_of(create, edit_date, edit_state, toggle, delete), max_size=14)
+operations = st.lists(
+    st.one_of(create, edit_date, edit_state, toggle, delete, relocate), max_size=14
+)
 
 
 def proposal(status: str, holder_index: int, groups):
@@ -38,13 +43,13 @@ def proposal(status: str, holder_index: int, groups):
     return {"status": status, "controller": holder, "challengers": [challenger]}
 
 
-def apply(op, place, groups, source) -> None:
+def apply(op, places, groups, source) -> None:
     kind = op[0]
-    changes = list(ControlChange.objects.filter(place=place).order_by("pk"))
+    changes = list(ControlChange.objects.filter(place__in=places).order_by("pk"))
     if kind == "create":
-        _, offset, status, holder, published = op
+        _, index, offset, status, holder, published = op
         services.control_change_create(
-            place=place,
+            place=places[index],
             date=DAY0 + timedelta(days=offset),
             sources=[source],
             review_state="published" if published else "draft",
@@ -62,6 +67,8 @@ def apply(op, place, groups, source) -> None:
         services.control_change_update(
             change=change, version=change.version, **proposal(op[2], op[3], groups)
         )
+    elif kind == "relocate":
+        services.control_change_update(change=change, version=change.version, place=places[op[2]])
     elif kind == "toggle":
         new_state = "draft" if change.review_state == "published" else "published"
         services.control_change_update(
@@ -101,6 +108,11 @@ def from_periods(place) -> list[tuple]:
 
 def check_shape(place) -> None:
     periods = selectors.place_history(place=place)
+    for period in periods:
+        # Each period begins with the published change that opened it.
+        assert period.change.place_id == place.pk
+        assert period.change.review_state == "published"
+        assert period.change.date == period.start
     for earlier, later in pairwise(periods):
         assert earlier.end == later.start, "periods must be contiguous"
         earlier_state = (earlier.status, earlier.controller_id, set(earlier.challengers.all()))
@@ -119,22 +131,26 @@ def check_shape(place) -> None:
 @given(ops=operations)
 def test_periods_match_brute_force_replay(ops):
     with transaction.atomic():
-        place = PlaceFactory()
+        first = PlaceFactory()
+        places = [first, PlaceFactory(theater=first.theater)]
         groups = [GroupFactory(), GroupFactory(), GroupFactory()]
         source = SourceFactory()
         for op in ops:
             try:
                 with transaction.atomic():
-                    apply(op, place, groups, source)
+                    apply(op, places, groups, source)
             except ValidationError:
                 pass  # refused writes must leave everything as it was; checked below
-            assert from_periods(place) == brute_force(place)
-            check_shape(place)
-        for offset in (0, DAYS // 2, DAYS + 1):
-            day = DAY0 + timedelta(days=offset)
-            expected = brute_force(place)[offset]
-            got = selectors.place_state_on(place=place, on=day)
-            assert (got.status if expected else "unknown") == (
-                expected[0] if expected else "unknown"
-            )
+            for place in places:
+                assert from_periods(place) == brute_force(place)
+                check_shape(place)
+        for place in places:
+            for offset in (0, DAYS // 2, DAYS + 1):
+                day = DAY0 + timedelta(days=offset)
+                expected = brute_force(place)[offset]
+                got = selectors.place_state_on(place=place, on=day)
+                assert got.status == (expected[0] if expected else "unknown")
+                assert got.key == (
+                    State(expected[0], expected[1], expected[2]) if expected else got.key
+                )
         transaction.set_rollback(True)

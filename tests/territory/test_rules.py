@@ -19,7 +19,7 @@ def errors_of(call, **kwargs) -> dict[str, list[str]]:
     return error.value.message_dict
 
 
-def create_change(place, **overrides):
+def create_change(place=None, **overrides):
     fields = {
         "place": place,
         "date": d("2015-01-01"),
@@ -234,3 +234,51 @@ def test_a_change_left_identical_to_its_predecessor_can_still_be_edited(place, i
     with pytest.raises(ValidationError) as error:
         services.control_change_publish(change=last, version=last.version)
     assert error.value.message_dict["status"][0].startswith("This change changes nothing")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"date": None}, "date"),
+        ({"date": "2015-01-01"}, "date"),
+        ({"controller": 1}, "controller"),
+        ({"summary": None}, "summary"),
+        ({"place": None}, "place"),
+    ],
+)
+def test_wrong_kinds_of_values_are_named(place, isis, overrides, field):
+    fields = {"place": place, "controller": isis, **overrides}
+    assert field in create_change(**fields)
+    assert not ControlChange.objects.exists()
+
+
+def test_version_must_be_a_number(place, isis):
+    change = ChangeFactory(place=place, controller=isis)
+    errors = errors_of(services.control_change_update, change=change, version="1", summary="x")
+    assert "whole number" in errors["version"][0]
+
+
+def test_lengths_and_ranges_come_from_the_model(theater):
+    errors = place_errors(theater, name="x" * 300, population=3_000_000_000)
+    assert "at most 200 characters" in errors["name"][0]
+    assert "less than or equal to" in errors["population"][0]
+
+
+def test_area_must_lie_in_the_theater_and_hold_the_point(theater):
+    far_away = Polygon.from_bbox((0.0, 0.0, 1.0, 1.0))
+    errors = place_errors(theater, area=far_away)
+    assert errors["area"] == [
+        f"The area reaches outside the bounds of {theater}.",
+        "The area must contain the place's point location.",
+    ]
+
+
+def test_three_dimensional_points_are_refused(theater):
+    errors = place_errors(theater, location=Point(40.0, 35.0, 300.0))
+    assert errors["location"] == ["Give two-dimensional coordinates (longitude, latitude) only."]
+
+
+def test_updates_refuse_unknown_fields(db):
+    group = GroupFactory()
+    with pytest.raises(TypeError, match="Unknown fields: colour"):
+        services.group_update(group=group, colour="#000000")

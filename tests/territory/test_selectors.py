@@ -127,3 +127,15 @@ def test_place_history_is_ordered_and_open_ended(three_places):
     assert [p.start for p in periods] == sorted(p.start for p in periods)
     assert periods[-1].end is None
     assert ControlPeriod.objects.filter(place=palmyra).count() == 5
+
+
+def test_control_series_refuses_huge_ranges_before_building_them(theater):
+    with pytest.raises(ValidationError) as error:
+        selectors.control_series(
+            theater=theater, from_date=d("0001-01-01"), to_date=d("9999-12-31"), interval="day"
+        )
+    assert "use a coarser interval" in error.value.message_dict["interval"][0]
+
+
+def test_an_empty_group_selection_is_no_filter(three_places):
+    assert len(selectors.control_at(on=d("2016-01-01"), groups=[])) == 3
