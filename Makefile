@@ -28,7 +28,7 @@ run: venv
 ## Everything CI runs.
 test: venv
 	@PYTHON="$(PYTHON)" scripts/system-packages.sh test
-	@scripts/test-services.sh
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
@@ -66,7 +66,7 @@ format: venv
 BENCH_PLACES ?= 5000
 BENCH_CHANGES ?= 20
 bench: venv
-	@scripts/test-services.sh
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py bench_time_engine \
 		--places $(BENCH_PLACES) --changes $(BENCH_CHANGES)

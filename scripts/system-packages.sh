@@ -7,7 +7,9 @@ set -euo pipefail
 mode="${1:-run}"
 missing=()
 
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# ldconfig lives in /sbin, which is not on a normal user's PATH on Debian.
+LDCONFIG="$(command -v ldconfig || echo /sbin/ldconfig)"
+have_lib() { "$LDCONFIG" -p 2>/dev/null | grep -q "$1"; }
 pg_major() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1; }
 
 # gdal-bin pulls in GDAL, GEOS and PROJ under whatever library names this release uses.
@@ -18,6 +20,11 @@ else
   have_lib 'libproj\.so' || missing+=(libproj-dev)
 fi
 ls /usr/lib/*/mod_spatialite.so >/dev/null 2>&1 || missing+=(libsqlite3-mod-spatialite)
+# The pinned dependencies are for CPython 3.11 or newer.
+if ! "${PYTHON:-python3}" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Frontline needs Python 3.11 or newer; set PYTHON=/path/to/python3.11 (e.g. make run PYTHON=python3.11)." >&2
+  exit 1
+fi
 # A Python without ensurepip (Debian's, before python3-venv) cannot make the virtualenv.
 "${PYTHON:-python3}" -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 
