@@ -23,6 +23,15 @@ grep -q "Islamic State" <<<"$before" || { echo "FAIL: Deir ez-Zor not held by th
 grep -q "Syrian" <<<"$after" || { echo "FAIL: Deir ez-Zor not held by the Syrian government on 2017-11-04" >&2; exit 1; }
 
 "$PY" manage.py shell < scripts/smoke_concurrent_writes.py
+# Migration 0002's triggers must survive every later migration on SQLite (table rebuilds drop them).
+"$PY" manage.py shell -c "
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute(\"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'territory_%'\")
+    count = cursor.fetchone()[0]
+print('integrity triggers:', count)
+assert count == 6, 'FAIL: controller/challenger triggers missing on SQLite'
+"
 
 port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$PY" manage.py runserver "127.0.0.1:$port" --noreload >"$tmp/server.log" 2>&1 &

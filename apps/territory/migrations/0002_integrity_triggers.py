@@ -4,7 +4,7 @@ Triggers exist on both databases. On PostgreSQL, a GiST index on the period rang
 "the period containing day T". Caution for SQLite: a migration that makes Django rebuild
 territory_controlchange, territory_changechallenger, territory_controlperiod or
 territory_periodchallenger drops their triggers; re-run this SQL after such a migration
-(tests/territory/test_integrity.py fails if a trigger is missing).
+(scripts/smoke-embedded.sh fails if one is missing).
 """
 
 from django.db import migrations
