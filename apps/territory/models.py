@@ -111,6 +111,9 @@ class Place(models.Model):
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. SY, IQ.")
     population = models.PositiveIntegerField(null=True, blank=True)
     importance = models.PositiveSmallIntegerField(default=3, help_text="1 (minor) to 5 (major).")
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="Folded name and aliases, for search (derived)."
+    )
 
     class Meta:
         ordering = [Lower("name")]

@@ -29,6 +29,7 @@ from .models import (
     Theater,
 )
 from .periods import DatedState, build_periods
+from .search import search_text
 
 Published = ControlChange.ReviewState.PUBLISHED
 
@@ -143,6 +144,7 @@ def place_create(
     location, area = _with_srid(location), _with_srid(area)
     rules.check_place(place, location=location, area=area)
     place.location, place.area = location, _as_multipolygon(area)
+    place.search_text = search_text(place.name, place.aliases)
     place.save()
     return place
 
@@ -156,6 +158,7 @@ def place_update(*, place: Place, **fields: Any) -> Place:
             setattr(place, name, _as_list(value) if name == "aliases" else value)
         rules.check_place(place, location=location, area=area)
         place.location, place.area = location, _as_multipolygon(area)
+        place.search_text = search_text(place.name, place.aliases)
         place.save()
     return place
 
@@ -180,6 +183,69 @@ def source_create(
     source.full_clean()
     source.save()
     return source
+
+
+SOURCE_FIELDS = {"title", "url", "publisher", "published", "archive_url", "key"}
+
+
+def source_update(*, source: Source, **fields: Any) -> Source:
+    _refuse_unknown(fields, SOURCE_FIELDS)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(source, name, (value or None) if name == "key" else value)
+        source.full_clean()
+        source.save()
+    return source
+
+
+class InUseError(Exception):
+    """Deleting this would orphan other records (changes citing a source, places of a theater)."""
+
+
+def source_delete(*, source: Source) -> None:
+    if source.changes.exists():
+        raise InUseError(f"{source} is cited by {source.changes.count()} change(s).")
+    source.delete()
+
+
+def group_delete(*, group: ArmedGroup) -> None:
+    named = (
+        ControlChange.objects.filter(controller=group).exists()
+        or ChangeChallenger.objects.filter(group=group).exists()
+        or group.changes_supported.exists()
+        or group.children.exists()
+    )
+    if named:
+        raise InUseError(f"{group} is named by changes or has member groups.")
+    group.delete()
+
+
+def place_delete(*, place: Place) -> None:
+    if place.changes.exists():
+        raise InUseError(f"{place} has control changes; delete them first.")
+    place.delete()
+
+
+def theater_delete(*, theater: Theater) -> None:
+    if theater.places.exists():
+        raise InUseError(f"{theater} has places; delete them first.")
+    theater.delete()
+
+
+THEATER_FIELDS = {"name", "slug", "bounds", "start_date", "end_date", "description"}
+
+
+def theater_update(*, theater: Theater, **fields: Any) -> Theater:
+    _refuse_unknown(fields, THEATER_FIELDS)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(theater, name, _with_srid(value) if name == "bounds" else value)
+        rules.check_theater(theater)
+        outside = theater.places.exclude(location__coveredby=theater.bounds).first()
+        if outside is not None:
+            raise ValidationError({"bounds": [f"{outside} would lie outside the new bounds."]})
+        theater.save()
+    return theater
 
 
 GROUP_FIELDS = {

@@ -25,17 +25,27 @@ DJANGO_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
 ]
-THIRD_PARTY_APPS: list[str] = []
+THIRD_PARTY_APPS = [
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
 LOCAL_APPS = [
     "apps.users",
     "apps.territory",
     "apps.ingest",
     "apps.atlas",
+    "apps.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.api.middleware.RequestSizeLimitMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,6 +120,42 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Debian 12 ships GDAL 3.6. Frontline never hands user-supplied spatial reference strings to
 # GDAL (geometries are parsed by GEOS and must be EPSG:4326), so the 3.9 hardening is moot.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- REST API ------------------------------------------------------------------------------
+API_MAX_BODY_BYTES = 1024 * 1024  # larger request bodies get 413
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+API_READS_REQUIRE_TOKEN = env.bool("API_READS_REQUIRE_TOKEN", default=False)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.ReadOrEditorWrite"],
+    "DEFAULT_RENDERER_CLASSES": ["apps.api.renderers.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "apps.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.AnonReadThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_read": env("API_ANON_READ_RATE", default="3000/hour"),
+        "login": env("API_LOGIN_RATE", default="20/minute"),
+    },
+    "DATE_FORMAT": "%Y-%m-%d",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Frontline API",
+    "DESCRIPTION": "Who controlled which place on which day, on what evidence.",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Frontline ----------------------------------------------------------------------------
 REFERENCE_DATA_DIR = BASE_DIR / "data" / "reference"

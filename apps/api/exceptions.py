@@ -1,0 +1,33 @@
+"""Every error is JSON naming the field and the problem; domain errors map to HTTP codes."""
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.territory.services import InUseError, StaleVersionError
+
+from .serializers import VersionRequired
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, StaleVersionError | VersionRequired):
+        return Response(
+            {"version": [str(exc)], "current_version": exc.change.version},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, InUseError):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ObjectDoesNotExist):
+        exc = Http404(str(exc))
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        response.data = {"detail": response.data}
+    return response

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.http import JsonResponse
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse API request bodies over ``API_MAX_BODY_BYTES`` with 413 before reading them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.API_MAX_BODY_BYTES:
+                return JsonResponse(
+                    {"detail": f"Request body over {settings.API_MAX_BODY_BYTES} bytes."},
+                    status=413,
+                )
+        return self.get_response(request)

@@ -1,0 +1,23 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import control, records
+
+router = SimpleRouter()
+router.register("theaters", records.TheaterViewSet, basename="theater")
+router.register("groups", records.GroupViewSet, basename="group")
+router.register("sources", records.SourceViewSet, basename="source")
+router.register("places", records.PlaceViewSet, basename="place")
+router.register("changes", records.ChangeViewSet, basename="change")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", records.TokenView.as_view(), name="token"),
+    path("changes/deleted/", records.DeletedChangesView.as_view(), name="changes-deleted"),
+    path("places/<int:pk>/history/", control.PlaceHistoryView.as_view(), name="place-history"),
+    path("control/", control.ControlView.as_view(), name="control"),
+    path("control/diff/", control.ControlDiffView.as_view(), name="control-diff"),
+    path("timeline/", control.TimelineView.as_view(), name="timeline"),
+    path("stats/control-series/", control.ControlSeriesView.as_view(), name="control-series"),
+    *router.urls,
+]

@@ -1,0 +1,283 @@
+"""Read endpoints of the time engine: control on a day, differences, history, series, timeline."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.territory import selectors
+from apps.territory.models import ArmedGroup, ControlChange, Place, Status
+
+from .. import params
+from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
+from ..shapes import control_feature, group_ref, lon_lat, state_properties
+
+DATE = OpenApiTypes.DATE
+BBOX = OpenApiParameter(
+    "bbox", str, description="minLon,minLat,maxLon,maxLat (degrees, EPSG:4326)."
+)
+THEATER = OpenApiParameter("theater", str, description="Theater id or slug.")
+ERRORS = {400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT}
+
+
+def _wants_csv(request) -> bool:
+    return getattr(request.accepted_renderer, "format", None) == "csv"
+
+
+class ControlView(APIView):
+    """Every place with its state on one day, as GeoJSON (``?format=csv`` for a table)."""
+
+    renderer_classes = [GeoJSONRenderer, ORJSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date", DATE, required=True),
+            THEATER,
+            BBOX,
+            OpenApiParameter("group", int, many=True, description="Controller or challenger."),
+            OpenApiParameter("kind", str, many=True, enum=Place.Kind.values),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    def get(self, request):
+        q = request.query_params
+        on = params.parse_date(q, "date", required=True)
+        states = selectors.control_at(
+            on=on,
+            theater=params.parse_theater(q),
+            bbox=params.parse_bbox(q),
+            groups=params.parse_groups(q) or None,
+            kinds=params.parse_kinds(q) or None,
+        )
+        if _wants_csv(request):
+            return Response(_control_csv(states), headers=_attachment(f"control-{on}.csv"))
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "date": on,
+                "features": [control_feature(state) for state in states],
+            }
+        )
+
+
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _control_csv(states) -> dict:
+    columns = ["place_id", "place", "kind", "lon", "lat", "status", "controller", "challengers"]
+    columns += ["since", "change"]
+    rows = []
+    for s in states:
+        lon, lat = lon_lat(s.place)
+        rows.append(
+            [
+                s.place.pk, s.place.name, s.place.kind, lon, lat, s.status,
+                s.controller.slug if s.controller else "",
+                "|".join(g.slug for g in s.challengers),
+                s.since or "", s.change_id or "",
+            ]
+        )  # fmt: skip
+    return {"csv_columns": columns, "csv_rows": rows}
+
+
+class ControlDiffView(APIView):
+    """Places whose state differs between two days, with the state before and after."""
+
+    renderer_classes = [ORJSONRenderer, GeoJSONRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", DATE, required=True),
+            OpenApiParameter("to", DATE, required=True),
+            THEATER,
+            BBOX,
+            OpenApiParameter("kind", str, many=True, enum=Place.Kind.values),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    def get(self, request):
+        q = request.query_params
+        first = params.parse_date(q, "from", required=True)
+        last = params.parse_date(q, "to", required=True)
+        params.parse_date_range(q)
+        diffs = selectors.control_diff(
+            from_date=first,
+            to_date=last,
+            theater=params.parse_theater(q),
+            bbox=params.parse_bbox(q),
+            kinds=params.parse_kinds(q) or None,
+        )
+        items = [
+            {
+                "place": {"id": d.place.pk, "name": d.place.name, "kind": d.place.kind},
+                "coordinates": lon_lat(d.place),
+                "before": state_properties(d.before),
+                "after": state_properties(d.after),
+            }
+            for d in diffs
+        ]
+        if request.accepted_renderer.format == "geojson":
+            return Response(
+                {
+                    "type": "FeatureCollection",
+                    "from": first,
+                    "to": last,
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "id": item["place"]["id"],
+                            "geometry": {"type": "Point", "coordinates": item["coordinates"]},
+                            "properties": {**item["place"], "before": item["before"],
+                                           "after": item["after"]},
+                        }
+                        for item in items
+                    ],
+                }
+            )  # fmt: skip
+        return Response({"from": first, "to": last, "count": len(items), "results": items})
+
+
+class PlaceHistoryView(APIView):
+    """A place's control periods in order; the last one is open (``end`` null)."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        place = get_object_or_404(Place, pk=pk)
+        periods = selectors.place_history(place=place)
+        return Response(
+            {
+                "place": {"id": place.pk, "name": place.name},
+                "periods": [
+                    {
+                        "start": p.start,
+                        "end": p.end,
+                        "status": p.status,
+                        "controller": group_ref(p.controller),
+                        "challengers": [group_ref(g) for g in p.challengers.all()],
+                        "change": p.change_id,
+                    }
+                    for p in periods
+                ],
+            }
+        )
+
+
+class ControlSeriesView(APIView):
+    """Per group: places held and population held at each step."""
+
+    @extend_schema(
+        parameters=[
+            THEATER,
+            OpenApiParameter("from", DATE),
+            OpenApiParameter("to", DATE),
+            OpenApiParameter("interval", str, enum=["day", "week", "month"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    def get(self, request):
+        q = request.query_params
+        theater = params.parse_theater(q, required=True)
+        first, last = params.parse_date_range(q)
+        first = first or theater.start_date
+        last = last or theater.end_date or first
+        params.parse_date_range({"from": first.isoformat(), "to": last.isoformat()})
+        interval = params.parse_choice(q, "interval", ["day", "week", "month"], "month")
+        series = selectors.control_series(
+            theater=theater, from_date=first, to_date=last, interval=interval
+        )
+        return Response(
+            {
+                "theater": theater.pk,
+                "interval": interval,
+                "dates": series.dates,
+                "groups": [
+                    {"group": group_ref(s.group), "places": s.places, "population": s.population}
+                    for s in series.groups
+                ],
+            }
+        )
+
+
+STATUS_CODES = {Status.CONTROLLED: 0, Status.CONTESTED: 1, Status.BESIEGED: 2}
+
+
+class TimelineView(APIView):
+    """Everything a client needs to replay a theater without further requests.
+
+    Compact, columnar form (see ``docs/api.md``): places as parallel arrays; published changes
+    in date order as parallel arrays, with days counted from ``epoch`` and stored as
+    differences from the previous change, status as a code, and groups by id.
+    """
+
+    @extend_schema(
+        parameters=[THEATER, OpenApiParameter("from", DATE), OpenApiParameter("to", DATE), BBOX],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    def get(self, request):
+        q = request.query_params
+        theater = params.parse_theater(q, required=True)
+        first, last = params.parse_date_range(q)
+        bbox = params.parse_bbox(q)
+        places = Place.objects.filter(theater=theater).defer("area").order_by("pk")
+        if bbox:
+            places = places.filter(location__contained=selectors.bbox_polygon(bbox))
+        places = list(places)
+        changes = (
+            ControlChange.objects.filter(place__in=[p.pk for p in places], review_state="published")
+            .order_by("date", "place_id")
+            .values_list("id", "date", "place_id", "status", "controller_id")
+        )
+        if first:
+            changes = changes.filter(date__gte=first)
+        if last:
+            changes = changes.filter(date__lte=last)
+        changes = list(changes)
+        challengers: dict[int, list[int]] = {}
+        for change_id, group_id in ControlChange.challengers.through.objects.filter(
+            change_id__in=[c[0] for c in changes]
+        ).values_list("change_id", "group_id"):
+            challengers.setdefault(change_id, []).append(group_id)
+
+        epoch = theater.start_date
+        day_deltas, previous = [], epoch
+        for _, day, *_rest in changes:
+            day_deltas.append((day - previous).days)
+            previous = day
+        groups = ArmedGroup.objects.order_by("name")
+        return Response(
+            {
+                "theater": {
+                    "id": theater.pk, "slug": theater.slug, "name": theater.name,
+                    "start": theater.start_date, "end": theater.end_date,
+                    "bounds": list(theater.bounds.extent),
+                },
+                "epoch": epoch,
+                "status_codes": {code: status for status, code in STATUS_CODES.items()},
+                "groups": [
+                    {"id": g.pk, "slug": g.slug, "name": g.name, "short_name": g.short_name,
+                     "color": g.color, "aliases": g.aliases}
+                    for g in groups
+                ],
+                "places": {
+                    "id": [p.pk for p in places],
+                    "name": [p.name for p in places],
+                    "kind": [p.kind for p in places],
+                    "lon": [lon_lat(p)[0] for p in places],
+                    "lat": [lon_lat(p)[1] for p in places],
+                    "importance": [p.importance for p in places],
+                },
+                "changes": {
+                    "count": len(changes),
+                    "day_delta": day_deltas,
+                    "place": [c[2] for c in changes],
+                    "status": [STATUS_CODES[c[3]] for c in changes],
+                    "controller": [c[4] for c in changes],
+                    "challengers": [challengers.get(c[0], []) for c in changes],
+                    "id": [c[0] for c in changes],
+                },
+            }
+        )  # fmt: skip

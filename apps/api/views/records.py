@@ -1,0 +1,252 @@
+"""CRUD endpoints for the record: theaters, groups, sources, places, changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.territory import services
+from apps.territory.models import (
+    ArmedGroup,
+    ControlChange,
+    DeletedControlChange,
+    Place,
+    Source,
+    Theater,
+)
+from apps.territory.search import fold
+from apps.users.roles import is_editor
+
+from .. import params, serializers
+from ..pagination import GeoJSONPagination
+from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
+from ..throttling import LoginThrottle
+
+WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """PATCH for updates (partial by nature); PUT is not offered."""
+
+    http_method_names = WRITE_METHODS
+    delete_service = None
+
+    def perform_destroy(self, instance):
+        type(self).delete_service(instance)
+
+
+class TheaterViewSet(RecordViewSet):
+    queryset = Theater.objects.all()
+    serializer_class = serializers.TheaterSerializer
+    delete_service = staticmethod(lambda obj: services.theater_delete(theater=obj))
+
+
+class GroupViewSet(RecordViewSet):
+    queryset = ArmedGroup.objects.order_by("name")
+    serializer_class = serializers.GroupSerializer
+    delete_service = staticmethod(lambda obj: services.group_delete(group=obj))
+
+
+class SourceViewSet(RecordViewSet):
+    queryset = Source.objects.order_by("-published", "title", "pk")
+    serializer_class = serializers.SourceSerializer
+    delete_service = staticmethod(lambda obj: services.source_delete(source=obj))
+
+
+# --- Places ---------------------------------------------------------------------------------
+
+
+class PlaceFilter(django_filters.FilterSet):
+    theater = django_filters.ModelChoiceFilter(queryset=Theater.objects.all())
+    kind = django_filters.MultipleChoiceFilter(choices=Place.Kind.choices)
+    country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
+    q = django_filters.CharFilter(method="search", help_text="Name or alias, any spelling.")
+
+    class Meta:
+        model = Place
+        fields = ["theater", "kind", "country", "q"]
+
+    def search(self, queryset, name, value):
+        folded = fold(value)
+        return queryset.filter(search_text__contains=folded) if folded else queryset
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat"),
+            OpenApiParameter("geometry", str, enum=["point", "area"]),
+        ]
+    ),
+    retrieve=extend_schema(parameters=[OpenApiParameter("geometry", str, enum=["point", "area"])]),
+)
+class PlaceViewSet(RecordViewSet):
+    """Places as GeoJSON Features (the point location, or the area with ``?geometry=area``)."""
+
+    queryset = Place.objects.select_related("theater").order_by("pk")
+    serializer_class = serializers.PlaceFeatureSerializer
+    filterset_class = PlaceFilter
+    pagination_class = GeoJSONPagination
+    renderer_classes = [GeoJSONRenderer, ORJSONRenderer]
+    delete_service = staticmethod(lambda obj: services.place_delete(place=obj))
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            bbox = params.parse_bbox(self.request.query_params)
+            if bbox:
+                from apps.territory.selectors import bbox_polygon
+
+                queryset = queryset.filter(location__contained=bbox_polygon(bbox))
+        if self.geometry() != "area":
+            queryset = queryset.defer("area")
+        return queryset
+
+    def geometry(self) -> str:
+        return params.parse_choice(
+            self.request.query_params, "geometry", ["point", "area"], "point"
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs.setdefault("context", self.get_serializer_context())
+        return self.serializer_class(*args, geometry=self.geometry(), **kwargs)
+
+
+# --- Changes --------------------------------------------------------------------------------
+
+
+class ChangeFilter(django_filters.FilterSet):
+    place = django_filters.ModelChoiceFilter(queryset=Place.objects.all())
+    theater = django_filters.ModelChoiceFilter(
+        field_name="place__theater", queryset=Theater.objects.all()
+    )
+    group = django_filters.ModelChoiceFilter(
+        queryset=ArmedGroup.objects.all(), method="by_group", help_text="Controller or challenger."
+    )
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    review_state = django_filters.ChoiceFilter(choices=ControlChange.ReviewState.choices)
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = ControlChange
+        fields = ["place", "theater", "group", "date_after", "date_before", "review_state"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def by_group(self, queryset, name, value):
+        return queryset.filter(Q(controller=value) | Q(challengers=value)).distinct()
+
+
+class ChangeViewSet(RecordViewSet):
+    """Control changes. Drafts are visible to editors only. Updates need the ``version`` read."""
+
+    serializer_class = serializers.ChangeSerializer
+    filterset_class = ChangeFilter
+    renderer_classes = [ORJSONRenderer, CSVRenderer]
+
+    def get_queryset(self):
+        queryset = ControlChange.objects.prefetch_related(
+            "challengers", "supported_by", "sources"
+        ).order_by("date", "place_id", "pk")
+        if not is_editor(self.request.user):
+            queryset = queryset.filter(review_state=ControlChange.ReviewState.PUBLISHED)
+        return queryset
+
+    def perform_destroy(self, instance):
+        version = self.request.query_params.get("version")
+        services.control_change_delete(
+            change=instance,
+            version=int(version) if version and version.isdigit() else None,
+            user=self.request.user,
+        )
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            changes = self.filter_queryset(self.get_queryset()).select_related(
+                "place", "controller"
+            )
+            return Response(_changes_csv(changes))
+        return super().list(request, *args, **kwargs)
+
+
+def _changes_csv(changes) -> dict:
+    """The reference dataset's changes.csv columns, so an export can be re-imported."""
+    columns = [
+        "place", "date", "date_precision", "status", "controller", "challengers",
+        "supported_by", "confidence", "summary", "sources",
+    ]  # fmt: skip
+    rows = [
+        [
+            c.place.slug, c.date, c.date_precision, c.status,
+            c.controller.slug if c.controller else "",
+            "|".join(g.slug for g in c.challengers.all()),
+            "|".join(g.slug for g in c.supported_by.all()),
+            c.confidence, c.summary,
+            "|".join(s.key or str(s.pk) for s in c.sources.all()),
+        ]
+        for c in changes
+    ]  # fmt: skip
+    return {"csv_columns": columns, "csv_rows": rows}
+
+
+class DeletedChangesView(APIView):
+    """Ids and deletion times of deleted changes, so a mirror can stay in sync."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, required=True)],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        raw = request.query_params.get("since", "")
+        since = _parse_datetime(raw)
+        rows = DeletedControlChange.objects.filter(deleted_at__gte=since).order_by("deleted_at")
+        return Response(
+            {
+                "since": since,
+                "results": [
+                    {"id": r.change_id, "place": r.place_id, "deleted_at": r.deleted_at}
+                    for r in rows[:10_000]
+                ],
+            }
+        )
+
+
+def _parse_datetime(raw: str) -> datetime:
+    from django.core.exceptions import ValidationError
+
+    try:
+        value = datetime.fromisoformat(raw) if "T" in raw or " " in raw else None
+        if value is None:
+            value = datetime.combine(
+                params.parse_date({"since": raw}, "since", required=True), time()
+            )
+    except ValueError:
+        raise ValidationError(
+            {"since": [f"{raw!r} is not a date or ISO 8601 date-time."]}
+        ) from None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled)."""
+
+    throttle_classes = [LoginThrottle]
+    renderer_classes = [ORJSONRenderer]
+    parser_classes = [JSONParser]
