@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
 from rest_framework import serializers
 
@@ -28,14 +29,19 @@ class BBoxField(serializers.ListField):
     """A theater's bounds as ``[minLon, minLat, maxLon, maxLat]``."""
 
     def __init__(self, **kwargs):
-        kwargs.update(source="*", min_length=4, max_length=4)
+        kwargs.update(source="*")
         super().__init__(child=serializers.FloatField(min_value=-180, max_value=180), **kwargs)
 
     def to_representation(self, theater):
         return [round(v, COORDINATE_DECIMALS) for v in theater.bounds.extent]
 
     def to_internal_value(self, data):
-        min_lon, min_lat, max_lon, max_lat = super().to_internal_value(data)
+        numbers = super().to_internal_value(data)
+        if len(numbers) != 4:
+            raise serializers.ValidationError(
+                "Give four numbers: [minLon, minLat, maxLon, maxLat]."
+            )
+        min_lon, min_lat, max_lon, max_lat = numbers
         if not (min_lon < max_lon and min_lat < max_lat and min_lat >= -90 and max_lat <= 90):
             raise serializers.ValidationError(
                 "Give minLon < maxLon and -90 <= minLat < maxLat <= 90."
@@ -136,7 +142,7 @@ class PlaceFeatureSerializer(serializers.Serializer):
             return None
         try:
             geometry = GEOSGeometry(json.dumps(value), srid=4326)
-        except (GEOSException, ValueError, TypeError) as exc:
+        except (GEOSException, GDALException, ValueError, TypeError) as exc:
             raise serializers.ValidationError(f"Not a GeoJSON geometry: {exc}") from None
         return geometry
 
