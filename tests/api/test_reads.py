@@ -1,0 +1,205 @@
+"""Read endpoints: shapes, filters, exports, drafts, sync feeds, caching headers, schema."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.gis.geos import Point, Polygon
+
+from apps.territory import selectors
+from tests.conftest import d
+from tests.factories import ChangeFactory, PlaceFactory
+
+
+@pytest.fixture
+def record(theater, isis, syria):
+    deir = PlaceFactory(
+        theater=theater, name="Deir ez-Zor", slug="deir-ez-zor", kind="city",
+        aliases=["Dayr az-Zawr", "Deir el-Zour"], location=Point(40.1408, 35.3359),
+        area=Polygon.from_bbox((40.10, 35.30, 40.18, 35.37)), population=211_000,
+    )  # fmt: skip
+    qaim = PlaceFactory(
+        theater=theater, name="al-Qaim", slug="al-qaim", location=Point(40.9895, 34.3925)
+    )
+    ChangeFactory(
+        place=deir, date=d("2014-07-14"), status="contested", controller=isis, challengers=[syria]
+    )
+    ChangeFactory(place=deir, date=d("2017-11-03"), controller=syria, summary="retaken")
+    ChangeFactory(place=qaim, date=d("2014-06-21"), controller=isis)
+    ChangeFactory(place=qaim, date=d("2017-11-10"), controller=syria, review_state="draft")
+    return {"deir": deir, "qaim": qaim}
+
+
+def test_control_geojson(api, record, theater):
+    body = api.get("/api/v1/control/", {"date": "2017-11-02", "theater": theater.pk}).json()
+    assert body["type"] == "FeatureCollection"
+    deir = next(f for f in body["features"] if f["properties"]["name"] == "Deir ez-Zor")
+    assert deir["geometry"] == {"type": "Point", "coordinates": [40.1408, 35.3359]}
+    props = deir["properties"]
+    assert (props["status"], props["controller"]["slug"], props["since"]) == (
+        "contested", "is", "2014-07-14",
+    )  # fmt: skip
+    assert [g["slug"] for g in props["challengers"]] == ["sy"]
+
+
+def test_control_filters_and_csv(api, record, syria):
+    by_group = api.get("/api/v1/control/", {"date": "2017-11-04", "group": syria.pk}).json()
+    assert [f["properties"]["name"] for f in by_group["features"]] == ["Deir ez-Zor"]
+    csv = api.get("/api/v1/control/", {"date": "2017-11-04", "format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0].startswith("place_id,place,kind,lon,lat,status,controller")
+    assert any(",Deir ez-Zor,city,40.1408,35.3359,controlled,sy," in line for line in lines)
+
+
+def test_drafts_are_for_editors_only(api, editor_api, record):
+    public = api.get("/api/v1/changes/", {"place": record["qaim"].pk}).json()
+    assert [c["review_state"] for c in public["results"]] == ["published"]
+    editors = editor_api.get("/api/v1/changes/", {"place": record["qaim"].pk}).json()
+    assert sorted(c["review_state"] for c in editors["results"]) == ["draft", "published"]
+    # A draft never shows in control/ either.
+    control = api.get("/api/v1/control/", {"date": "2017-12-01"}).json()
+    qaim = next(f for f in control["features"] if f["properties"]["name"] == "al-Qaim")
+    assert qaim["properties"]["controller"]["slug"] == "is"
+
+
+def test_change_filters(api, record, isis):
+    def ids(**query):
+        return [c["id"] for c in api.get("/api/v1/changes/", query).json()["results"]]
+
+    assert len(ids(group=isis.pk)) == 2
+    assert len(ids(date_after="2017-01-01")) == 1
+    assert len(ids(date_before="2015-01-01")) == 2
+    assert ids(updated_since="2999-01-01T00:00:00Z") == []
+    assert api.get("/api/v1/changes/", {"date_after": "nope"}).status_code == 400
+
+
+def test_changes_csv_uses_the_dataset_columns(api, record):
+    text = api.get("/api/v1/changes/", {"format": "csv"}).content.decode()
+    assert text.splitlines()[0] == (
+        "place,date,date_precision,status,controller,challengers,supported_by,confidence,"
+        "summary,sources"
+    )
+    assert "deir-ez-zor,2017-11-03,day,controlled,sy,,,confirmed,retaken," in text
+
+
+def test_history(api, record):
+    periods = api.get(f"/api/v1/places/{record['deir'].pk}/history/").json()["periods"]
+    assert [(p["start"], p["end"], p["status"]) for p in periods] == [
+        ("2014-07-14", "2017-11-03", "contested"),
+        ("2017-11-03", None, "controlled"),
+    ]
+    assert periods[1]["controller"]["slug"] == "sy" and isinstance(periods[1]["change"], int)
+
+
+def test_diff_json_and_geojson(api, record):
+    query = {"from": "2017-11-02", "to": "2017-11-04"}
+    body = api.get("/api/v1/control/diff/", query).json()
+    assert body["count"] == 1
+    item = body["results"][0]
+    assert item["place"]["name"] == "Deir ez-Zor"
+    assert (item["before"]["status"], item["after"]["controller"]["slug"]) == ("contested", "sy")
+    geo = api.get("/api/v1/control/diff/", {**query, "format": "geojson"}).json()
+    assert geo["type"] == "FeatureCollection" and geo["features"][0]["id"] == record["deir"].pk
+
+
+def test_timeline_replays_to_the_same_state_as_control(api, record, theater):
+    body = api.get("/api/v1/timeline/", {"theater": theater.slug}).json()
+    changes, status_names = body["changes"], body["status_codes"]
+    assert changes["count"] == 3  # the draft is not in it
+    day = date.fromisoformat(body["epoch"])
+    state = {}
+    for i in range(changes["count"]):
+        day += timedelta(days=changes["day_delta"][i])
+        if day > d("2017-11-04"):
+            break
+        state[changes["place"][i]] = (
+            status_names[str(changes["status"][i])],
+            changes["controller"][i],
+            sorted(changes["challengers"][i]),
+        )
+    expected = {
+        s.place.pk: (s.status, s.controller.pk, sorted(g.pk for g in s.challengers))
+        for s in selectors.control_at(on=d("2017-11-04"), theater=theater)
+    }
+    assert state == expected
+    assert body["places"]["name"] == ["Deir ez-Zor", "al-Qaim"]
+
+
+def test_control_series(api, record, theater):
+    body = api.get(
+        "/api/v1/stats/control-series/",
+        {"theater": theater.pk, "from": "2017-01-01", "to": "2018-01-01", "interval": "month"},
+    ).json()
+    assert len(body["dates"]) == 13
+    by_group = {g["group"]["slug"]: g for g in body["groups"]}
+    assert by_group["sy"]["places"][-1] == 1 and by_group["sy"]["population"][-1] == 211_000
+
+
+def test_places_search_is_accent_case_and_spelling_insensitive(api, record):
+    for q in ("dayr az zawr", "DEIR EL-ZOUR", "Déir ez-Zor", "zor"):
+        body = api.get("/api/v1/places/", {"q": q}).json()
+        assert [f["properties"]["slug"] for f in body["features"]] == ["deir-ez-zor"], q
+
+
+def test_places_geojson_filters_pagination_and_area(api, record, theater):
+    body = api.get("/api/v1/places/", {"bbox": "40.5,34,41.5,35", "page_size": 1}).json()
+    assert body["type"] == "FeatureCollection" and body["count"] == 1
+    assert body["features"][0]["properties"]["slug"] == "al-qaim"
+    everything = api.get("/api/v1/places/", {"page_size": 1}).json()
+    assert everything["count"] == 2 and everything["next"]
+    area = api.get(f"/api/v1/places/{record['deir'].pk}/", {"geometry": "area"}).json()
+    assert area["geometry"]["type"] == "MultiPolygon"
+    assert api.get("/api/v1/places/", {"kind": "castle"}).status_code == 400
+
+
+def test_deleted_feed(api, editor_api, record):
+    change = record["deir"].changes.get(date=d("2017-11-03"))
+    response = editor_api.delete(f"/api/v1/changes/{change.pk}/")
+    assert response.status_code == 204
+    feed = api.get("/api/v1/changes/deleted/", {"since": "2020-01-01"}).json()
+    assert [row["id"] for row in feed["results"]] == [change.pk]
+    assert api.get("/api/v1/changes/deleted/", {"since": "yesterday"}).status_code == 400
+
+
+def test_etag_and_gzip(api, record):
+    first = api.get("/api/v1/control/", {"date": "2017-11-04"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip"
+    etag = first["ETag"]
+    again = api.get("/api/v1/control/", {"date": "2017-11-04"}, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+
+
+def test_reads_can_require_a_token(api, reader_api, record, settings):
+    settings.API_READS_REQUIRE_TOKEN = True
+    assert api.get("/api/v1/groups/").status_code == 401
+    assert reader_api.get("/api/v1/groups/").status_code == 200
+
+
+def test_schema_and_docs_are_served_offline(api, db):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for path in [
+        "/api/v1/control/", "/api/v1/control/diff/", "/api/v1/timeline/",
+        "/api/v1/stats/control-series/", "/api/v1/places/{id}/history/", "/api/v1/changes/",
+        "/api/v1/changes/deleted/", "/api/v1/auth/token/", "/api/v1/groups/",
+    ]:  # fmt: skip
+        assert path in paths, path
+    docs = api.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
+    assert "cdn" not in docs.lower()
+
+
+def test_writes_keep_services_in_charge(editor_api, record):
+    """A PATCH that publishes a draft goes through the service and reshapes history."""
+    draft = record["qaim"].changes.get(review_state="draft")
+    response = editor_api.patch(
+        f"/api/v1/changes/{draft.pk}/", {"review_state": "published", "version": 1}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    state = (
+        services.selectors
+        if False
+        else selectors.place_state_on(place=record["qaim"], on=d("2018-01-01"))
+    )
+    assert state.controller.slug == "sy"
