@@ -197,9 +197,5 @@ def test_writes_keep_services_in_charge(editor_api, record):
         f"/api/v1/changes/{draft.pk}/", {"review_state": "published", "version": 1}, format="json"
     )
     assert response.status_code == 200, response.json()
-    state = (
-        services.selectors
-        if False
-        else selectors.place_state_on(place=record["qaim"], on=d("2018-01-01"))
-    )
+    state = selectors.place_state_on(place=record["qaim"], on=d("2018-01-01"))
     assert state.controller.slug == "sy"
