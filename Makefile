@@ -10,7 +10,7 @@ LOCK := requirements.lock
 # The test suite runs against real PostGIS. Override to point elsewhere.
 TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
-.PHONY: help run test venv lint format smoke bench lock clean
+.PHONY: help run test venv lint format fuzz smoke bench lock clean
 
 help:
 	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) (SpatiaLite)"
@@ -34,7 +34,13 @@ test: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/fuzz-api.sh $(PY)
 	@$(MAKE) --no-print-directory smoke
+
+## Fuzz the API against its OpenAPI schema (schemathesis), as `make test` does.
+fuzz: venv
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/fuzz-api.sh $(PY)
 
 ## The embedded default must work whether or not Python's own sqlite3 can load extensions:
 ## smoke-test it with this venv's Python and, when present, with Debian's /usr/bin/python3.11.

@@ -9,3 +9,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("apps.atlas.urls")),
 ]
+
+handler404 = "apps.api.views.errors.not_found"
+handler500 = "apps.api.views.errors.server_error"

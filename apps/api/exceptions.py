@@ -9,10 +9,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.territory.services import InUseError, StaleVersionError
 
+from .renderers import ORJSONRenderer
 from .serializers import VersionRequired
 
 
 def exception_handler(exc, context):
+    # Errors are JSON whatever `format` or Accept asked for (CSV, GeoJSON).
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer = ORJSONRenderer()
+        request.accepted_media_type = ORJSONRenderer.media_type
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

@@ -3,7 +3,8 @@ from django.http import JsonResponse
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse API request bodies over ``API_MAX_BODY_BYTES`` with 413 before reading them."""
+    """Refuse API request bodies over ``API_MAX_BODY_BYTES`` with 413 before reading them, and
+    query parameters holding NUL characters (no database column can store them) with 400."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,4 +20,10 @@ class RequestSizeLimitMiddleware:
                     {"detail": f"Request body over {settings.API_MAX_BODY_BYTES} bytes."},
                     status=413,
                 )
+            for name, values in request.GET.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return JsonResponse(
+                        {name.replace("\x00", ""): ["NUL characters are not allowed."]},
+                        status=400,
+                    )
         return self.get_response(request)

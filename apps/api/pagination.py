@@ -1,10 +1,21 @@
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        if len(raw) > 1 or not raw[0].isdigit() or not 1 <= int(raw[0]) <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"Give one whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw[0])
 
 
 class GeoJSONPagination(PageNumberPagination):

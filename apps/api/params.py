@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from apps.territory.models import ArmedGroup, Place, Theater
+from apps.territory.rules import SLUG
 
 
 def _bad(name: str, message: str) -> ValidationError:
@@ -15,7 +16,7 @@ def _bad(name: str, message: str) -> ValidationError:
 
 def parse_date(params, name: str, *, required: bool = False) -> date | None:
     raw = params.get(name)
-    if raw in (None, ""):
+    if raw is None or (raw == "" and required):
         if required:
             raise _bad(name, "This parameter is required (YYYY-MM-DD).")
         return None
@@ -75,8 +76,12 @@ def parse_theater(params, name: str = "theater", *, required: bool = False) -> T
                 return only[0]
             raise _bad(name, "This parameter is required (a theater id or slug).")
         return None
-    lookup = {"pk": int(raw)} if raw.isdigit() and len(raw) < 19 else {"slug": raw}
-    theater = Theater.objects.filter(**lookup).first()
+    if raw.isdigit() and len(raw) < 19:
+        theater = Theater.objects.filter(pk=int(raw)).first()
+    elif SLUG.match(raw):
+        theater = Theater.objects.filter(slug=raw).first()
+    else:
+        theater = None
     if theater is None:
         raise _bad(name, f"Unknown theater {raw!r}.")
     return theater

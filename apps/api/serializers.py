@@ -11,6 +11,14 @@ from rest_framework import serializers
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
 
+from .fields import (
+    OptionalURLField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+    StrictModelSerializer,
+    StrictPrimaryKeyRelatedField,
+)
 from .shapes import COORDINATE_DECIMALS
 
 
@@ -30,7 +38,7 @@ class BBoxField(serializers.ListField):
 
     def __init__(self, **kwargs):
         kwargs.update(source="*")
-        super().__init__(child=serializers.FloatField(min_value=-180, max_value=180), **kwargs)
+        super().__init__(child=StrictFloatField(min_value=-180, max_value=180), **kwargs)
 
     def to_representation(self, theater):
         return [round(v, COORDINATE_DECIMALS) for v in theater.bounds.extent]
@@ -49,7 +57,7 @@ class BBoxField(serializers.ListField):
         return {"bounds": Polygon.from_bbox((min_lon, min_lat, max_lon, max_lat))}
 
 
-class TheaterSerializer(serializers.ModelSerializer):
+class TheaterSerializer(StrictModelSerializer):
     bbox = BBoxField(help_text="[minLon, minLat, maxLon, maxLat]")
 
     class Meta:
@@ -64,12 +72,12 @@ class TheaterSerializer(serializers.ModelSerializer):
         return services.theater_update(theater=instance, **validated_data)
 
 
-class GroupSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(
+class GroupSerializer(StrictModelSerializer):
+    parent = StrictPrimaryKeyRelatedField(
         queryset=ArmedGroup.objects.all(), allow_null=True, required=False
     )
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=100
+        child=StrictCharField(max_length=200), required=False, max_length=100
     )
 
     class Meta:
@@ -87,7 +95,10 @@ class GroupSerializer(serializers.ModelSerializer):
         return services.group_update(group=instance, **validated_data)
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(StrictModelSerializer):
+    url = OptionalURLField()
+    archive_url = OptionalURLField()
+
     class Meta:
         model = Source
         fields = ["id", "key", "url", "title", "publisher", "published", "archive_url"]
@@ -166,7 +177,7 @@ class PlaceFeatureSerializer(serializers.Serializer):
         return value
 
     def _fields(self, validated_data) -> dict:
-        fields = dict(validated_data["properties"])
+        fields = dict(validated_data.get("properties", {}))
         if "geometry" in validated_data:
             fields[self.geometry_field] = validated_data["geometry"]
         return fields
@@ -186,21 +197,19 @@ class PlaceFeatureSerializer(serializers.Serializer):
         return services.place_update(place=instance, **self._fields(validated_data))
 
 
-class ChangeSerializer(serializers.ModelSerializer):
-    place = serializers.PrimaryKeyRelatedField(queryset=Place.objects.all())
-    controller = serializers.PrimaryKeyRelatedField(
+class ChangeSerializer(StrictModelSerializer):
+    place = StrictPrimaryKeyRelatedField(queryset=Place.objects.all())
+    controller = StrictPrimaryKeyRelatedField(
         queryset=ArmedGroup.objects.all(), allow_null=True, required=False
     )
-    challengers = serializers.PrimaryKeyRelatedField(
+    challengers = StrictPrimaryKeyRelatedField(
         queryset=ArmedGroup.objects.all(), many=True, required=False
     )
-    supported_by = serializers.PrimaryKeyRelatedField(
+    supported_by = StrictPrimaryKeyRelatedField(
         queryset=ArmedGroup.objects.all(), many=True, required=False
     )
-    sources = serializers.PrimaryKeyRelatedField(
-        queryset=Source.objects.all(), many=True, required=False
-    )
-    version = serializers.IntegerField(
+    sources = StrictPrimaryKeyRelatedField(queryset=Source.objects.all(), many=True, required=False)
+    version = StrictIntegerField(
         required=False, min_value=1, help_text="Required on update: the version you read."
     )
 

@@ -68,10 +68,26 @@ class SourceViewSet(RecordViewSet):
     delete_service = staticmethod(lambda obj: services.source_delete(source=obj))
 
 
+class StrictFilterSet(django_filters.FilterSet):
+    """A filter given with an empty value is an error, not silently ignored."""
+
+    allow_empty: tuple[str, ...] = ()
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and self.data.get(name) == "" and name not in self.allow_empty:
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
+
+
 # --- Places ---------------------------------------------------------------------------------
 
 
-class PlaceFilter(django_filters.FilterSet):
+class PlaceFilter(StrictFilterSet):
+    allow_empty = ("q",)
+
     theater = django_filters.ModelChoiceFilter(queryset=Theater.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=Place.Kind.choices)
     country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
@@ -130,7 +146,7 @@ class PlaceViewSet(RecordViewSet):
 # --- Changes --------------------------------------------------------------------------------
 
 
-class ChangeFilter(django_filters.FilterSet):
+class ChangeFilter(StrictFilterSet):
     place = django_filters.ModelChoiceFilter(queryset=Place.objects.all())
     theater = django_filters.ModelChoiceFilter(
         field_name="place__theater", queryset=Theater.objects.all()
@@ -239,9 +255,11 @@ def _parse_datetime(raw: str) -> datetime:
         raise ValidationError(
             {"since": [f"{raw!r} is not a date or ISO 8601 date-time."]}
         ) from None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+    try:
+        value = timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
+        return value.astimezone(UTC)  # the database accepts only modest UTC offsets
+    except (OverflowError, ValueError):
+        raise ValidationError({"since": [f"{raw!r} is out of range."]}) from None
 
 
 class TokenView(ObtainAuthToken):
