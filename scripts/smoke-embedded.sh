@@ -41,4 +41,6 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 grep -q "Deir ez-Zor" "$tmp/home.html" || { echo "FAIL: home page"; cat "$tmp/server.log"; exit 1; }
-echo "== embedded smoke test passed (home page served on port $port)"
+curl -fsS "http://127.0.0.1:$port/api/v1/control/?date=2017-11-04&bbox=40,35,40.5,35.5" -o "$tmp/control.json"
+grep -q '"slug":"syrian-government"' "$tmp/control.json" || { echo "FAIL: API control/"; exit 1; }
+echo "== embedded smoke test passed (home page and API served on port $port)"

@@ -32,17 +32,34 @@ def state_properties(state: PlaceState) -> dict:
     }
 
 
-def control_feature(state: PlaceState) -> dict:
+def control_feature(state: PlaceState, refs: dict[int, dict]) -> dict:
+    """One place of a ``control_snapshot`` as a Feature; ``refs`` caches group references."""
     place = state.place
+    controller = state.controller
     return {
         "type": "Feature",
         "id": place.pk,
-        "geometry": {"type": "Point", "coordinates": lon_lat(place)},
+        "geometry": {
+            "type": "Point",
+            "coordinates": [
+                round(place.lon, COORDINATE_DECIMALS),
+                round(place.lat, COORDINATE_DECIMALS),
+            ],
+        },
         "properties": {
             "place_id": place.pk,
             "name": place.name,
             "kind": place.kind,
             "importance": place.importance,
-            **state_properties(state),
+            "status": state.status,
+            "controller": refs[controller.pk] if controller else None,
+            "challengers": [refs[g.pk] for g in state.challengers],
+            "since": state.since,
+            "until": state.until,
+            "change": state.change_id,
         },
     }
+
+
+def group_refs() -> dict[int, dict]:
+    return {g.pk: group_ref(g) for g in ArmedGroup.objects.all()}

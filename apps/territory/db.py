@@ -11,7 +11,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import migrations
 from django.db.models import F, Func, Value
-from django.db.models.fields import DateField
+from django.db.models.fields import DateField, FloatField
 
 
 class DateRange(Func):
@@ -22,6 +22,18 @@ class DateRange(Func):
 
     def __init__(self, start, end, bounds="[)", **extra):
         super().__init__(start, end, Value(bounds), **extra)
+
+
+class PointX(Func):
+    """Longitude of a point column, computed by the database (no GEOS object per row)."""
+
+    function = "ST_X"
+    output_field = FloatField()
+
+
+class PointY(Func):
+    function = "ST_Y"
+    output_field = FloatField()
 
 
 def is_postgres(schema_editor_or_connection) -> bool:

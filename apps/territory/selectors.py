@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from .db import DateRange
+from .db import DateRange, PointX, PointY
 from .models import ArmedGroup, ControlPeriod, PeriodChallenger, Place, Theater
 from .periods import UNKNOWN, State, series_dates, series_length
 
@@ -183,10 +183,53 @@ def control_at(
         ),
     )
     states = [_state(place, in_force.get(place.pk)) for place in places.defer("area")]
+    return _keep_groups(states, groups)
+
+
+@dataclass(frozen=True)
+class PlacePoint:
+    """The few place fields a map needs, read as plain values (no model, no GEOS object)."""
+
+    pk: int
+    name: str
+    kind: str
+    importance: int
+    lon: float
+    lat: float
+
+
+def control_snapshot(
+    *,
+    on: date,
+    theater: Theater | int | None = None,
+    bbox: BBox | None = None,
+    groups: Iterable[ArmedGroup | int] | None = None,
+    kinds: Sequence[str] | None = None,
+) -> list[PlaceState]:
+    """``control_at`` for large answers: the same states, with ``place`` a :class:`PlacePoint`.
+
+    Coordinates come from the database (ST_X/ST_Y), so no geometry object is built per row.
+    """
+    rows = (
+        Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds))
+        .annotate(lon=PointX("location"), lat=PointY("location"))
+        .values_list("pk", "name", "kind", "importance", "lon", "lat")
+    )
+    in_force = _states_in_force(
+        on,
+        ControlPeriod.objects.filter(
+            _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
+        ),
+    )
+    states = [_state(PlacePoint(*row), in_force.get(row[0])) for row in rows]
+    return _keep_groups(states, groups)
+
+
+def _keep_groups(states: list[PlaceState], groups) -> list[PlaceState]:
     group_ids = {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups or ()}
-    if group_ids:  # an empty selection means "no group filter"
-        states = [s for s in states if _involves(s, group_ids)]
-    return states
+    if not group_ids:  # an empty selection means "no group filter"
+        return states
+    return [s for s in states if _involves(s, group_ids)]
 
 
 def place_state_on(*, place: Place, on: date) -> PlaceState:

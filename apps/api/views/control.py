@@ -13,7 +13,7 @@ from apps.territory.models import ArmedGroup, ControlChange, Place, Status
 
 from .. import params
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
-from ..shapes import control_feature, group_ref, lon_lat, state_properties
+from ..shapes import control_feature, group_ref, group_refs, lon_lat, state_properties
 
 DATE = OpenApiTypes.DATE
 BBOX = OpenApiParameter(
@@ -45,7 +45,7 @@ class ControlView(APIView):
     def get(self, request):
         q = request.query_params
         on = params.parse_date(q, "date", required=True)
-        states = selectors.control_at(
+        states = selectors.control_snapshot(
             on=on,
             theater=params.parse_theater(q),
             bbox=params.parse_bbox(q),
@@ -54,11 +54,12 @@ class ControlView(APIView):
         )
         if _wants_csv(request):
             return Response(_control_csv(states), headers=_attachment(f"control-{on}.csv"))
+        refs = group_refs()
         return Response(
             {
                 "type": "FeatureCollection",
                 "date": on,
-                "features": [control_feature(state) for state in states],
+                "features": [control_feature(state, refs) for state in states],
             }
         )
 
@@ -72,7 +73,7 @@ def _control_csv(states) -> dict:
     columns += ["since", "change"]
     rows = []
     for s in states:
-        lon, lat = lon_lat(s.place)
+        lon, lat = s.place.lon, s.place.lat
         rows.append(
             [
                 s.place.pk, s.place.name, s.place.kind, lon, lat, s.status,
