@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.territory.models import ArmedGroup, Place
-from apps.territory.selectors import PlaceState
+from apps.territory.selectors import PlaceState, Snapshot
 
 COORDINATE_DECIMALS = 5  # about 1 m
 
@@ -32,34 +32,26 @@ def state_properties(state: PlaceState) -> dict:
     }
 
 
-def control_feature(state: PlaceState, refs: dict[int, dict]) -> dict:
-    """One place of a ``control_snapshot`` as a Feature; ``refs`` caches group references."""
-    place = state.place
-    controller = state.controller
-    return {
-        "type": "Feature",
-        "id": place.pk,
-        "geometry": {
-            "type": "Point",
-            "coordinates": [
-                round(place.lon, COORDINATE_DECIMALS),
-                round(place.lat, COORDINATE_DECIMALS),
-            ],
-        },
-        "properties": {
-            "place_id": place.pk,
-            "name": place.name,
-            "kind": place.kind,
-            "importance": place.importance,
-            "status": state.status,
-            "controller": refs[controller.pk] if controller else None,
-            "challengers": [refs[g.pk] for g in state.challengers],
-            "since": state.since,
-            "until": state.until,
-            "change": state.change_id,
-        },
-    }
+def _by_name(ref: dict) -> str:
+    return ref["name"]
 
 
-def group_refs() -> dict[int, dict]:
-    return {g.pk: group_ref(g) for g in ArmedGroup.objects.all()}
+def control_features(snapshot: Snapshot) -> list[dict]:
+    """The rows of a control snapshot as GeoJSON Features (the hot path of ``control/``)."""
+    refs = {pk: group_ref(group) for pk, group in snapshot.groups.items()}
+    digits = COORDINATE_DECIMALS
+    return [
+        {
+            "type": "Feature",
+            "id": pid,
+            "geometry": {"type": "Point", "coordinates": [round(lon, digits), round(lat, digits)]},
+            "properties": {
+                "place_id": pid, "name": name, "kind": kind, "importance": importance,
+                "status": status, "controller": refs.get(controller),
+                "challengers": sorted((refs[g] for g in challengers), key=_by_name),
+                "since": since, "until": until, "change": change,
+            },
+        }
+        for (pid, name, kind, importance, lon, lat, status, controller, challengers, since,
+             until, change) in snapshot.rows
+    ]  # fmt: skip

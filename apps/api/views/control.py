@@ -13,7 +13,7 @@ from apps.territory.models import ArmedGroup, ControlChange, Place, Status
 
 from .. import params
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
-from ..shapes import control_feature, group_ref, group_refs, lon_lat, state_properties
+from ..shapes import control_features, group_ref, lon_lat, state_properties
 
 DATE = OpenApiTypes.DATE
 BBOX = OpenApiParameter(
@@ -45,7 +45,7 @@ class ControlView(APIView):
     def get(self, request):
         q = request.query_params
         on = params.parse_date(q, "date", required=True)
-        states = selectors.control_snapshot(
+        snapshot = selectors.control_snapshot(
             on=on,
             theater=params.parse_theater(q),
             bbox=params.parse_bbox(q),
@@ -53,14 +53,9 @@ class ControlView(APIView):
             kinds=params.parse_kinds(q) or None,
         )
         if _wants_csv(request):
-            return Response(_control_csv(states), headers=_attachment(f"control-{on}.csv"))
-        refs = group_refs()
+            return Response(_control_csv(snapshot), headers=_attachment(f"control-{on}.csv"))
         return Response(
-            {
-                "type": "FeatureCollection",
-                "date": on,
-                "features": [control_feature(state, refs) for state in states],
-            }
+            {"type": "FeatureCollection", "date": on, "features": control_features(snapshot)}
         )
 
 
@@ -68,20 +63,16 @@ def _attachment(filename: str) -> dict:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-def _control_csv(states) -> dict:
+def _control_csv(snapshot) -> dict:
     columns = ["place_id", "place", "kind", "lon", "lat", "status", "controller", "challengers"]
     columns += ["since", "change"]
-    rows = []
-    for s in states:
-        lon, lat = s.place.lon, s.place.lat
-        rows.append(
-            [
-                s.place.pk, s.place.name, s.place.kind, lon, lat, s.status,
-                s.controller.slug if s.controller else "",
-                "|".join(g.slug for g in s.challengers),
-                s.since or "", s.change_id or "",
-            ]
-        )  # fmt: skip
+    slug = {pk: g.slug for pk, g in snapshot.groups.items()}
+    rows = [
+        [pid, name, kind, lon, lat, status, slug.get(controller, ""),
+         "|".join(slug[g] for g in challengers), since or "", change or ""]
+        for (pid, name, kind, _importance, lon, lat, status, controller, challengers, since,
+             _until, change) in snapshot.rows
+    ]  # fmt: skip
     return {"csv_columns": columns, "csv_rows": rows}
 
 

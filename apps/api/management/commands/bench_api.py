@@ -1,0 +1,257 @@
+"""Benchmark the API on a large synthetic theater, served by gunicorn as in production.
+
+    manage.py bench_api --places 100000 --changes 1000000
+
+Builds (once, then cached) the synthetic dataset, starts one gunicorn worker, and prints for
+each endpoint the median and p95 latency, the response size raw and gzipped, and the worker's
+peak memory. It also times the lower bound: PostgreSQL alone building the same snapshot
+GeoJSON in one statement (json_agg + ST_AsGeoJSON), and the naive approach, a plain
+djangorestframework-gis GeoFeatureModelSerializer over the same query (only here, never in
+the API), for comparison.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from apps.ingest.management.commands.generate_synthetic import synthetic_slug
+from apps.territory.models import Place, Theater
+
+DATES = [date(2014, 6, 1), date(2015, 6, 1), date(2016, 6, 1), date(2017, 11, 3), date(2019, 6, 1)]
+
+SQL_SNAPSHOT = """
+SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
+  json_build_object(
+    'type', 'Feature', 'id', p.id,
+    'geometry', ST_AsGeoJSON(p.location, 5)::json,
+    'properties', json_build_object(
+      'place_id', p.id, 'name', p.name, 'kind', p.kind, 'importance', p.importance,
+      'status', coalesce(cp.status, 'unknown'),
+      'controller', (SELECT json_build_object('id', g.id, 'slug', g.slug, 'name', g.name,
+                                              'color', g.color)
+                     FROM territory_armedgroup g WHERE g.id = cp.controller_id),
+      'challengers', coalesce((SELECT json_agg(pc.group_id) FROM territory_periodchallenger pc
+                               WHERE pc.period_id = cp.id), '[]'::json),
+      'since', cp.start, 'until', cp."end", 'change', cp.change_id)
+  ) ORDER BY lower(p.name)), '[]'::json))::text
+FROM territory_place p
+LEFT JOIN territory_controlperiod cp
+  ON cp.place_id = p.id AND daterange(cp.start, cp."end", '[)') @> %s::date
+WHERE p.theater_id = %s
+"""
+
+
+class Command(BaseCommand):
+    help = "Benchmark the API endpoints on a synthetic theater (PostGIS)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--places", type=int, default=100_000)
+        parser.add_argument("--changes", type=int, default=1_000_000)
+        parser.add_argument("--groups", type=int, default=12)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--repeat", type=int, default=7)
+
+    def handle(self, *args, places, changes, groups, seed, repeat, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmark runs on PostGIS (DATABASE_URL=postgis://...).")
+        call_command(
+            "generate_synthetic", places=places, changes=changes, groups=groups, seed=seed,
+            stdout=self.stdout,
+        )  # fmt: skip
+        theater = Theater.objects.get(slug=synthetic_slug(places, changes, groups, seed))
+        rng = random.Random(seed)
+        place_ids = list(Place.objects.filter(theater=theater).values_list("pk", flat=True))
+        connection.close()
+
+        port, worker = self.start_server()
+        try:
+            rows = []
+            for day in DATES:
+                rows.append(self.measure(
+                    f"control/ {day}", port, repeat,
+                    lambda day=day: f"/api/v1/control/?date={day}&theater={theater.pk}",
+                ))  # fmt: skip
+            rows.append(self.measure(
+                "timeline/ (whole theater)", port, max(3, repeat // 2),
+                lambda: f"/api/v1/timeline/?theater={theater.pk}",
+            ))  # fmt: skip
+            rows.append(self.measure(
+                "places/{id}/history/", port, 50,
+                lambda: f"/api/v1/places/{rng.choice(place_ids)}/history/",
+            ))  # fmt: skip
+            rows.append(self.measure(
+                "control/diff/ (1 month)", port, repeat,
+                lambda: f"/api/v1/control/diff/?from=2017-10-01&to=2017-11-01&theater={theater.pk}",
+            ))  # fmt: skip
+            peak_mb = self.peak_memory_mb(worker)
+        finally:
+            self.stop_server()
+
+        self.stdout.write(f"\n{'endpoint':<30}{'median ms':>10}{'p95 ms':>10}{'raw KB':>11}"
+                          f"{'gzip KB':>10}")  # fmt: skip
+        for name, median, p95, raw, zipped in rows:
+            self.stdout.write(
+                f"{name:<30}{median:>10.1f}{p95:>10.1f}{raw / 1024:>11.1f}{zipped / 1024:>10.1f}"
+            )
+        self.stdout.write(f"server worker peak memory: {peak_mb:.0f} MB")
+
+        timeline = next(r for r in rows if r[0].startswith("timeline"))
+        total_changes = changes
+        self.stdout.write(
+            f"timeline/: {timeline[4] / max(total_changes, 1):.2f} gzip bytes per change "
+            "(target < 12)"
+        )
+        control_median = statistics.median(r[1] for r in rows if r[0].startswith("control/ 2"))
+        sql_ms = self.sql_lower_bound(theater.pk, repeat)
+        naive_ms = self.naive_serializer(theater, repeat=max(1, repeat // 3))
+        history = next(r for r in rows if r[0].startswith("places/"))
+        self.stdout.write(
+            f"control/ median {control_median:.0f} ms; PostgreSQL-only snapshot (json_agg + "
+            f"ST_AsGeoJSON) {sql_ms:.0f} ms -> ratio {control_median / sql_ms:.2f} (target <= 2)"
+        )
+        self.stdout.write(
+            f"naive GeoFeatureModelSerializer {naive_ms:.0f} ms -> ours is "
+            f"{naive_ms / control_median:.1f}x faster (target >= 10)"
+        )
+        self.stdout.write(f"history/ p95 {history[2]:.1f} ms (target < 20)")
+
+    # --- server -----------------------------------------------------------------------------
+
+    def start_server(self):
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "false",
+               "API_ANON_READ_RATE": "1000000/hour"}  # fmt: skip
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        self.server = subprocess.Popen(
+            [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+             "--timeout", "300", "--log-level", "warning"],
+            env=env,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("HEAD", "/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        import psutil
+
+        children = psutil.Process(self.server.pid).children()
+        return port, children[0].pid if children else self.server.pid
+
+    def stop_server(self):
+        self.server.send_signal(signal.SIGTERM)
+        self.server.wait(timeout=30)
+
+    @staticmethod
+    def peak_memory_mb(pid: int) -> float:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def measure(self, name, port, repeat, make_path):
+        def get(path, encoding):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+            started = time.perf_counter()
+            conn.request("GET", path, headers={"Accept-Encoding": encoding})
+            response = conn.getresponse()
+            body = response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                raise CommandError(f"{path}: HTTP {response.status} {body[:200]!r}")
+            return elapsed, body, response.getheader("Content-Encoding")
+
+        get(make_path(), "identity")  # warm-up
+        timings = []
+        raw = 0
+        for _ in range(repeat):
+            elapsed, body, _ = get(make_path(), "identity")
+            timings.append(elapsed)
+            raw = len(body)
+        _, zipped_body, encoding = get(make_path(), "gzip")
+        zipped = len(zipped_body) if encoding == "gzip" else len(gzip.compress(zipped_body))
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+        self.stdout.write(f"  {name}: {statistics.median(timings):.1f} ms")
+        return name, statistics.median(timings), p95, raw, zipped
+
+    # --- comparisons ------------------------------------------------------------------------
+
+    @staticmethod
+    def sql_lower_bound(theater_id: int, repeat: int) -> float:
+        timings = []
+        with connection.cursor() as cursor:
+            for day in DATES:
+                for _ in range(max(1, repeat // len(DATES) + 1)):
+                    started = time.perf_counter()
+                    cursor.execute(SQL_SNAPSHOT, [day, theater_id])
+                    cursor.fetchone()
+                    timings.append((time.perf_counter() - started) * 1000)
+        return statistics.median(timings)
+
+    @staticmethod
+    def naive_serializer(theater, repeat: int) -> float:
+        from django.db.models import Prefetch
+        from rest_framework import serializers
+        from rest_framework.renderers import JSONRenderer
+        from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+        from apps.territory.models import ControlPeriod
+        from apps.territory.selectors import periods_containing
+
+        class NaiveControlSerializer(GeoFeatureModelSerializer):
+            status = serializers.SerializerMethodField()
+            controller = serializers.SerializerMethodField()
+            since = serializers.SerializerMethodField()
+
+            class Meta:
+                model = Place
+                geo_field = "location"
+                fields = ["id", "name", "kind", "importance", "status", "controller", "since"]
+
+            def _period(self, place):
+                return place.current[0] if place.current else None
+
+            def get_status(self, place):
+                period = self._period(place)
+                return period.status if period else "unknown"
+
+            def get_controller(self, place):
+                period = self._period(place)
+                if period is None or period.controller is None:
+                    return None
+                g = period.controller
+                return {"id": g.pk, "slug": g.slug, "name": g.name, "color": g.color}
+
+            def get_since(self, place):
+                period = self._period(place)
+                return period.start if period else None
+
+        timings = []
+        for day in DATES[:repeat]:
+            started = time.perf_counter()
+            current = periods_containing(day, ControlPeriod.objects.select_related("controller"))
+            queryset = Place.objects.filter(theater=theater).prefetch_related(
+                Prefetch("periods", queryset=current, to_attr="current")
+            )
+            JSONRenderer().render(NaiveControlSerializer(queryset, many=True).data)
+            timings.append((time.perf_counter() - started) * 1000)
+        return statistics.median(timings)
