@@ -48,7 +48,8 @@ def control_features(snapshot: Snapshot) -> list[dict]:
             "properties": {
                 "place_id": pid, "name": name, "kind": kind, "importance": importance,
                 "status": status, "controller": refs.get(controller),
-                "challengers": sorted((refs[g] for g in challengers), key=_by_name),
+                "challengers": sorted((refs[g] for g in challengers), key=_by_name)
+                if challengers else [],
                 "since": since, "until": until, "change": change,
             },
         }

@@ -20,7 +20,15 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from .db import DateRange, PointX, PointY
-from .models import ArmedGroup, ControlPeriod, PeriodChallenger, Place, Theater
+from .models import (
+    ArmedGroup,
+    ChangeChallenger,
+    ControlChange,
+    ControlPeriod,
+    PeriodChallenger,
+    Place,
+    Theater,
+)
 from .periods import UNKNOWN, State, series_dates, series_length
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
@@ -375,3 +383,51 @@ def _running_sum(deltas: list[int]) -> list[int]:
         total += delta
         out.append(total)
     return out
+
+
+@dataclass
+class Timeline:
+    """A theater's published record in columns: every change in date order with its place.
+
+    ``places``: ``(place_id, name, kind, importance, lon, lat)`` rows ordered by id;
+    ``changes``: ``(change_id, date, place_id, status, controller_id, challenger_ids)`` rows
+    ordered by date then place. Replaying the changes in order reproduces :func:`control_at`
+    on any day (identical consecutive states are harmless: the state is simply restated).
+    """
+
+    places: list[tuple]
+    changes: list[tuple]
+
+
+def timeline(
+    *,
+    theater: Theater | int,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    bbox: BBox | None = None,
+) -> Timeline:
+    place_q = _place_filter(theater=theater, bbox=bbox)
+    places = _fetch(
+        Place.objects.filter(place_q)
+        .order_by("pk")
+        .annotate(lon=PointX("location"), lat=PointY("location"))
+        .values_list("pk", "name", "kind", "importance", "lon", "lat")
+    )
+    published = ControlChange.objects.filter(
+        _place_filter(theater=theater, bbox=bbox, prefix="place__"),
+        review_state=ControlChange.ReviewState.PUBLISHED,
+    )
+    if from_date:
+        published = published.filter(date__gte=from_date)
+    if to_date:
+        published = published.filter(date__lte=to_date)
+    challengers: dict[int, list[int]] = defaultdict(list)
+    links = ChangeChallenger.objects.filter(change__in=published.order_by().values("pk"))
+    for change_id, group_id in _fetch(links.order_by().values_list("change_id", "group_id")):
+        challengers[change_id].append(group_id)
+    rows = _fetch(
+        published.order_by("date", "place_id").values_list(
+            "pk", "date", "place_id", "status", "controller_id"
+        )
+    )
+    return Timeline(places=places, changes=[(*row, challengers.get(row[0], [])) for row in rows])

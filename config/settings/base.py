@@ -80,6 +80,8 @@ TEMPLATES = [
 def database_from_env(default: str) -> dict:
     config = env.db("DATABASE_URL", default=default)
     config["ATOMIC_REQUESTS"] = True
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)  # seconds; keep-alive
+    config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.contrib.gis.db.backends.spatialite":
         config["ENGINE"] = "config.db_backends.spatialite"  # see its docstring
         # Take the write lock when a transaction begins, and wait for it, so concurrent

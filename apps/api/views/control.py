@@ -9,11 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.territory import selectors
-from apps.territory.models import ArmedGroup, ControlChange, Place, Status
+from apps.territory.models import ArmedGroup, Place, Status
 
 from .. import params
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
-from ..shapes import control_features, group_ref, lon_lat, state_properties
+from ..shapes import COORDINATE_DECIMALS, control_features, group_ref, lon_lat, state_properties
 
 DATE = OpenApiTypes.DATE
 BBOX = OpenApiParameter(
@@ -213,27 +213,10 @@ class TimelineView(APIView):
         q = request.query_params
         theater = params.parse_theater(q, required=True)
         first, last = params.parse_date_range(q)
-        bbox = params.parse_bbox(q)
-        places = Place.objects.filter(theater=theater).defer("area").order_by("pk")
-        if bbox:
-            places = places.filter(location__contained=selectors.bbox_polygon(bbox))
-        places = list(places)
-        changes = (
-            ControlChange.objects.filter(place__in=[p.pk for p in places], review_state="published")
-            .order_by("date", "place_id")
-            .values_list("id", "date", "place_id", "status", "controller_id")
+        record = selectors.timeline(
+            theater=theater, from_date=first, to_date=last, bbox=params.parse_bbox(q)
         )
-        if first:
-            changes = changes.filter(date__gte=first)
-        if last:
-            changes = changes.filter(date__lte=last)
-        changes = list(changes)
-        challengers: dict[int, list[int]] = {}
-        for change_id, group_id in ControlChange.challengers.through.objects.filter(
-            change_id__in=[c[0] for c in changes]
-        ).values_list("change_id", "group_id"):
-            challengers.setdefault(change_id, []).append(group_id)
-
+        places, changes = record.places, record.changes
         epoch = theater.start_date
         day_deltas, previous = [], epoch
         for _, day, *_rest in changes:
@@ -255,12 +238,12 @@ class TimelineView(APIView):
                     for g in groups
                 ],
                 "places": {
-                    "id": [p.pk for p in places],
-                    "name": [p.name for p in places],
-                    "kind": [p.kind for p in places],
-                    "lon": [lon_lat(p)[0] for p in places],
-                    "lat": [lon_lat(p)[1] for p in places],
-                    "importance": [p.importance for p in places],
+                    "id": [p[0] for p in places],
+                    "name": [p[1] for p in places],
+                    "kind": [p[2] for p in places],
+                    "importance": [p[3] for p in places],
+                    "lon": [round(p[4], COORDINATE_DECIMALS) for p in places],
+                    "lat": [round(p[5], COORDINATE_DECIMALS) for p in places],
                 },
                 "changes": {
                     "count": len(changes),
@@ -268,7 +251,7 @@ class TimelineView(APIView):
                     "place": [c[2] for c in changes],
                     "status": [STATUS_CODES[c[3]] for c in changes],
                     "controller": [c[4] for c in changes],
-                    "challengers": [challengers.get(c[0], []) for c in changes],
+                    "challengers": [c[5] for c in changes],
                     "id": [c[0] for c in changes],
                 },
             }

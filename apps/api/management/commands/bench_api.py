@@ -137,7 +137,7 @@ class Command(BaseCommand):
         port = sock.getsockname()[1]
         sock.close()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "false",
-               "API_ANON_READ_RATE": "1000000/hour"}  # fmt: skip
+               "API_ANON_READ_RATE": "1000000/hour", "CONN_MAX_AGE": "600"}  # fmt: skip
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         self.server = subprocess.Popen(
             [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
