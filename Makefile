@@ -10,12 +10,12 @@ LOCK := requirements.lock
 # The test suite runs against real PostGIS. Override to point elsewhere.
 TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
-.PHONY: help run test venv lint format fuzz smoke bench lock clean
+.PHONY: help run test venv lint format fuzz smoke bench bench-engine lock clean
 
 help:
 	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) (SpatiaLite)"
 	@echo "make test   set up PostGIS/Redis/Chromium and run lint, migration check, tests, smoke test"
-	@echo "make bench  time the time engine on synthetic data (BENCH_PLACES, BENCH_CHANGES)"
+	@echo "make bench  benchmark the API on a synthetic theater (BENCH_PLACES, BENCH_CHANGES)"
 	@echo "make lock   re-pin $(LOCK) from pyproject.toml"
 
 ## Serve the app on the embedded default (SpatiaLite, eager Celery).
@@ -68,14 +68,22 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## Time the time engine on synthetic data in PostGIS (rolled back afterwards).
-BENCH_PLACES ?= 5000
-BENCH_CHANGES ?= 20
+## The API benchmark (issue "REST API v1"): builds the synthetic theater once (cached in the
+## frontline_bench database), then prints latency, sizes, memory and the comparisons.
+BENCH_PLACES ?= 100000
+BENCH_CHANGES ?= 1000000
+BENCH_DATABASE_URL ?= $(patsubst %/frontline,%/frontline_bench,$(TEST_DATABASE_URL))
 bench: venv
+	@TEST_DATABASE_URL=$(BENCH_DATABASE_URL) scripts/test-services.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_api \
+		--places $(BENCH_PLACES) --changes $(BENCH_CHANGES)
+
+## The time engine alone, on synthetic data rolled back afterwards.
+bench-engine: venv
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py bench_time_engine \
-		--places $(BENCH_PLACES) --changes $(BENCH_CHANGES)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py bench_time_engine --places 5000 --changes 20
 
 ## Re-pin every dependency (and theirs) from pyproject.toml into requirements.lock.
 lock:
