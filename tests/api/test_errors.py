@@ -217,3 +217,10 @@ def test_login_is_throttled(api, editor, monkeypatch):
         for _ in range(5)
     ]
     assert codes == [400, 400, 400, 429, 429]
+
+
+def test_delete_with_a_stale_version_is_409(editor_api, change):
+    editor_api.patch(f"/api/v1/changes/{change.pk}/", {"summary": "x", "version": 1}, format="json")
+    assert editor_api.delete(f"/api/v1/changes/{change.pk}/?version=1").status_code == 409
+    assert editor_api.delete(f"/api/v1/changes/{change.pk}/?version=x").status_code == 400
+    assert editor_api.delete(f"/api/v1/changes/{change.pk}/?version=2").status_code == 204

@@ -183,12 +183,18 @@ class ChangeViewSet(RecordViewSet):
             queryset = queryset.filter(review_state=ControlChange.ReviewState.PUBLISHED)
         return queryset
 
+    @extend_schema(parameters=[OpenApiParameter("version", int, description="Refuse if stale.")])
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
-        version = self.request.query_params.get("version")
+        raw = self.request.query_params.get("version")
+        if raw is not None and not (raw.isdigit() and len(raw) < 10):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"version": ["Give the version you read (a whole number)."]})
         services.control_change_delete(
-            change=instance,
-            version=int(version) if version and version.isdigit() else None,
-            user=self.request.user,
+            change=instance, version=int(raw) if raw else None, user=self.request.user
         )
 
     def list(self, request, *args, **kwargs):
