@@ -18,6 +18,11 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             _refuse(self, data, "string")
+        # The schema's maxLength counts the text as sent, before whitespace is trimmed.
+        if self.max_length is not None and len(data) > self.max_length:
+            raise serializers.ValidationError(
+                f"Ensure this field has no more than {self.max_length} characters."
+            )
         return super().to_internal_value(data)
 
 

@@ -7,6 +7,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.getlist(self.page_query_param)
+        if raw and (len(raw) > 1 or not raw[0].isdigit()):
+            raise ValidationError({"page": ["Give one page number (1, 2, …)."]})
+        return super().get_page_number(request, paginator)
+
     def get_page_size(self, request):
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:

@@ -108,7 +108,7 @@ def parse_kinds(params, name: str = "kind") -> list[str]:
 
 
 def parse_choice(params, name: str, choices: list[str], default: str) -> str:
-    raw = params.get(name) or default
+    raw = params.get(name, default)
     if raw not in choices:
         raise _bad(name, f"{raw!r} is not one of: {', '.join(choices)}.")
     return raw
