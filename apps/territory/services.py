@@ -28,7 +28,7 @@ from .models import (
     Source,
     Theater,
 )
-from .periods import DatedState, build_periods
+from .periods import DatedState, PeriodSpec, build_periods
 from .search import search_text
 
 Published = ControlChange.ReviewState.PUBLISHED
@@ -494,22 +494,7 @@ def place_periods_rebuild(*, place: Place) -> None:
     ControlPeriod.objects.filter(pk__in=[p.pk for p in stored.values()]).delete()
     for period, end in keep:  # the starts of kept periods do not move, so no overlap arises
         ControlPeriod.objects.filter(pk=period.pk).update(end=end)
-    created = ControlPeriod.objects.bulk_create(
-        ControlPeriod(
-            place=place,
-            start=spec.start,
-            end=spec.end,
-            status=spec.state.status,
-            controller_id=spec.state.controller_id,
-            change_id=spec.change_id,
-        )
-        for spec in create
-    )
-    PeriodChallenger.objects.bulk_create(
-        PeriodChallenger(period=period, group_id=group_id)
-        for period, spec in zip(created, create, strict=True)
-        for group_id in sorted(spec.state.challenger_ids)
-    )
+    _insert_periods([(place.pk, spec) for spec in create])
 
 
 def place_periods_bulk_create(*, changes_by_place: dict[int, list[DatedState]]) -> int:
@@ -524,6 +509,11 @@ def place_periods_bulk_create(*, changes_by_place: dict[int, list[DatedState]]) 
         for place_id, changes in changes_by_place.items()
         for spec in build_periods(changes)
     ]
+    return _insert_periods(specs)
+
+
+def _insert_periods(specs: list[tuple[int, PeriodSpec]]) -> int:
+    """Insert ``(place_id, spec)`` periods with their challengers; returns how many."""
     periods = ControlPeriod.objects.bulk_create(
         (
             ControlPeriod(
