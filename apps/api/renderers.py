@@ -6,7 +6,7 @@ import io
 import orjson
 from rest_framework.renderers import BaseRenderer
 
-ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 def dumps(data) -> bytes:

@@ -150,9 +150,8 @@ def _groups_of(periods: Iterable[tuple]) -> dict[int, ArmedGroup]:
     return ArmedGroup.objects.in_bulk(ids) if ids else {}
 
 
-def _states_in_force(on: date, periods: QuerySet[ControlPeriod]) -> dict[int, PlaceState]:
-    """Like :func:`_periods_in_force`, as :class:`PlaceState` values (without ``place``)."""
-    raw = _periods_in_force(on, periods)
+def _resolve(raw: dict[int, tuple]) -> dict[int, tuple]:
+    """The values of :func:`_periods_in_force` with group ids replaced by groups."""
     groups = _groups_of(raw.values())
     return {
         place_id: (
@@ -165,6 +164,18 @@ def _states_in_force(on: date, periods: QuerySet[ControlPeriod]) -> dict[int, Pl
         )
         for place_id, (status, controller_id, challengers, since, until, change_id) in raw.items()
     }
+
+
+def _group_ids(groups: Iterable[ArmedGroup | int] | None) -> set[int]:
+    """The ids of a group filter; empty means "no group filter"."""
+    return {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups or ()}
+
+
+def _involves(period: tuple | None, group_ids: set[int]) -> bool:
+    """Whether one of the groups controls or challenges the place in this period."""
+    return period is not None and (
+        period[1] in group_ids or bool(group_ids.intersection(period[2]))
+    )
 
 
 def _fetch(values_queryset) -> list[tuple]:
@@ -184,12 +195,6 @@ def _state(place, values: tuple | None) -> PlaceState:
     return PlaceState(place, *values) if values else PlaceState(place, UNKNOWN)
 
 
-def _involves(state: PlaceState, group_ids: set[int]) -> bool:
-    if state.controller is not None and state.controller.pk in group_ids:
-        return True
-    return any(g.pk in group_ids for g in state.challengers)
-
-
 # --- Selectors -------------------------------------------------------------------------------
 
 
@@ -207,14 +212,19 @@ def control_at(
     places of unknown state drop out).
     """
     places = Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds))
-    in_force = _states_in_force(
+    raw = _periods_in_force(
         on,
         ControlPeriod.objects.filter(
             _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
         ),
     )
-    states = [_state(place, in_force.get(place.pk)) for place in places.defer("area")]
-    return _keep_groups(states, groups)
+    group_ids = _group_ids(groups)
+    in_force = _resolve(raw)
+    return [
+        _state(place, in_force.get(place.pk))
+        for place in places.defer("area")
+        if not group_ids or _involves(raw.get(place.pk), group_ids)
+    ]
 
 
 @dataclass
@@ -254,22 +264,17 @@ def control_snapshot(
             _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
         ),
     )
-    rows = [(*place, *in_force.get(place[0], UNKNOWN_PERIOD)) for place in places]
-    group_ids = {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups or ()}
-    if group_ids:
-        rows = [r for r in rows if r[7] in group_ids or group_ids.intersection(r[8])]
+    group_ids = _group_ids(groups)
+    rows = [
+        (*place, *in_force.get(place[0], UNKNOWN_PERIOD))
+        for place in places
+        if not group_ids or _involves(in_force.get(place[0]), group_ids)
+    ]
     return Snapshot(rows=rows, groups=_groups_of(in_force.values()))
 
 
-def _keep_groups(states: list[PlaceState], groups) -> list[PlaceState]:
-    group_ids = {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups or ()}
-    if not group_ids:  # an empty selection means "no group filter"
-        return states
-    return [s for s in states if _involves(s, group_ids)]
-
-
 def place_state_on(*, place: Place, on: date) -> PlaceState:
-    in_force = _states_in_force(on, ControlPeriod.objects.filter(place=place))
+    in_force = _resolve(_periods_in_force(on, ControlPeriod.objects.filter(place=place)))
     return _state(place, in_force.get(place.pk))
 
 
@@ -309,8 +314,8 @@ def control_diff(
         return []
     places = Place.objects.filter(pk__in=candidate_ids).defer("area")
     scoped = ControlPeriod.objects.filter(place_id__in=candidate_ids)
-    before = _states_in_force(from_date, scoped)
-    after = _states_in_force(to_date, scoped)
+    before = _resolve(_periods_in_force(from_date, scoped))
+    after = _resolve(_periods_in_force(to_date, scoped))
     diffs = []
     for place in places:
         old, new = _state(place, before.get(place.pk)), _state(place, after.get(place.pk))
