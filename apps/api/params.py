@@ -67,6 +67,17 @@ def parse_int_list(params, name: str) -> list[int]:
     return values
 
 
+def parse_int(params, name: str) -> int | None:
+    """One optional id."""
+    raw = params.get(name)
+    if raw is None:
+        return None
+    values = parse_int_list({name: raw}, name)
+    if len(values) != 1:
+        raise _bad(name, f"{raw!r} is not an id.")
+    return values[0]
+
+
 def parse_theater(params, name: str = "theater", *, required: bool = False) -> Theater | None:
     raw = params.get(name)
     if raw in (None, ""):

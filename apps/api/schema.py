@@ -1,6 +1,9 @@
-"""OpenAPI post-processing: the error responses and anonymous reads every operation shares."""
+"""OpenAPI post-processing: the error responses and anonymous reads every operation shares,
+and the shapes of the non-JSON formats."""
 
 from django.conf import settings
+
+from . import openapi
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -22,11 +25,27 @@ COMMON_ERRORS = {
 }
 WRITE_ONLY = {"401", "403", "409", "413", "415"}
 
+CHANGE = {"$ref": "#/components/schemas/Change"}
+# Shapes drf-spectacular derives from the JSON serializer for every renderer alike; these
+# endpoints answer differently in the other formats.
+MEDIA_SCHEMAS = {
+    ("/api/v1/changes/", "application/geo+json"): openapi.feature_page(
+        openapi.change_feature(CHANGE)
+    ),
+    ("/api/v1/changes/{id}/", "application/geo+json"): openapi.change_feature(CHANGE),
+}
+
 
 def add_error_responses(result, generator, request, public):
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
+            if method == "get":
+                for media_type, content in responses.get("200", {}).get("content", {}).items():
+                    if media_type == "text/csv":
+                        content["schema"] = openapi.CSV
+                    elif (path, media_type) in MEDIA_SCHEMAS:
+                        content["schema"] = MEDIA_SCHEMAS[path, media_type]
             for code, description in COMMON_ERRORS.items():
                 if code in WRITE_ONLY and method == "get" and code not in ("401", "403"):
                     continue

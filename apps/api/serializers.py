@@ -6,11 +6,13 @@ import json
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
 
+from . import openapi
 from .fields import (
     OptionalURLField,
     StrictCharField,
@@ -110,14 +112,25 @@ class SourceSerializer(StrictModelSerializer):
         return services.source_update(source=instance, **validated_data)
 
 
+@extend_schema_field(openapi.GEOMETRY)
+class GeometryField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(openapi.PLACE_PROPERTIES)
+class PlacePropertiesField(serializers.DictField):
+    pass
+
+
 class PlaceFeatureSerializer(serializers.Serializer):
     """A place as a GeoJSON Feature; geometry is the point (or the area with ``geometry=area``)."""
 
     PROPERTIES = ["slug", "name", "aliases", "kind", "country", "population", "importance"]
 
     type = serializers.ChoiceField(choices=["Feature"])
-    geometry = serializers.JSONField()
-    properties = serializers.DictField()
+    id = serializers.IntegerField(read_only=True)
+    geometry = GeometryField()
+    properties = PlacePropertiesField()
 
     def __init__(self, *args, geometry: str = "point", **kwargs):
         self.geometry_field = "area" if geometry == "area" else "location"
@@ -235,3 +248,23 @@ class ChangeSerializer(StrictModelSerializer):
         if version is None:
             raise VersionRequired(instance)
         return services.control_change_update(change=instance, version=version, **validated_data)
+
+
+class ChangeFeatureSerializer(serializers.BaseSerializer):
+    """A change as a GeoJSON Feature (``?format=geojson``): its place's point, the change's
+    fields as properties. Read-only."""
+
+    def to_representation(self, change: ControlChange) -> dict:
+        location = change.place.location
+        return {
+            "type": "Feature",
+            "id": change.pk,
+            "geometry": {
+                "type": "Point",
+                "coordinates": [
+                    round(location.x, COORDINATE_DECIMALS),
+                    round(location.y, COORDINATE_DECIMALS),
+                ],
+            },
+            "properties": ChangeSerializer(change, context=self.context).data,
+        }

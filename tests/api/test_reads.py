@@ -82,6 +82,19 @@ def test_changes_csv_uses_the_dataset_columns(api, record):
     assert "deir-ez-zor,2017-11-03,day,controlled,sy,,,confirmed,retaken," in text
 
 
+def test_changes_as_geojson(api, record):
+    collection = api.get("/api/v1/changes/", {"format": "geojson", "place": record["deir"].pk})
+    assert collection["Content-Type"] == "application/geo+json"
+    body = collection.json()
+    assert body["type"] == "FeatureCollection" and body["count"] == 2
+    assert "results" not in body and body["next"] is None
+    first = body["features"][0]
+    assert first["geometry"] == {"type": "Point", "coordinates": [40.1408, 35.3359]}
+    assert first["properties"]["date"] == "2014-07-14" and first["id"] == first["properties"]["id"]
+    one = api.get(f"/api/v1/changes/{first['id']}/", {"format": "geojson"}).json()
+    assert one == first
+
+
 def test_history(api, record):
     periods = api.get(f"/api/v1/places/{record['deir'].pk}/history/").json()["periods"]
     assert [(p["start"], p["end"], p["status"]) for p in periods] == [
@@ -158,7 +171,28 @@ def test_deleted_feed(api, editor_api, record):
     assert response.status_code == 204
     feed = api.get("/api/v1/changes/deleted/", {"since": "2020-01-01"}).json()
     assert [row["id"] for row in feed["results"]] == [change.pk]
+    assert feed["next"] is None
     assert api.get("/api/v1/changes/deleted/", {"since": "yesterday"}).status_code == 400
+
+
+def test_deleted_feed_is_paged_by_time(api, editor_api, record, monkeypatch):
+    from apps.api.views import records
+
+    monkeypatch.setattr(records, "DELETED_PAGE", 1)
+    deleted = list(record["deir"].changes.values_list("pk", flat=True))
+    for pk in deleted:
+        assert editor_api.delete(f"/api/v1/changes/{pk}/").status_code == 204
+    seen, url = [], "/api/v1/changes/deleted/?since=2020-01-01"
+    while url:
+        page = api.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+        assert len(seen) <= 2, "the feed must not repeat itself"
+    assert sorted(seen) == sorted(deleted)
+    assert (
+        api.get("/api/v1/changes/deleted/", {"since": "2020-01-01", "after": "x"}).status_code
+        == 400
+    )
 
 
 def test_etag_and_gzip(api, record):

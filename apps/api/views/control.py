@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from apps.territory import selectors
 from apps.territory.models import ArmedGroup, Place, Status
 
-from .. import params
+from .. import openapi, params
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
 from ..shapes import COORDINATE_DECIMALS, control_features, group_ref, lon_lat, state_properties
 
@@ -20,7 +20,6 @@ BBOX = OpenApiParameter(
     "bbox", str, description="minLon,minLat,maxLon,maxLat (degrees, EPSG:4326)."
 )
 THEATER = OpenApiParameter("theater", str, description="Theater id or slug.")
-ERRORS = {400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT}
 
 
 def _wants_csv(request) -> bool:
@@ -40,7 +39,7 @@ class ControlView(APIView):
             OpenApiParameter("group", int, many=True, description="Controller or challenger."),
             OpenApiParameter("kind", str, many=True, enum=Place.Kind.values),
         ],
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: openapi.CONTROL},
     )
     def get(self, request):
         q = request.query_params
@@ -89,7 +88,7 @@ class ControlDiffView(APIView):
             BBOX,
             OpenApiParameter("kind", str, many=True, enum=Place.Kind.values),
         ],
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: openapi.DIFF},
     )
     def get(self, request):
         q = request.query_params
@@ -135,7 +134,7 @@ class ControlDiffView(APIView):
 class PlaceHistoryView(APIView):
     """A place's control periods in order; the last one is open (``end`` null)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: openapi.HISTORY})
     def get(self, request, pk: int):
         place = get_object_or_404(Place, pk=pk)
         periods = selectors.place_history(place=place)
@@ -167,7 +166,7 @@ class ControlSeriesView(APIView):
             OpenApiParameter("to", DATE),
             OpenApiParameter("interval", str, enum=["day", "week", "month"]),
         ],
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: openapi.SERIES},
     )
     def get(self, request):
         q = request.query_params
@@ -205,7 +204,7 @@ class TimelineView(APIView):
 
     @extend_schema(
         parameters=[THEATER, OpenApiParameter("from", DATE), OpenApiParameter("to", DATE), BBOX],
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: openapi.TIMELINE},
     )
     def get(self, request):
         q = request.query_params

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from urllib.parse import urlencode
 
 import django_filters
 from django.db.models import Q
@@ -32,7 +33,7 @@ from apps.territory.models import (
 from apps.territory.search import fold
 from apps.users.roles import is_editor
 
-from .. import params, serializers
+from .. import openapi, params, serializers
 from ..pagination import GeoJSONPagination
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
 from ..throttling import LoginThrottle
@@ -173,12 +174,14 @@ class ChangeViewSet(RecordViewSet):
 
     serializer_class = serializers.ChangeSerializer
     filterset_class = ChangeFilter
-    renderer_classes = [ORJSONRenderer, CSVRenderer]
+    renderer_classes = [ORJSONRenderer, GeoJSONRenderer, CSVRenderer]
 
     def get_queryset(self):
         queryset = ControlChange.objects.prefetch_related(
             "challengers", "supported_by", "sources"
         ).order_by("date", "place_id", "pk")
+        if _format(self.request) == "geojson":
+            queryset = queryset.select_related("place").defer("place__area")
         if not is_editor(self.request.user):
             queryset = queryset.filter(review_state=ControlChange.ReviewState.PUBLISHED)
         return queryset
@@ -198,12 +201,27 @@ class ChangeViewSet(RecordViewSet):
         )
 
     def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) == "csv":
+        if _format(request) == "csv":
             changes = self.filter_queryset(self.get_queryset()).select_related(
                 "place", "controller"
             )
             return Response(_changes_csv(changes))
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        if _format(request) == "geojson":
+            page = response.data
+            features = page.pop("results")
+            response.data = {"type": "FeatureCollection", **page, "features": features}
+        return response
+
+    def get_serializer(self, *args, **kwargs):
+        if _format(self.request) == "geojson" and self.action in ("list", "retrieve"):
+            kwargs.setdefault("context", self.get_serializer_context())
+            return serializers.ChangeFeatureSerializer(*args, **kwargs)
+        return super().get_serializer(*args, **kwargs)
+
+
+def _format(request) -> str | None:
+    return getattr(getattr(request, "accepted_renderer", None), "format", None)
 
 
 def _changes_csv(changes) -> dict:
@@ -226,23 +244,48 @@ def _changes_csv(changes) -> dict:
     return {"csv_columns": columns, "csv_rows": rows}
 
 
+DELETED_PAGE = 10_000
+
+
 class DeletedChangesView(APIView):
-    """Ids and deletion times of deleted changes, so a mirror can stay in sync."""
+    """Ids and deletion times of deleted changes, so a mirror can stay in sync.
+
+    Oldest first, at most ``DELETED_PAGE`` at a time; ``next`` (keyset: ``since`` plus the
+    ``after`` tombstone id) fetches the following page, null on the last one.
+    """
 
     @extend_schema(
-        parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, required=True)],
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter(
+                "after",
+                int,
+                description="Tombstone id from `next`: skip the ones deleted at "
+                "`since` up to this one.",
+            ),
+        ],
+        responses={200: openapi.DELETED},
     )
     def get(self, request):
-        raw = request.query_params.get("since", "")
-        since = _parse_datetime(raw)
-        rows = DeletedControlChange.objects.filter(deleted_at__gte=since).order_by("deleted_at")
+        since = _parse_datetime(request.query_params.get("since", ""))
+        after = params.parse_int(request.query_params, "after")
+        rows = DeletedControlChange.objects.filter(deleted_at__gte=since)
+        if after is not None:
+            rows = rows.exclude(deleted_at=since, pk__lte=after)
+        rows = list(rows.order_by("deleted_at", "pk")[: DELETED_PAGE + 1])
+        following = None
+        if len(rows) > DELETED_PAGE:
+            rows, last = rows[:DELETED_PAGE], rows[DELETED_PAGE - 1]
+            following = request.build_absolute_uri(
+                "?" + urlencode({"since": last.deleted_at.isoformat(), "after": last.pk})
+            )
         return Response(
             {
                 "since": since,
+                "next": following,
                 "results": [
                     {"id": r.change_id, "place": r.place_id, "deleted_at": r.deleted_at}
-                    for r in rows[:10_000]
+                    for r in rows
                 ],
             }
         )
