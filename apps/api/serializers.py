@@ -21,7 +21,7 @@ from .fields import (
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
 )
-from .shapes import COORDINATE_DECIMALS
+from .shapes import COORDINATE_DECIMALS, lon_lat
 
 
 class VersionRequired(Exception):
@@ -141,13 +141,7 @@ class PlaceFeatureSerializer(serializers.Serializer):
         if geometry is None:
             shape = None
         elif self.geometry_field == "location":
-            shape = {
-                "type": "Point",
-                "coordinates": [
-                    round(geometry.x, COORDINATE_DECIMALS),
-                    round(geometry.y, COORDINATE_DECIMALS),
-                ],
-            }
+            shape = {"type": "Point", "coordinates": lon_lat(place)}
         else:
             shape = json.loads(geometry.json)
         return {
@@ -255,16 +249,9 @@ class ChangeFeatureSerializer(serializers.BaseSerializer):
     fields as properties. Read-only."""
 
     def to_representation(self, change: ControlChange) -> dict:
-        location = change.place.location
         return {
             "type": "Feature",
             "id": change.pk,
-            "geometry": {
-                "type": "Point",
-                "coordinates": [
-                    round(location.x, COORDINATE_DECIMALS),
-                    round(location.y, COORDINATE_DECIMALS),
-                ],
-            },
+            "geometry": {"type": "Point", "coordinates": lon_lat(change.place)},
             "properties": ChangeSerializer(change, context=self.context).data,
         }

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from apps.territory.models import ArmedGroup, Place
-from apps.territory.selectors import PlaceState, Snapshot
+from apps.territory.selectors import DIGITS, PlaceState, Snapshot
 
-COORDINATE_DECIMALS = 5  # about 1 m
+COORDINATE_DECIMALS = DIGITS
 
 
 def group_ref(group: ArmedGroup | None) -> dict | None:
@@ -39,12 +39,11 @@ def _by_name(ref: dict) -> str:
 def control_features(snapshot: Snapshot) -> list[dict]:
     """The rows of a control snapshot as GeoJSON Features (the hot path of ``control/``)."""
     refs = {pk: group_ref(group) for pk, group in snapshot.groups.items()}
-    digits = COORDINATE_DECIMALS
     return [
         {
             "type": "Feature",
             "id": pid,
-            "geometry": {"type": "Point", "coordinates": [round(lon, digits), round(lat, digits)]},
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},  # rounded by the database
             "properties": {
                 "place_id": pid, "name": name, "kind": kind, "importance": importance,
                 "status": status, "controller": refs.get(controller),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,11 +27,13 @@ from .models import (
     ControlPeriod,
     PeriodChallenger,
     Place,
+    Status,
     Theater,
 )
 from .periods import UNKNOWN, State, series_dates, series_length
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
+DIGITS = 5  # decimals of the coordinates in plain rows (about 1 m)
 MAX_SERIES_STEPS = 10_000
 
 
@@ -135,7 +137,9 @@ def _periods_in_force(on: date, periods: QuerySet[ControlPeriod]) -> dict[int, t
     in_force = periods_containing(on, periods.order_by())
     rows = _fetch(in_force.values_list(*PERIOD_COLUMNS))
     challenger_ids: dict[int, list[int]] = defaultdict(list)
-    links = PeriodChallenger.objects.filter(period_id__in=in_force.values("id"))
+    # Only contested and besieged periods have challengers (rules.check_change).
+    uncontrolled = in_force.exclude(status=Status.CONTROLLED)
+    links = PeriodChallenger.objects.filter(period_id__in=uncontrolled.values("id"))
     for period_id, group_id in _fetch(links.values_list("period_id", "group_id")):
         challenger_ids[period_id].append(group_id)
     return {
@@ -255,7 +259,7 @@ def control_snapshot(
     coordinates come from the database (ST_X/ST_Y)."""
     places = _fetch(
         Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds))
-        .annotate(lon=PointX("location"), lat=PointY("location"))
+        .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
         .values_list("pk", "name", "kind", "importance", "lon", "lat")
     )
     in_force = _periods_in_force(
@@ -396,12 +400,14 @@ class Timeline:
 
     ``places``: ``(place_id, name, kind, importance, lon, lat)`` rows ordered by id;
     ``changes``: ``(change_id, date, place_id, status, controller_id, challenger_ids)`` rows
-    ordered by date then place. Replaying the changes in order reproduces :func:`control_at`
-    on any day (identical consecutive states are harmless: the state is simply restated).
+    ordered by date then place, streamed from the database (iterate once: a million changes
+    never sit in memory as rows). Replaying the changes in order reproduces
+    :func:`control_at` on any day (identical consecutive states are harmless: the state is
+    simply restated).
     """
 
     places: list[tuple]
-    changes: list[tuple]
+    changes: Iterator[tuple]
 
 
 def timeline(
@@ -415,7 +421,7 @@ def timeline(
     places = _fetch(
         Place.objects.filter(place_q)
         .order_by("pk")
-        .annotate(lon=PointX("location"), lat=PointY("location"))
+        .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
         .values_list("pk", "name", "kind", "importance", "lon", "lat")
     )
     published = ControlChange.objects.filter(
@@ -426,13 +432,26 @@ def timeline(
         published = published.filter(date__gte=from_date)
     if to_date:
         published = published.filter(date__lte=to_date)
-    challengers: dict[int, list[int]] = defaultdict(list)
+    challengers: dict[int, tuple[int, ...]] = {}
     links = ChangeChallenger.objects.filter(change__in=published.order_by().values("pk"))
     for change_id, group_id in _fetch(links.order_by().values_list("change_id", "group_id")):
-        challengers[change_id].append(group_id)
-    rows = _fetch(
+        challengers[change_id] = (*challengers.get(change_id, ()), group_id)
+    rows = _stream(
         published.order_by("date", "place_id").values_list(
             "pk", "date", "place_id", "status", "controller_id"
         )
     )
-    return Timeline(places=places, changes=[(*row, challengers.get(row[0], [])) for row in rows])
+    return Timeline(places=places, changes=((*row, challengers.get(row[0], ())) for row in rows))
+
+
+def _stream(values_queryset, chunk_size: int = 20_000) -> Iterator[tuple]:
+    """Rows of a values_list queryset fetched in chunks (a server-side cursor on PostgreSQL,
+    without Django's per-value converters, as in :func:`_fetch`)."""
+    if connection.vendor != "postgresql":
+        yield from values_queryset.iterator(chunk_size=chunk_size)
+        return
+    sql, params = values_queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from rows

@@ -233,3 +233,29 @@ def test_writes_keep_services_in_charge(editor_api, record):
     assert response.status_code == 200, response.json()
     state = selectors.place_state_on(place=record["qaim"], on=d("2018-01-01"))
     assert state.controller.slug == "sy"
+
+
+def test_large_answers_pause_the_collector_only_while_building(api, record, monkeypatch):
+    import gc
+
+    seen = []
+    original = selectors.control_snapshot
+
+    def spy(**kwargs):
+        seen.append(gc.isenabled())
+        return original(**kwargs)
+
+    monkeypatch.setattr(selectors, "control_snapshot", spy)
+    response = api.get("/api/v1/control/", {"date": "2017-11-04"})
+    assert response.status_code == 200 and seen == [False]
+    assert gc.isenabled()
+    assert response.data is None  # released once rendered: no self-referencing cycle left
+
+
+def test_coordinates_are_rounded_by_the_database(api, theater, isis):
+    place = PlaceFactory(theater=theater, location=Point(40.123456789, 35.987654321))
+    ChangeFactory(place=place, date=d("2015-01-01"), controller=isis)
+    feature = api.get("/api/v1/control/", {"date": "2016-01-01"}).json()["features"][0]
+    assert feature["geometry"]["coordinates"] == [40.12346, 35.98765]
+    timeline = api.get("/api/v1/timeline/", {"theater": theater.pk}).json()
+    assert (timeline["places"]["lon"], timeline["places"]["lat"]) == ([40.12346], [35.98765])
