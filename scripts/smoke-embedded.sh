@@ -37,10 +37,13 @@ port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); pr
 "$PY" manage.py runserver "127.0.0.1:$port" --noreload >"$tmp/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 50); do
-  curl -fsS "http://127.0.0.1:$port/?date=2017-11-04" -o "$tmp/home.html" 2>/dev/null && break
+  curl -fsS "http://127.0.0.1:$port/table/?date=2017-11-04" -o "$tmp/home.html" 2>/dev/null && break
   sleep 0.2
 done
 grep -q "Deir ez-Zor" "$tmp/home.html" || { echo "FAIL: home page"; cat "$tmp/server.log"; exit 1; }
 curl -fsS "http://127.0.0.1:$port/api/v1/control/?date=2017-11-04&bbox=40,35,40.5,35.5" -o "$tmp/control.json"
 grep -q '"slug":"syrian-government"' "$tmp/control.json" || { echo "FAIL: API control/"; exit 1; }
+curl -fsS "http://127.0.0.1:$port/" | grep -q 'id="map"' || { echo "FAIL: map page"; exit 1; }
+curl -fsS "http://127.0.0.1:$port/api/v1/timeline/?theater=1" | grep -q '"deir-ez-zor"' \
+  || { echo "FAIL: API timeline/ (the map's data)"; exit 1; }
 echo "== embedded smoke test passed (home page and API served on port $port)"

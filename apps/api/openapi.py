@@ -210,6 +210,7 @@ TIMELINE = _obj(
         "places": _obj(
             {
                 "id": INTS,
+                "slug": _array(STR),
                 "name": _array(STR),
                 "kind": _array(STR),
                 "importance": INTS,

@@ -5,4 +5,5 @@ from . import views
 app_name = "atlas"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("table/", views.table, name="table"),
 ]

@@ -1,9 +1,13 @@
-"""The home page. Until the map lands, a server-rendered "control on day T" table."""
+"""The map page (the home page) and its server-rendered companion, the "control on day T"
+table, which works without JavaScript and is what the map links to for screen readers."""
 
 from collections import Counter
 from datetime import date
 
+from django.conf import settings
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.territory.models import Theater
@@ -11,6 +15,22 @@ from apps.territory.selectors import control_at
 
 
 def home(request):
+    """The replay map: everything it shows is computed in the browser from the timeline."""
+    theaters = list(Theater.objects.order_by("start_date", "name"))
+    config = {
+        "api": "/api/v1/",
+        "theaters": [{"id": t.pk, "slug": t.slug, "name": t.name} for t in theaters],
+        "tiles": {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
+        "basemap": {
+            "land": static("basemap/land.geojson"),
+            "countries": static("basemap/countries.geojson"),
+        },
+        "table": reverse("atlas:table"),
+    }
+    return render(request, "atlas/map.html", {"config": config, "theaters": theaters})
+
+
+def table(request):
     theaters = list(Theater.objects.all())
     theater = next((t for t in theaters if t.slug == request.GET.get("theater")), None)
     theater = theater or (theaters[0] if theaters else None)
@@ -36,4 +56,4 @@ def home(request):
         "states": sorted(states, key=lambda s: (-s.place.importance, s.place.name)),
         "held": held.most_common(),
     }
-    return render(request, "atlas/home.html", context, status=400 if error else 200)
+    return render(request, "atlas/table.html", context, status=400 if error else 200)

@@ -398,7 +398,7 @@ def _running_sum(deltas: list[int]) -> list[int]:
 class Timeline:
     """A theater's published record in columns: every change in date order with its place.
 
-    ``places``: ``(place_id, name, kind, importance, lon, lat)`` rows ordered by id;
+    ``places``: ``(place_id, name, kind, importance, lon, lat, slug)`` rows ordered by id;
     ``changes``: ``(change_id, date, place_id, status, controller_id, challenger_ids)`` rows
     ordered by date then place, streamed from the database (iterate once: a million changes
     never sit in memory as rows). Replaying the changes in order reproduces
@@ -422,7 +422,7 @@ def timeline(
         Place.objects.filter(place_q)
         .order_by("pk")
         .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
-        .values_list("pk", "name", "kind", "importance", "lon", "lat")
+        .values_list("pk", "name", "kind", "importance", "lon", "lat", "slug")
     )
     published = ControlChange.objects.filter(
         _place_filter(theater=theater, bbox=bbox, prefix="place__"),

@@ -31,6 +31,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "leaflet",
 ]
 LOCAL_APPS = [
     "apps.users",
@@ -111,6 +112,20 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 
 # --- Celery -------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly, in process (the embedded default).
+# The map's online tiles; empty = only the bundled offline basemap (Natural Earth).
+MAP_TILES_URL = env("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = env(
+    "MAP_TILES_ATTRIBUTION",
+    default='© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+LEAFLET_CONFIG = {  # django-leaflet (the admin's map widgets) uses the same tiles
+    "TILES": [("Map", MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION})]
+    if MAP_TILES_URL
+    else [],
+    "DEFAULT_CENTER": (35.0, 40.0),
+    "DEFAULT_ZOOM": 6,
+}
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=None)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None

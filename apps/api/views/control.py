@@ -239,6 +239,7 @@ class TimelineView(LargeAnswerView):
                 ],
                 "places": {
                     "id": [p[0] for p in places],
+                    "slug": [p[6] for p in places],
                     "name": [p[1] for p in places],
                     "kind": [p[2] for p in places],
                     "importance": [p[3] for p in places],

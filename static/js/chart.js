@@ -1,0 +1,67 @@
+// Places held per group over time: a stacked area chart (uPlot) under the map, with a marker
+// at the slider's date; clicking the chart jumps there.
+
+import uPlot from "../vendor/uplot/uPlot.esm.js";
+import { getJSON } from "./dom.js";
+import { dayNumber } from "./replay.js";
+
+const DAY_S = 86400;
+
+export function drawChart(container, url, replay, onPick) {
+  let cursorDay = null;
+  let plot = null;
+  const handle = {
+    setCursorDay(day) {
+      cursorDay = day;
+      plot?.redraw(false, false);
+    },
+  };
+  getJSON(url).then((series) => {
+    if (!series.dates.length || !series.groups.length) return;
+    const xs = series.dates.map((d) => dayNumber(d) * DAY_S);
+    // Biggest holders at the bottom; each series is the running total, filled down to zero,
+    // drawn from the top total downwards so every band shows.
+    const groups = [...series.groups].sort((a, b) => Math.max(...b.places) - Math.max(...a.places));
+    const totals = [];
+    let running = xs.map(() => 0);
+    for (const g of groups) {
+      running = running.map((v, i) => v + g.places[i]);
+      totals.push(running);
+    }
+    const order = groups.map((_, i) => i).reverse();
+    const data = [xs, ...order.map((i) => totals[i])];
+    const opts = {
+      width: container.clientWidth || 300,
+      height: container.clientHeight || 140,
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false }, points: { show: false } },
+      scales: { x: { time: true } },
+      axes: [{ size: 24, font: "10px system-ui" }, { size: 32, font: "10px system-ui" }],
+      series: [{}, ...order.map((i) => ({
+        label: groups[i].group.name, stroke: groups[i].group.color, fill: `${groups[i].group.color}cc`, width: 0.5,
+        value: (u, v, s, idx) => (idx == null ? "" : groups[i].places[idx]),
+      }))],
+      hooks: {
+        draw: [(u) => {
+          if (cursorDay === null) return;
+          const x = u.valToPos(cursorDay * DAY_S, "x", true);
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.fillStyle = "#d93025";
+          ctx.fillRect(x - 1, u.bbox.top, 2, u.bbox.height);
+          ctx.restore();
+        }],
+      },
+    };
+    plot = new uPlot(opts, data, container);
+    plot.over.addEventListener("click", () => {
+      const idx = plot.cursor.idx;
+      if (idx !== null && idx !== undefined) onPick(dayNumber(series.dates[idx]));
+    });
+    container.setAttribute("aria-label", `Places held per group, ${series.dates[0]} to ${series.dates.at(-1)}`);
+    new ResizeObserver(() => plot.setSize({ width: container.clientWidth, height: container.clientHeight || 140 })).observe(container);
+  }).catch(() => {
+    container.textContent = "Chart unavailable.";
+  });
+  return handle;
+}

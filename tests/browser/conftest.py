@@ -1,0 +1,344 @@
+"""Browser-test harness: one live server on a throwaway PostGIS database, one system Chromium.
+
+The tests here drive the real page over HTTP; they never touch pytest-django's test database.
+The server runs ``manage.py runserver`` (``--insecure`` serves static files with DEBUG off) on
+a throwaway database ``frontline_browser_<pid>``, created on the server named by DATABASE_URL
+and loaded with the reference dataset plus one place with a hostile name. The pid suffix lets
+two sessions run at once (one must not drop the other's database); databases left by dead
+sessions are dropped at the next start, and KEEP_BROWSER_DB=1 keeps this one. Chromium is Debian's
+(/usr/bin/chromium); no browser is ever downloaded, and every request to anywhere but
+127.0.0.1 is aborted, so the tests need no internet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DB_PREFIX = "frontline_browser"
+DB_NAME = f"{DB_PREFIX}_{os.getpid()}"
+DEFAULT_SERVER = "postgis://postgres@127.0.0.1:5432/frontline"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+DEFAULT_TIMEOUT_MS = 8_000
+SERVE_FLAGS = ["--noreload", "--insecure"]  # --insecure: serve static files with DEBUG off
+
+# The place with a hostile name, and the change that puts it on the map.
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_SLUG = "hostile"
+SEED_HOSTILE = f"""
+from datetime import date
+from django.contrib.gis.geos import Point
+from apps.territory import services
+from apps.territory.models import ArmedGroup, Theater
+theater = Theater.objects.get(slug="syria-iraq-2014-2019")
+place = services.place_create(
+    theater=theater, name={HOSTILE_NAME!r}, slug={HOSTILE_SLUG!r}, kind="town", country="SY",
+    location=Point(39.5, 35.5, srid=4326), importance=3,
+)
+source = services.source_create(
+    title="Browser-test source", url="https://example.org/browser-test", key="browser-test",
+)
+services.control_change_create(
+    place=place, date=date(2015, 1, 1), status="controlled",
+    controller=ArmedGroup.objects.get(slug="islamic-state"), sources=[source],
+    summary="Browser-test change.", review_state="published",
+)
+print("seeded", place.pk)
+"""
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "browser: drives the map page in Chromium against a live server"
+    )
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run browser tests last.
+
+    The sync Playwright API keeps an asyncio loop "running" on the main thread while the
+    session-scoped browser is alive; Django would then refuse ORM calls of later
+    in-process tests (SynchronousOnlyOperation). Nothing runs after the browser tests.
+    """
+    browser_dir = Path(__file__).parent
+    items.sort(key=lambda item: Path(str(item.path)).is_relative_to(browser_dir))
+
+
+# --- The live server -------------------------------------------------------------------------
+
+
+def _database_urls() -> tuple[str, str]:
+    """(DATABASE_URL for the throwaway database, libpq URL of the server's postgres db)."""
+    base = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_SERVER
+    parts = urlsplit(base)
+    if not parts.scheme.startswith("post"):
+        pytest.fail(f"Browser tests need PostGIS; DATABASE_URL is {base!r}.")
+    database_url = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    return database_url, admin_url
+
+
+def _psql(admin_url: str, *statements: str) -> str:
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.fail("Browser tests need psql (postgresql-client) to create their database.")
+    args = [psql, admin_url, "-qAtX", "-v", "ON_ERROR_STOP=1"]
+    for statement in statements:
+        args += ["-c", statement]
+    env = {**os.environ, "PGOPTIONS": "--client-min-messages=warning"}
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    if done.returncode:
+        pytest.fail(f"psql failed ({' '.join(statements)}):\n{done.stderr}")
+    return done.stdout
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_stale_databases(admin_url: str) -> None:
+    """Drop frontline_browser_<pid> databases whose session is gone (killed runs)."""
+    names = _psql(
+        admin_url, f"SELECT datname FROM pg_database WHERE datname LIKE '{DB_PREFIX}\\_%'"
+    ).split()
+    for name in names:
+        pid = name.rpartition("_")[2]
+        if name != DB_NAME and pid.isdigit() and not _alive(int(pid)):
+            _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _manage(env: dict, *args: str, timeout: int = 300) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode:
+        pytest.fail(f"manage.py {args[0]} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server_env(database_url: str) -> dict:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PYTEST_", "CELERY_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=database_url,
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        API_ANON_READ_RATE="1000000/hour",
+        API_LOGIN_RATE="1000000/hour",
+        MAP_TILES_URL="",  # no online tiles: the page must work offline
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"The test server exited ({server.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"The test server did not answer {url} within {timeout}s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory) -> str:
+    """Base URL (no trailing slash) of a server holding the reference data + a hostile place."""
+    database_url, admin_url = _database_urls()
+    _drop_stale_databases(admin_url)
+    _psql(
+        admin_url,
+        f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)",
+        f"CREATE DATABASE {DB_NAME}",
+    )
+    env = _server_env(database_url)
+    _manage(env, "migrate", "--noinput", "-v0")
+    _manage(env, "load_reference")
+    _manage(env, "shell", "-c", SEED_HOSTILE)
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("live-server") / "runserver.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", *SERVE_FLAGS],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{base}/api/v1/theaters/", server, log)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if not os.environ.get("KEEP_BROWSER_DB"):
+            _psql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def api(live_url):
+    """GET a JSON document from the live server: api("/api/v1/groups/")."""
+
+    def get(path: str):
+        with urllib.request.urlopen(f"{live_url}{path}", timeout=10) as response:
+            return json.load(response)
+
+    return get
+
+
+# --- The browser -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} is missing: browser tests drive Debian's Chromium and never download "
+            "one. Install it (`make test` does: apt-get install chromium)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+class PageProblems:
+    """What a page reported that a correct page never does: console errors, uncaught
+    exceptions, dialogs (alert/confirm/prompt: injected script) and off-host requests."""
+
+    def __init__(self) -> None:
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.blocked: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("dialog", self._on_dialog)
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            location = message.location or {}
+            self.console.append(f"{message.text} ({location.get('url', '?')})")
+
+    def _on_dialog(self, dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def report(self) -> str:
+        lines = []
+        for title, entries in [
+            ("console errors", self.console),
+            ("page errors", self.errors),
+            ("dialogs", self.dialogs),
+            ("blocked off-host requests", self.blocked),
+        ]:
+            if entries:
+                lines.append(f"{title}:")
+                lines += [f"  {entry}" for entry in entries]
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory: new_page(viewport=..., **context_options) -> a page in a fresh context.
+
+    Every page records console errors, page errors and dialogs, and aborts requests to any
+    host but 127.0.0.1; the test fails at teardown if any page saw any of those."""
+    opened: list[tuple[object, PageProblems]] = []
+
+    def make(viewport: dict | None = None, **options):
+        context = browser.new_context(viewport=viewport or DESKTOP, **options)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        problems = PageProblems()
+
+        def route(route):
+            url = route.request.url
+            if urlsplit(url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                problems.blocked.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        problems.watch(page)
+        opened.append((context, problems))
+        return page
+
+    yield make
+    reports = []
+    for context, problems in opened:
+        context.close()
+        if problems.report():
+            reports.append(problems.report())
+    if reports:
+        pytest.fail("The page misbehaved:\n" + "\n".join(reports), pytrace=False)
+
+
+@pytest.fixture
+def page(new_page):
+    """A 1280×800 page, watched as new_page describes."""
+    return new_page()
