@@ -85,21 +85,30 @@ GEOMETRY = _nullable(
     )
 )
 
-CONTROL_FEATURE = _obj(
-    {
-        "type": {"type": "string", "enum": ["Feature"]},
-        "id": INT,
-        "geometry": POINT,
-        "properties": _obj(
-            {
-                "place_id": INT,
-                "name": STR,
-                "kind": {"type": "string", "enum": Place.Kind.values},
-                "importance": INT,
-                **STATE["properties"],
-            }
-        ),
-    }
+
+def point_feature(properties: dict, **extra) -> dict:
+    """A GeoJSON Feature at a point, with an integer id."""
+    return _obj(
+        {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": INT,
+            "geometry": POINT,
+            "properties": properties,
+        },
+        **extra,
+    )
+
+
+CONTROL_FEATURE = point_feature(
+    _obj(
+        {
+            "place_id": INT,
+            "name": STR,
+            "kind": {"type": "string", "enum": Place.Kind.values},
+            "importance": INT,
+            **STATE["properties"],
+        }
+    )
 )
 CONTROL = _obj(
     {
@@ -118,14 +127,7 @@ DIFF_ITEM = _obj(
         "after": STATE,
     }
 )
-DIFF_FEATURE = _obj(
-    {
-        "type": {"type": "string", "enum": ["Feature"]},
-        "id": INT,
-        "geometry": POINT,
-        "properties": _obj({**PLACE_BRIEF["properties"], "before": STATE, "after": STATE}),
-    }
-)
+DIFF_FEATURE = point_feature(_obj({**PLACE_BRIEF["properties"], "before": STATE, "after": STATE}))
 DIFF = {
     "oneOf": [
         _obj({"from": DATE, "to": DATE, "count": INT, "results": _array(DIFF_ITEM)}),
@@ -247,14 +249,8 @@ CSV = {"type": "string", "description": "CSV with a header row."}
 
 
 def change_feature(properties: dict) -> dict:
-    return _obj(
-        {
-            "type": {"type": "string", "enum": ["Feature"]},
-            "id": INT,
-            "geometry": POINT,
-            "properties": properties,
-        },
-        description="A change at its place's point (`?format=geojson`).",
+    return point_feature(
+        properties, description="A change at its place's point (`?format=geojson`)."
     )
 
 

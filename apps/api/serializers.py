@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
+from apps.territory.selectors import DIGITS
 
 from . import openapi
 from .fields import (
@@ -21,7 +22,7 @@ from .fields import (
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
 )
-from .shapes import COORDINATE_DECIMALS, lon_lat
+from .shapes import lon_lat
 
 
 class VersionRequired(Exception):
@@ -43,7 +44,7 @@ class BBoxField(serializers.ListField):
         super().__init__(child=StrictFloatField(min_value=-180, max_value=180), **kwargs)
 
     def to_representation(self, theater):
-        return [round(v, COORDINATE_DECIMALS) for v in theater.bounds.extent]
+        return [round(v, DIGITS) for v in theater.bounds.extent]
 
     def to_internal_value(self, data):
         numbers = super().to_internal_value(data)

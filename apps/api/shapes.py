@@ -5,8 +5,6 @@ from __future__ import annotations
 from apps.territory.models import ArmedGroup, Place
 from apps.territory.selectors import DIGITS, PlaceState, Snapshot
 
-COORDINATE_DECIMALS = DIGITS
-
 
 def group_ref(group: ArmedGroup | None) -> dict | None:
     if group is None:
@@ -16,8 +14,8 @@ def group_ref(group: ArmedGroup | None) -> dict | None:
 
 def lon_lat(place: Place) -> list[float]:
     return [
-        round(place.location.x, COORDINATE_DECIMALS),
-        round(place.location.y, COORDINATE_DECIMALS),
+        round(place.location.x, DIGITS),
+        round(place.location.y, DIGITS),
     ]
 
 

@@ -7,7 +7,6 @@ from datetime import date
 from django.conf import settings
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import timezone
 
 from apps.territory.models import Theater
@@ -25,7 +24,6 @@ def home(request):
             "land": static("basemap/land.geojson"),
             "countries": static("basemap/countries.geojson"),
         },
-        "table": reverse("atlas:table"),
     }
     return render(request, "atlas/map.html", {"config": config, "theaters": theaters})
 

@@ -33,7 +33,7 @@ from .models import (
 from .periods import UNKNOWN, State, series_dates, series_length
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
-DIGITS = 5  # decimals of the coordinates in plain rows (about 1 m)
+DIGITS = 5  # decimals of the coordinates the reads give (about 1 m)
 MAX_SERIES_STEPS = 10_000
 
 
@@ -127,6 +127,11 @@ def bbox_polygon(bbox: BBox) -> Polygon:
     return polygon
 
 
+def _periods_of(**place_filters) -> QuerySet[ControlPeriod]:
+    """The periods of the places matching :func:`_place_filter`'s filters."""
+    return ControlPeriod.objects.filter(_place_filter(**place_filters, prefix="place__"))
+
+
 PERIOD_COLUMNS = ("id", "place_id", "start", "end", "status", "controller_id", "change_id")
 
 
@@ -216,12 +221,7 @@ def control_at(
     places of unknown state drop out).
     """
     places = Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds))
-    raw = _periods_in_force(
-        on,
-        ControlPeriod.objects.filter(
-            _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
-        ),
-    )
+    raw = _periods_in_force(on, _periods_of(theater=theater, bbox=bbox, kinds=kinds))
     group_ids = _group_ids(groups)
     in_force = _resolve(raw)
     return [
@@ -262,12 +262,7 @@ def control_snapshot(
         .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
         .values_list("pk", "name", "kind", "importance", "lon", "lat")
     )
-    in_force = _periods_in_force(
-        on,
-        ControlPeriod.objects.filter(
-            _place_filter(theater=theater, bbox=bbox, kinds=kinds, prefix="place__")
-        ),
-    )
+    in_force = _periods_in_force(on, _periods_of(theater=theater, bbox=bbox, kinds=kinds))
     group_ids = _group_ids(groups)
     rows = [
         (*place, *in_force.get(place[0], UNKNOWN_PERIOD))

@@ -110,8 +110,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
-# --- Celery -------------------------------------------------------------------------------
-# No broker configured: tasks run eagerly, in process (the embedded default).
+# --- Map -----------------------------------------------------------------------------------
 # The map's online tiles; empty = only the bundled offline basemap (Natural Earth).
 MAP_TILES_URL = env("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILES_ATTRIBUTION = env(
@@ -126,6 +125,9 @@ LEAFLET_CONFIG = {  # django-leaflet (the admin's map widgets) uses the same til
     "DEFAULT_ZOOM": 6,
 }
 
+
+# --- Celery -------------------------------------------------------------------------------
+# No broker configured: tasks run eagerly, in process (the embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=None)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None

@@ -39,7 +39,6 @@ export function drawChart(container, url, replay, onPick) {
       axes: [{ size: 24, font: "10px system-ui" }, { size: 32, font: "10px system-ui" }],
       series: [{}, ...order.map((i) => ({
         label: groups[i].group.name, stroke: groups[i].group.color, fill: `${groups[i].group.color}cc`, width: 0.5,
-        value: (u, v, s, idx) => (idx == null ? "" : groups[i].places[idx]),
       }))],
       hooks: {
         draw: [(u) => {

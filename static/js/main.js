@@ -28,14 +28,20 @@ const app = {
 
 // --- URL state -------------------------------------------------------------------------------
 
+// A number from the query string, or null when missing or not a number (hand-edited URLs).
+function numberParam(q, name) {
+  const value = q.has(name) ? Number(q.get(name)) : NaN;
+  return Number.isFinite(value) ? value : null;
+}
+
 function readURL() {
   const q = new URLSearchParams(window.location.search);
   return {
     date: q.get("date"),
     theater: q.get("theater"),
-    z: q.has("z") ? Number(q.get("z")) : null,
-    lat: q.has("lat") ? Number(q.get("lat")) : null,
-    lng: q.has("lng") ? Number(q.get("lng")) : null,
+    z: numberParam(q, "z"),
+    lat: numberParam(q, "lat"),
+    lng: numberParam(q, "lng"),
     groups: (q.get("groups") || "").split(",").filter(Boolean),
     place: q.get("place"),
   };
@@ -67,7 +73,9 @@ function createMap(state) {
   if (config.tiles.url) {
     L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 18 }).addTo(map);
   }
-  const land = { pane: "basemap", interactive: false, style: { color: "#b9b4a8", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: config.tiles.url ? 0 : 1 } };
+  // The offline basemap lies under the tiles (tilePane is above this pane): when the tiles
+  // cannot load (no network), the land and borders still show.
+  const land = { pane: "basemap", interactive: false, style: { color: "#b9b4a8", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 } };
   getJSON(config.basemap.land).then((g) => L.geoJSON(g, land).addTo(map)).catch(() => {});
   getJSON(config.basemap.countries).then((g) => L.geoJSON(g, { pane: "basemap", interactive: false, style: { color: "#8c877c", weight: 1, fill: false, dashArray: "4 3" } }).addTo(map)).catch(() => {});
   map.attributionControl.addAttribution("Basemap: Natural Earth");
@@ -84,8 +92,8 @@ function createMap(state) {
 
 function fitTheater(state) {
   const b = app.replay.theater.bounds;
-  if (state.z !== null && Number.isFinite(state.lat) && Number.isFinite(state.lng)) {
-    app.map.setView([state.lat, state.lng], state.z);
+  if (state.z !== null && state.lat !== null && state.lng !== null) {
+    app.map.setView([Math.max(-85, Math.min(85, state.lat)), state.lng], Math.max(1, Math.min(18, state.z)));
   } else {
     app.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
   }
@@ -225,16 +233,16 @@ async function openPlace(p, { fly = false } = {}) {
   writeURL();
   const token = (app.panelToken = Symbol("panel"));
   try {
-    const [detail, history, changes] = await Promise.all([
+    const [detail, history, changes, sources] = await Promise.all([
       getJSON(`${API}places/${place.id}/`),
       getJSON(`${API}places/${place.id}/history/`),
       getJSON(`${API}changes/?place=${place.id}&page_size=1000`),
+      getJSON(`${API}sources/?place=${place.id}&page_size=1000`),
     ]);
     if (app.panelToken !== token) return;
     $("#panel-aliases").textContent = detail.properties.aliases.length ? `Also: ${detail.properties.aliases.join(", ")}` : "";
     drawHistory(history.periods);
-    await listSources(changes.results, token);
-    writeURL();
+    listSources(changes.results, new Map(sources.results.map((s) => [s.id, s])));
   } catch (error) {
     $("#panel-sources").replaceChildren(el("li", { class: "error" }, `Could not load: ${error.message}`));
   }
@@ -285,11 +293,7 @@ function drawHistory(periods) {
   $("#panel-history").replaceChildren(strip);
 }
 
-async function listSources(changes, token) {
-  const ids = [...new Set(changes.flatMap((c) => c.sources))];
-  const sources = new Map();
-  await Promise.all(ids.map((id) => getJSON(`${API}sources/${id}/`).then((s) => sources.set(id, s)).catch(() => {})));
-  if (app.panelToken !== token) return;
+function listSources(changes, sources) {
   const list = $("#panel-sources");
   list.replaceChildren();
   for (const change of [...changes].reverse()) {
@@ -436,7 +440,8 @@ async function start() {
   app.layer = new PlacesLayer(replay).addTo(app.map);
   fitTheater(state);
   buildLegend();
-  for (const slug of state.groups) app.groupFilter.add(slug);
+  const known = new Set(replay.groups.map((g) => g.slug));
+  for (const slug of state.groups) if (known.has(slug)) app.groupFilter.add(slug);
   bindControls();
   applyFilter();
   const initial = state.date && /^\d{4}-\d{2}-\d{2}$/.test(state.date) ? dayNumber(state.date) : replay.lastDay;

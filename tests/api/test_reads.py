@@ -95,6 +95,19 @@ def test_changes_as_geojson(api, record):
     assert one == first
 
 
+def test_sources_cited_for_a_place(api, editor_api, record):
+    """The place panel's sources in one request: those its published changes cite."""
+    deir, qaim = record["deir"], record["qaim"]
+    cited = {s.pk for c in deir.changes.all() for s in c.sources.all()}
+    draft_only = {s.pk for s in qaim.changes.get(review_state="draft").sources.all()}
+    ids = {s["id"] for s in api.get("/api/v1/sources/", {"place": deir.pk}).json()["results"]}
+    assert ids == cited and len(cited) == 2
+    qaim_ids = {s["id"] for s in api.get("/api/v1/sources/", {"place": qaim.pk}).json()["results"]}
+    assert qaim_ids and not qaim_ids & draft_only  # a draft's sources are not listed
+    assert api.get("/api/v1/sources/", {"place": 999_999}).status_code == 400
+    assert api.get("/api/v1/sources/", {"place": ""}).status_code == 400
+
+
 def test_history(api, record):
     periods = api.get(f"/api/v1/places/{record['deir'].pk}/history/").json()["periods"]
     assert [(p["start"], p["end"], p["status"]) for p in periods] == [

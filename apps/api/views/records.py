@@ -63,12 +63,6 @@ class GroupViewSet(RecordViewSet):
     delete_service = staticmethod(lambda obj: services.group_delete(group=obj))
 
 
-class SourceViewSet(RecordViewSet):
-    queryset = Source.objects.order_by("-published", "title", "pk")
-    serializer_class = serializers.SourceSerializer
-    delete_service = staticmethod(lambda obj: services.source_delete(source=obj))
-
-
 class StrictFilterSet(django_filters.FilterSet):
     """A filter given with an empty value is an error, not silently ignored."""
 
@@ -81,6 +75,32 @@ class StrictFilterSet(django_filters.FilterSet):
                 self.form.add_error(name, "Give a value, or leave the parameter out.")
                 valid = False
         return valid
+
+
+class SourceFilter(StrictFilterSet):
+    place = django_filters.ModelChoiceFilter(
+        queryset=Place.objects.all(),
+        method="cited_for",
+        help_text="Sources cited by the place's published changes.",
+    )
+
+    class Meta:
+        model = Source
+        fields = ["place"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def cited_for(self, queryset, name, value):
+        cited = ControlChange.objects.filter(
+            place=value, review_state=ControlChange.ReviewState.PUBLISHED
+        ).values("sources")
+        return queryset.filter(pk__in=cited)
+
+
+class SourceViewSet(RecordViewSet):
+    queryset = Source.objects.order_by("-published", "title", "pk")
+    serializer_class = serializers.SourceSerializer
+    filterset_class = SourceFilter
+    delete_service = staticmethod(lambda obj: services.source_delete(source=obj))
 
 
 # --- Places ---------------------------------------------------------------------------------
