@@ -10,12 +10,12 @@ LOCK := requirements.lock
 # The test suite runs against real PostGIS. Override to point elsewhere.
 TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
-.PHONY: help run test venv lint format fuzz smoke bench bench-engine lock clean
+.PHONY: help run test venv lint format fuzz smoke bench bench-api bench-map bench-engine lock clean
 
 help:
 	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) (SpatiaLite)"
 	@echo "make test   set up PostGIS/Redis/Chromium and run lint, migration check, tests, smoke test"
-	@echo "make bench  benchmark the API on a synthetic theater (BENCH_PLACES, BENCH_CHANGES)"
+	@echo "make bench  benchmark the API and the map page on synthetic theaters (bench-api, bench-map)"
 	@echo "make lock   re-pin $(LOCK) from pyproject.toml"
 
 ## Serve the app on the embedded default (SpatiaLite, eager Celery).
@@ -68,16 +68,29 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## The API benchmark (issue "REST API v1"): builds the synthetic theater once (cached in the
-## frontline_bench database), then prints latency, sizes, memory and the comparisons.
+## The benchmarks: `make bench` runs both. Synthetic theaters are built once (cached in the
+## frontline_bench database), then the figures are printed with their targets.
 BENCH_PLACES ?= 100000
 BENCH_CHANGES ?= 1000000
+MAP_BENCH_PLACES ?= 10000
+MAP_BENCH_CHANGES ?= 100000
 BENCH_DATABASE_URL ?= $(patsubst %/frontline,%/frontline_bench,$(TEST_DATABASE_URL))
-bench: venv
+bench: bench-api bench-map
+
+## The API (issue "REST API v1"): latency, sizes, memory and the comparisons.
+bench-api: venv
 	@TEST_DATABASE_URL=$(BENCH_DATABASE_URL) scripts/test-services.sh
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_api \
 		--places $(BENCH_PLACES) --changes $(BENCH_CHANGES)
+
+## The map page (issue "The map") in headless Chromium: first render and frame time.
+bench-map: venv
+	@PYTHON="$(PYTHON)" scripts/system-packages.sh test
+	@TEST_DATABASE_URL=$(BENCH_DATABASE_URL) scripts/test-services.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_map \
+		--places $(MAP_BENCH_PLACES) --changes $(MAP_BENCH_CHANGES)
 
 ## The time engine alone, on synthetic data rolled back afterwards.
 bench-engine: venv

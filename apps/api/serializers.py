@@ -89,7 +89,14 @@ class GroupSerializer(StrictModelSerializer):
             "id", "slug", "name", "short_name", "aliases", "color", "kind", "parent",
             "founded", "dissolved", "description",
         ]  # fmt: skip
-        extra_kwargs = {"slug": {"validators": []}}  # uniqueness: the service says it clearly
+        extra_kwargs = {
+            "slug": {"validators": []},  # uniqueness: the service says it clearly
+            "color": {
+                "required": False,
+                "help_text": "Map colour as #rrggbb; when omitted on creation, the first "
+                "colour-blind-safe palette colour no group uses yet.",
+            },
+        }
 
     def create(self, validated_data):
         return services.group_create(**validated_data)

@@ -7,25 +7,37 @@ from datetime import date
 from django.conf import settings
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.territory.models import Theater
+from apps.territory.palette import SAFE_PALETTE
 from apps.territory.selectors import control_at
 
 
 def home(request):
-    """The replay map: everything it shows is computed in the browser from the timeline."""
+    """The replay map: everything it shows is computed in the browser from the timeline.
+
+    The page names the theater's timeline URL in a preload link, so the browser fetches it
+    while the scripts load instead of after they have run."""
     theaters = list(Theater.objects.order_by("start_date", "name"))
+    theater = next((t for t in theaters if t.slug == request.GET.get("theater")), None)
+    theater = theater or (theaters[0] if theaters else None)
+    timeline = f"{reverse('api:timeline')}?theater={theater.pk}" if theater else None
     config = {
         "api": "/api/v1/",
+        "theater": theater.slug if theater else None,
+        "timeline": timeline,
         "theaters": [{"id": t.pk, "slug": t.slug, "name": t.name} for t in theaters],
         "tiles": {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
+        "palette": SAFE_PALETTE,
         "basemap": {
             "land": static("basemap/land.geojson"),
             "countries": static("basemap/countries.geojson"),
         },
     }
-    return render(request, "atlas/map.html", {"config": config, "theaters": theaters})
+    context = {"config": config, "theaters": theaters, "theater": theater, "timeline": timeline}
+    return render(request, "atlas/map.html", context)
 
 
 def table(request):

@@ -33,7 +33,7 @@ from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Thea
 FILES = ("theaters", "groups", "sources", "places", "changes")
 REQUIRED_COLUMNS = {
     "theaters": {"slug", "name", "start", "min_lon", "min_lat", "max_lon", "max_lat"},
-    "groups": {"slug", "name", "color"},
+    "groups": {"slug", "name"},
     "sources": {"key", "title"},
     "places": {"slug", "name", "kind", "country", "lat", "lon", "theater"},
     "changes": {"place", "date", "status"},
@@ -219,7 +219,7 @@ def _load_group(row: dict[str, str], ctx: _Context) -> None:
             name=row["name"],
             short_name=row.get("short_name", ""),
             aliases=_list(row.get("aliases", "")),
-            color=row["color"],
+            color=row.get("color", ""),  # empty: a default colour-blind-safe one
             kind=row.get("kind") or ArmedGroup.Kind.NON_STATE,
             parent=ctx.group(row["parent"], "parent") if row.get("parent") else None,
             founded=_date(row.get("founded", ""), "founded"),

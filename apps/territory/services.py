@@ -16,7 +16,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import rules
+from . import palette, rules
 from .models import (
     ArmedGroup,
     ChangeChallenger,
@@ -76,7 +76,7 @@ def group_create(
     *,
     name: str,
     slug: str,
-    color: str,
+    color: str = "",
     kind: str = ArmedGroup.Kind.NON_STATE,
     short_name: str = "",
     aliases: Sequence[str] = (),
@@ -85,10 +85,13 @@ def group_create(
     dissolved: date | None = None,
     description: str = "",
 ) -> ArmedGroup:
+    color = rules.normalize_color(color)
+    if color == "":  # none given: a colour-blind-safe one that no group uses yet
+        color = palette.default_color(ArmedGroup.objects.values_list("color", flat=True))
     group = ArmedGroup(
         name=name,
         slug=slug,
-        color=rules.normalize_color(color),
+        color=color,
         kind=kind,
         short_name=short_name,
         aliases=_as_list(aliases),

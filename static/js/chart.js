@@ -7,17 +7,14 @@ import { dayNumber } from "./replay.js";
 
 const DAY_S = 86400;
 
-export function drawChart(container, url, replay, onPick) {
+// colorOf(groupId) -> CSS colour (#rrggbb); onPick(day) is called with the clicked day.
+export function drawChart(container, url, colorOf, onPick) {
   let cursorDay = null;
   let plot = null;
-  const handle = {
-    setCursorDay(day) {
-      cursorDay = day;
-      plot?.redraw(false, false);
-    },
-  };
-  getJSON(url).then((series) => {
-    if (!series.dates.length || !series.groups.length) return;
+  let series = null;
+
+  function build() {
+    plot?.destroy();
     const xs = series.dates.map((d) => dayNumber(d) * DAY_S);
     // Biggest holders at the bottom; each series is the running total, filled down to zero,
     // drawn from the top total downwards so every band shows.
@@ -37,9 +34,10 @@ export function drawChart(container, url, replay, onPick) {
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: { x: { time: true } },
       axes: [{ size: 24, font: "10px system-ui" }, { size: 32, font: "10px system-ui" }],
-      series: [{}, ...order.map((i) => ({
-        label: groups[i].group.name, stroke: groups[i].group.color, fill: `${groups[i].group.color}cc`, width: 0.5,
-      }))],
+      series: [{}, ...order.map((i) => {
+        const color = colorOf(groups[i].group.id);
+        return { label: groups[i].group.name, stroke: color, fill: `${color}cc`, width: 0.5 };
+      })],
       hooks: {
         draw: [(u) => {
           if (cursorDay === null) return;
@@ -57,10 +55,26 @@ export function drawChart(container, url, replay, onPick) {
       const idx = plot.cursor.idx;
       if (idx !== null && idx !== undefined) onPick(dayNumber(series.dates[idx]));
     });
+  }
+
+  getJSON(url).then((answer) => {
+    if (!answer.dates.length || !answer.groups.length) return;
+    series = answer;
+    build();
     container.setAttribute("aria-label", `Places held per group, ${series.dates[0]} to ${series.dates.at(-1)}`);
     new ResizeObserver(() => plot.setSize({ width: container.clientWidth, height: container.clientHeight || 140 })).observe(container);
   }).catch(() => {
     container.textContent = "Chart unavailable.";
   });
-  return handle;
+
+  return {
+    setCursorDay(day) {
+      cursorDay = day;
+      plot?.redraw(false, false);
+    },
+    recolor(newColorOf) {
+      colorOf = newColorOf;
+      if (series) build();
+    },
+  };
 }

@@ -25,8 +25,10 @@ export function swatch(color) {
   return el("span", { class: "swatch", style: { background: color }, "aria-hidden": "true" });
 }
 
-export async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+// `preloaded`: the page has <link rel="preload" as="fetch"> for this URL; the request must
+// then look exactly like the preload (no extra headers) for the browser to reuse it.
+export async function getJSON(url, { preloaded = false } = {}) {
+  const response = await fetch(url, preloaded ? {} : { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }

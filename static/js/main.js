@@ -5,7 +5,7 @@
 import { $, el, getJSON, swatch } from "./dom.js";
 import { PlacesLayer, UNKNOWN_COLOR } from "./places-layer.js";
 import { Replay, dayNumber, isoDate } from "./replay.js";
-import { drawChart } from "./chart.js";
+import { ownColors, safeColors } from "./palette.js";
 
 const config = JSON.parse(document.getElementById("frontline-config").textContent);
 const API = config.api;
@@ -21,8 +21,11 @@ const app = {
   day: 0,
   playing: false,
   groupFilter: new Set(), // group slugs; empty = all
+  safeColors: false, // the colour-blind-safe palette instead of the groups' own colours
+  colors: new Map(), // group id -> colour in use
   openPlace: null, // place index
   frameTimes: [],
+  timings: {}, // ms since navigation start: start (scripts ran), timeline, firstFrame, basemap
   theaterSlug: null,
 };
 
@@ -38,12 +41,12 @@ function readURL() {
   const q = new URLSearchParams(window.location.search);
   return {
     date: q.get("date"),
-    theater: q.get("theater"),
     z: numberParam(q, "z"),
     lat: numberParam(q, "lat"),
     lng: numberParam(q, "lng"),
     groups: (q.get("groups") || "").split(",").filter(Boolean),
     place: q.get("place"),
+    palette: q.get("palette"),
   };
 }
 
@@ -60,6 +63,7 @@ function writeURL() {
     q.set("lng", center.lng.toFixed(4));
     if (app.groupFilter.size) q.set("groups", [...app.groupFilter].join(","));
     if (app.openPlace !== null) q.set("place", placeSlug(app.openPlace));
+    if (app.safeColors) q.set("palette", "safe");
     window.history.replaceState(null, "", `?${q}`);
   }, 120);
 }
@@ -73,11 +77,6 @@ function createMap(state) {
   if (config.tiles.url) {
     L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 18 }).addTo(map);
   }
-  // The offline basemap lies under the tiles (tilePane is above this pane): when the tiles
-  // cannot load (no network), the land and borders still show.
-  const land = { pane: "basemap", interactive: false, style: { color: "#b9b4a8", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 } };
-  getJSON(config.basemap.land).then((g) => L.geoJSON(g, land).addTo(map)).catch(() => {});
-  getJSON(config.basemap.countries).then((g) => L.geoJSON(g, { pane: "basemap", interactive: false, style: { color: "#8c877c", weight: 1, fill: false, dashArray: "4 3" } }).addTo(map)).catch(() => {});
   map.attributionControl.addAttribution("Basemap: Natural Earth");
   map.on("moveend", writeURL);
   map.on("click", (event) => {
@@ -88,6 +87,28 @@ function createMap(state) {
     map.getContainer().style.cursor = app.layer.hit(event.containerPoint) >= 0 ? "pointer" : "";
   });
   return state;
+}
+
+// The offline basemap lies under the tiles (tilePane is above this pane): when the tiles
+// cannot load (no network), the land and borders still show. Its files are fetched at once
+// but drawn after the first frame of places, which is what the reader is waiting for.
+function loadBasemap() {
+  const land = getJSON(config.basemap.land);
+  const countries = getJSON(config.basemap.countries);
+  return async () => {
+    const styles = [
+      [land, { color: "#b9b4a8", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 }],
+      [countries, { color: "#8c877c", weight: 1, fill: false, dashArray: "4 3" }],
+    ];
+    for (const [data, style] of styles) {
+      try {
+        L.geoJSON(await data, { pane: "basemap", interactive: false, style }).addTo(app.map);
+      } catch {
+        // No basemap: the places and the tiles (if any) still show.
+      }
+    }
+    app.timings.basemap = performance.now();
+  };
 }
 
 function fitTheater(state) {
@@ -110,8 +131,6 @@ function setDay(day, { fromSlider = false } = {}) {
   app.rendered = true;
   app.day = day;
   app.layer.redraw();
-  app.frameTimes.push(performance.now() - started);
-  if (app.frameTimes.length > 500) app.frameTimes.shift();
   $("#current-date").textContent = isoDate(day);
   $("#date-input").value = isoDate(day);
   if (!fromSlider) $("#slider").value = String(day);
@@ -120,6 +139,10 @@ function setDay(day, { fromSlider = false } = {}) {
   drawHistogramCursor();
   app.chart?.setCursorDay(day);
   writeURL();
+  // A frame's cost: everything done synchronously for it (replay, canvas, legend, cursors).
+  app.frameTimes.push(performance.now() - started);
+  if (app.frameTimes.length > 1000) app.frameTimes.shift();
+  app.timings.firstFrame ??= performance.now();
 }
 
 function step(direction) {
@@ -160,6 +183,36 @@ function setPlaying(playing) {
   }
 }
 
+// --- Colours ---------------------------------------------------------------------------------
+
+function colorOf(groupId) {
+  return app.colors.get(groupId) || UNKNOWN_COLOR;
+}
+
+function groupColor(group) {
+  return group ? colorOf(group.id) : UNKNOWN_COLOR;
+}
+
+function setSafeColors(on) {
+  app.safeColors = on;
+  $("#safe-colors").checked = on;
+  const groups = app.replay.groups;
+  app.colors = on ? safeColors(groups, config.palette, app.replay) : ownColors(groups);
+  for (const item of document.querySelectorAll("#legend li")) {
+    const group = app.replay.groups.find((g) => g.slug === item.dataset.group);
+    item.querySelector(".swatch").style.background = colorOf(group.id);
+  }
+  app.layer.recolor(colorOf);
+  app.chart?.recolor(colorOf);
+  if (app.openPlace !== null) {
+    updatePanelState();
+    if (app.panelPeriods) drawHistory(app.panelPeriods);
+    if (app.panelChanges) listSources(...app.panelChanges);
+  }
+  if ($("#compare-list").childElementCount && app.compared) runCompare();
+  writeURL();
+}
+
 // --- Legend and group filter -------------------------------------------------------------------
 
 function buildLegend() {
@@ -169,7 +222,7 @@ function buildLegend() {
     const item = el("li", { dataset: { group: group.slug } },
       el("button", { type: "button", "aria-pressed": "false", title: `Show only ${group.name} (click again to show all)`,
         onclick: () => toggleGroup(group.slug) },
-      swatch(group.color), el("span", { class: "name" }, group.short_name || group.name),
+      swatch(colorOf(group.id)), el("span", { class: "name" }, group.short_name || group.name),
       el("span", { class: "count" }, "0")));
     list.append(item);
   }
@@ -194,9 +247,8 @@ function toggleGroup(slug) {
 }
 
 function applyFilter() {
-  const slugs = app.groupFilter;
-  app.layer.visible = slugs.size === 0 ? () => true : (state) =>
-    (state.controller && slugs.has(state.controller.slug)) || state.challengers.some((g) => slugs.has(g.slug));
+  const ids = new Set(app.replay.groups.filter((g) => app.groupFilter.has(g.slug)).map((g) => g.id));
+  app.layer.visible = ids.size === 0 ? null : (p) => app.replay.involves(p, ids);
   app.layer.redraw();
   updateLegend();
   writeURL();
@@ -228,6 +280,7 @@ async function openPlace(p, { fly = false } = {}) {
   $("#panel-aliases").textContent = "";
   $("#panel-history").replaceChildren();
   $("#panel-sources").replaceChildren(el("li", {}, "Loading sources…"));
+  app.panelPeriods = app.panelChanges = null;
   updatePanelState();
   if (fly) app.map.flyTo([place.lat, place.lon], Math.max(app.map.getZoom(), 9), { duration: 0.6 });
   writeURL();
@@ -241,8 +294,10 @@ async function openPlace(p, { fly = false } = {}) {
     ]);
     if (app.panelToken !== token) return;
     $("#panel-aliases").textContent = detail.properties.aliases.length ? `Also: ${detail.properties.aliases.join(", ")}` : "";
-    drawHistory(history.periods);
-    listSources(changes.results, new Map(sources.results.map((s) => [s.id, s])));
+    app.panelPeriods = history.periods;
+    app.panelChanges = [changes.results, new Map(sources.results.map((s) => [s.id, s]))];
+    drawHistory(app.panelPeriods);
+    listSources(...app.panelChanges);
   } catch (error) {
     $("#panel-sources").replaceChildren(el("li", { class: "error" }, `Could not load: ${error.message}`));
   }
@@ -260,7 +315,7 @@ function updatePanelState() {
   if (app.openPlace === null) return;
   const state = app.replay.stateOf(app.openPlace);
   const line = $("#panel-state");
-  line.replaceChildren(swatch(state.controller?.color || UNKNOWN_COLOR), describe(state),
+  line.replaceChildren(swatch(groupColor(state.controller)), describe(state),
     state.since ? el("span", { class: "since" }, ` since ${state.since}`) : "");
   const marker = $("#panel-history .now");
   if (marker) marker.style.left = `${percent(app.day)}%`;
@@ -283,8 +338,8 @@ function drawHistory(periods) {
       style: {
         left: `${percent(Math.max(start, app.replay.firstDay))}%`,
         width: `${Math.max(0.4, percent(Math.min(end, app.replay.lastDay + 1)) - percent(Math.max(start, app.replay.firstDay)))}%`,
-        background: period.controller?.color || UNKNOWN_COLOR,
-        borderColor: period.challengers[0]?.color || "transparent",
+        background: groupColor(period.controller),
+        borderColor: period.challengers[0] ? groupColor(period.challengers[0]) : "transparent",
       },
       onclick: () => setDay(start),
     }));
@@ -303,7 +358,7 @@ function listSources(changes, sources) {
         s.publisher ? ` — ${s.publisher}` : "", s.published ? ` (${s.published})` : ""));
     list.append(el("li", { class: "change" },
       el("button", { type: "button", class: "link", onclick: () => setDay(dayNumber(change.date)) }, change.date),
-      " ", swatch(group?.color || UNKNOWN_COLOR), ` ${change.status}${group ? `, ${group.name}` : ""}`,
+      " ", swatch(groupColor(group)), ` ${change.status}${group ? `, ${group.name}` : ""}`,
       change.summary ? el("p", { class: "summary" }, change.summary) : "",
       links.length ? el("ul", { class: "sources" }, links) : el("p", { class: "muted" }, "No source cited.")));
   }
@@ -332,20 +387,51 @@ function onSearch() {
 
 // --- Compare -----------------------------------------------------------------------------------
 
+const COMPARE_ROWS_SHOWN = 100; // per group and direction; the download has them all
+
+// Gains and losses between A and B come from the replay already in the browser (the same rule
+// as the server's control/diff/, and instant); the download link asks control/diff/ for the
+// same comparison as GeoJSON, for GIS tools.
 function runCompare() {
-  const a = $("#compare-a").value, b = $("#compare-b").value;
+  let a = $("#compare-a").value, b = $("#compare-b").value;
   const list = $("#compare-list");
-  if (!a || !b) { list.replaceChildren(el("li", { class: "muted" }, "Pick two dates.")); return; }
+  const download = $("#compare-download");
+  download.hidden = true;
+  if (!a || !b) { list.replaceChildren(el("p", { class: "muted" }, "Pick two dates.")); return; }
+  if (a > b) { [a, b] = [b, a]; $("#compare-a").value = a; $("#compare-b").value = b; }
+  app.compared = true;
   const rows = app.replay.compare(dayNumber(a), dayNumber(b));
-  const highlighted = new Set(rows.map((row) => row.place.index));
-  app.layer.markChanged([...highlighted]);
+  app.layer.markChanged(new Set(rows.map((row) => row.place.index)));
   app.layer.redraw();
-  list.replaceChildren(...rows.map((row) => el("li", {
-    dataset: { place: placeSlug(row.place.index), change: row.change, group: row.group.slug },
-  }, swatch(row.group.color), ` ${row.group.short_name || row.group.name} ${row.change} `,
-  el("button", { type: "button", class: "link", onclick: () => openPlace(row.place.index, { fly: true }) }, row.place.name))));
-  if (!rows.length) list.append(el("li", { class: "muted" }, "No place changed hands."));
+  const byGroup = new Map();
+  for (const row of rows) {
+    if (!byGroup.has(row.group)) byGroup.set(row.group, { gained: [], lost: [] });
+    byGroup.get(row.group)[row.change].push(row);
+  }
+  const net = ({ gained, lost }) => gained.length - lost.length;
+  const sections = [...byGroup].sort(([, x], [, y]) => net(y) - net(x)).map(([group, moves]) => {
+    const items = [];
+    for (const change of ["gained", "lost"]) {
+      const shown = moves[change].slice(0, COMPARE_ROWS_SHOWN);
+      items.push(...shown.map((row) => el("li", {
+        class: change, dataset: { place: placeSlug(row.place.index), change, group: group.slug },
+      }, change === "gained" ? "+ " : "− ",
+      el("button", { type: "button", class: "link", onclick: () => openPlace(row.place.index, { fly: true }) }, row.place.name),
+      el("span", { class: "muted" }, change === "gained" ? ` from ${row.from ? row.from.short_name || row.from.name : "nobody"}`
+        : ` to ${row.to ? row.to.short_name || row.to.name : "no one"}`))));
+      const hidden = moves[change].length - shown.length;
+      if (hidden > 0) items.push(el("p", { class: "muted" }, `… and ${hidden} more ${change} (see the download)`));
+    }
+    return el("section", {},
+      el("h4", {}, swatch(groupColor(group)), `${group.short_name || group.name}: `,
+        el("span", { class: "net" }, `+${moves.gained.length} −${moves.lost.length}`)),
+      el("ul", {}, items));
+  });
+  list.replaceChildren(...sections);
+  if (!rows.length) list.append(el("p", { class: "muted" }, "No place changed hands."));
   $("#compare-summary").textContent = `${rows.filter((r) => r.change === "gained").length} places changed hands between ${a} and ${b}.`;
+  download.href = `${API}control/diff/?${new URLSearchParams({ from: a, to: b, theater: app.replay.theater.id, format: "geojson" })}`;
+  download.hidden = false;
 }
 
 // --- Histogram ---------------------------------------------------------------------------------
@@ -368,18 +454,11 @@ function drawHistogram() {
     const h = Math.sqrt(count / max) * (height - 2);
     ctx.fillRect(i * w, height - h, Math.max(1, w - 0.5), h);
   });
-  app.histogramImage = ctx.getImageData(0, 0, canvas.width, canvas.height);
   drawHistogramCursor();
 }
 
 function drawHistogramCursor() {
-  const canvas = $("#histogram");
-  if (!app.histogramImage) return;
-  const ctx = canvas.getContext("2d");
-  ctx.putImageData(app.histogramImage, 0, 0);
-  const x = (percent(app.day) / 100) * canvas.clientWidth;
-  ctx.fillStyle = "#d93025";
-  ctx.fillRect(x - 1, 0, 2, canvas.clientHeight);
+  $("#histogram-cursor").style.left = `${percent(app.day)}%`;
 }
 
 // --- Start -------------------------------------------------------------------------------------
@@ -402,6 +481,7 @@ function bindControls() {
   $("#panel-close").addEventListener("click", closePanel);
   $("#search").addEventListener("input", onSearch);
   $("#compare-run").addEventListener("click", runCompare);
+  $("#safe-colors").addEventListener("change", (event) => setSafeColors(event.target.checked));
   $("#histogram").addEventListener("click", (event) => {
     const rect = event.currentTarget.getBoundingClientRect();
     setDay(r.firstDay + ((event.clientX - rect.left) / rect.width) * (r.lastDay - r.firstDay));
@@ -424,8 +504,10 @@ function bindControls() {
 }
 
 async function start() {
+  app.timings.start = performance.now();
   const state = readURL();
-  const theater = config.theaters.find((t) => t.slug === state.theater) || config.theaters[0];
+  // The server picked the theater from the same query string, and preloads its timeline.
+  const theater = config.theaters.find((t) => t.slug === config.theater);
   if (!theater) {
     $("#status").textContent = "No theater yet: load the reference dataset (make run does it).";
     resolveReady();
@@ -433,11 +515,16 @@ async function start() {
   }
   app.theaterSlug = theater.slug;
   createMap(state);
+  app.drawBasemap = loadBasemap();
   $("#status").textContent = "Loading the record…";
-  const timeline = await getJSON(`${API}timeline/?theater=${theater.id}`);
+  const timeline = await getJSON(config.timeline, { preloaded: true });
+  app.timings.timeline = performance.now();
   const replay = new Replay(timeline);
   app.replay = replay;
-  app.layer = new PlacesLayer(replay).addTo(app.map);
+  app.safeColors = state.palette === "safe";
+  $("#safe-colors").checked = app.safeColors;
+  app.colors = app.safeColors ? safeColors(replay.groups, config.palette, replay) : ownColors(replay.groups);
+  app.layer = new PlacesLayer(replay, { colorOf }).addTo(app.map);
   fitTheater(state);
   buildLegend();
   const known = new Set(replay.groups.map((g) => g.slug));
@@ -446,12 +533,21 @@ async function start() {
   applyFilter();
   const initial = state.date && /^\d{4}-\d{2}-\d{2}$/.test(state.date) ? dayNumber(state.date) : replay.lastDay;
   setDay(initial);
+  app.drawBasemap();
   drawHistogram();
   $("#status").textContent = "";
   $("#compare-a").value = isoDate(Math.max(replay.firstDay, app.day - 30));
   $("#compare-b").value = isoDate(app.day);
   if (state.place && replay.slugIndex.has(state.place)) openPlace(replay.slugIndex.get(state.place));
-  app.chart = drawChart($("#chart"), `${API}stats/control-series/?theater=${theater.id}&interval=month`, replay, (day) => setDay(day));
+  // The chart (and its library) loads after the first frame: it is below the fold of the
+  // sidebar and not what the reader waits for.
+  try {
+    const { drawChart } = await import("./chart.js");
+    app.chart = drawChart($("#chart"), `${API}stats/control-series/?theater=${theater.id}&interval=month`, colorOf, (day) => setDay(day));
+    app.chart.setCursorDay(app.day);
+  } catch {
+    $("#chart").textContent = "Chart unavailable.";
+  }
   resolveReady();
 }
 
@@ -467,7 +563,7 @@ window.frontline = {
     const p = app.replay?.slugIndex.get(slug);
     if (p === undefined) return null;
     const state = app.replay.stateOf(p);
-    return { status: state.status, controller: state.controller?.slug || null, color: state.controller?.color || UNKNOWN_COLOR, since: state.since };
+    return { status: state.status, controller: state.controller?.slug || null, color: groupColor(state.controller), since: state.since };
   },
   openPlace: async (slug) => {
     const p = app.replay?.slugIndex.get(slug);
@@ -475,11 +571,18 @@ window.frontline = {
     return p !== undefined;
   },
   setDate: (iso) => setDay(dayNumber(iso)),
+  // The colour drawn at a place's centre on the places canvas, as #rrggbb (null if none).
+  pixelAt: (slug) => {
+    const p = app.replay?.slugIndex.get(slug);
+    return p === undefined ? null : app.layer.pixelAt(p);
+  },
   frameTimes: app.frameTimes,
+  timings: app.timings,
 };
 
 start().catch((error) => {
   $("#status").textContent = `Could not load the map data: ${error.message}`;
+  app.drawBasemap?.();
   resolveReady();
   throw error;
 });

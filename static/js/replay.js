@@ -32,6 +32,9 @@ export class Replay {
     this.placeIndex = new Map(p.id.map((id, i) => [id, i]));
     this.slugIndex = new Map(p.slug.map((slug, i) => [slug, i]));
     this.statusNames = timeline.status_codes;
+    const code = Object.fromEntries(Object.entries(this.statusNames).map(([c, name]) => [name, Number(c)]));
+    this.contestedCodes = new Set([code.contested, code.besieged]);
+    this.besiegedCode = code.besieged;
 
     const c = timeline.changes;
     const n = c.count;
@@ -111,6 +114,15 @@ export class Replay {
       since: isoDate(this.day[i]),
       change: this.changeId[i],
     };
+  }
+
+  // Whether place index p is held or challenged by one of `groupIds` in the current frame.
+  involves(p, groupIds) {
+    const i = this.current[p];
+    if (i < 0) return false;
+    if (groupIds.has(this.controller[i])) return true;
+    const challengers = this.challengers[i];
+    return Boolean(challengers && challengers.some((g) => groupIds.has(g)));
   }
 
   // A full per-place index for an arbitrary day, without moving the current frame.

@@ -51,3 +51,15 @@ def test_home_is_the_map_with_its_configuration(client, deir, settings):
     assert 'id="map"' in page and 'id="frontline-config"' in page
     assert '"tiles": {"url": ""' in page
     assert "/static/js/main.js" in page and "cdn" not in page.lower()
+
+
+def test_home_preloads_the_chosen_theaters_timeline(client, deir, theater):
+    other = type(theater).objects.create(
+        slug="other", name="Other theater", start_date=date(2020, 1, 1),
+        bounds=theater.bounds,
+    )  # fmt: skip
+    page = client.get("/", {"theater": "other"}).content.decode()
+    assert f'rel="preload" href="/api/v1/timeline/?theater={other.pk}"' in page
+    assert '<option value="other" selected>' in page
+    fallback = client.get("/", {"theater": "nonsense"}).content.decode()
+    assert f'href="/api/v1/timeline/?theater={theater.pk}"' in fallback

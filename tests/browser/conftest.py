@@ -15,34 +15,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from apps.atlas import headless
+
 DB_PREFIX = "frontline_browser"
 DB_NAME = f"{DB_PREFIX}_{os.getpid()}"
 DEFAULT_SERVER = "postgis://postgres@127.0.0.1:5432/frontline"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 DEFAULT_TIMEOUT_MS = 8_000
-SERVE_FLAGS = ["--noreload", "--insecure"]  # --insecure: serve static files with DEBUG off
 
 # The place with a hostile name, and the change that puts it on the map.
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
@@ -135,58 +122,11 @@ def _drop_stale_databases(admin_url: str) -> None:
             _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _manage(env: dict, *args: str, timeout: int = 300) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if done.returncode:
-        pytest.fail(f"manage.py {args[0]} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server_env(database_url: str) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PYTEST_", "CELERY_")) and key != "DATABASE_URL"
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        DATABASE_URL=database_url,
-        DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        API_ANON_READ_RATE="1000000/hour",
-        API_LOGIN_RATE="1000000/hour",
-        MAP_TILES_URL="",  # no online tiles: the page must work offline
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _wait_until_up(url: str, server: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"The test server exited ({server.returncode}):\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"The test server did not answer {url} within {timeout}s:\n{log.read_text()}")
+def _manage(env: dict, *args: str) -> str:
+    try:
+        return headless.manage(env, *args)
+    except headless.ServerError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
@@ -199,32 +139,17 @@ def live_url(tmp_path_factory) -> str:
         f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)",
         f"CREATE DATABASE {DB_NAME}",
     )
-    env = _server_env(database_url)
+    env = headless.server_env(database_url)
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "load_reference")
     _manage(env, "shell", "-c", SEED_HOSTILE)
-
-    port = _free_port()
     log = tmp_path_factory.mktemp("live-server") / "runserver.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", *SERVE_FLAGS],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(f"{base}/api/v1/theaters/", server, log)
-        yield base
+        with headless.live_server(database_url, log) as base:
+            yield base
+    except headless.ServerError as error:
+        pytest.fail(str(error))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
         if not os.environ.get("KEEP_BROWSER_DB"):
             _psql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
@@ -245,22 +170,11 @@ def api(live_url):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"{CHROMIUM} is missing: browser tests drive Debian's Chromium and never download "
-            "one. Install it (`make test` does: apt-get install chromium)."
-        )
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
+        with headless.chromium() as browser:
             yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
+    except headless.ServerError as error:
+        pytest.fail(str(error))
 
 
 class PageProblems:

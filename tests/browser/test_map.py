@@ -20,7 +20,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import HOSTILE_NAME, HOSTILE_SLUG, PHONE, ROOT
+from apps.atlas.headless import ROOT
+from apps.territory.palette import SAFE_PALETTE
+
+from .conftest import HOSTILE_NAME, HOSTILE_SLUG, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +83,11 @@ def place_state(page, slug: str, controller: str | None = None) -> dict:
         lambda s: s is not None and (controller is None or s.get("controller") == controller),
         arg=slug,
     )
+
+
+def painted(page, slug: str, color: str) -> str | None:
+    """The colour drawn at a place's centre on the places canvas, once it is `color`."""
+    return poll(page, "slug => window.frontline.pixelAt(slug)", lambda c: c == color, arg=slug)
 
 
 def blur(page) -> None:
@@ -179,11 +187,15 @@ def test_date_input_redraws_deir_ez_zor_in_the_new_controllers_colour(page, live
     assert before["controller"] == IS, before
     assert before["color"].lower() == group_colors[IS], before
 
+    # What the canvas shows, not only what the page believes: the pixel at Deir ez-Zor.
+    assert painted(page, DEIR, group_colors[IS]) == group_colors[IS]
+
     jump_to(page, "2017-11-04")
     after = place_state(page, DEIR, controller=SYRIA)
     assert after["controller"] == SYRIA, after
     assert after["color"].lower() == group_colors[SYRIA], after
     assert after["status"] == "controlled", after
+    assert painted(page, DEIR, group_colors[SYRIA]) == group_colors[SYRIA]
 
 
 def test_play_advances_the_date_and_pressing_again_pauses(page, live_url):
@@ -310,6 +322,82 @@ def test_compare_lists_deir_ez_zor_as_gained_by_the_government(page, live_url):
         "items => items.map(li => li.dataset.change)"
     )
     assert set(changes) <= {"gained", "lost"}, changes
+
+
+def test_compare_agrees_with_control_diff_and_offers_it_as_a_download(
+    page, api, live_url, timeline
+):
+    """The list is computed in the browser; the server's control/diff/ must say the same."""
+    open_map(page, live_url, date="2017-11-04", theater=THEATER)
+    reveal(page, "#compare-a")
+    page.fill("#compare-a", "2017-12-31")  # A after B: the page puts them in order
+    page.fill("#compare-b", "2017-01-01")
+    page.click("#compare-run")
+    expect(page.locator("#compare-a")).to_have_value("2017-01-01")
+    expect(page.locator("#compare-b")).to_have_value("2017-12-31")
+
+    listed = page.locator("#compare-list li").evaluate_all(
+        "items => items.map(li => [li.dataset.place, li.dataset.change, li.dataset.group])"
+    )
+    href = page.locator("#compare-download").get_attribute("href")
+    query = query_of(href)
+    assert urlsplit(href).path == "/api/v1/control/diff/"
+    assert (query["from"], query["to"], query["format"]) == ("2017-01-01", "2017-12-31", "geojson")
+    diff = api(href)
+    slugs = dict(zip(timeline["places"]["id"], timeline["places"]["slug"], strict=True))
+    expected = set()
+    for feature in diff["features"]:
+        before, after = feature["properties"]["before"], feature["properties"]["after"]
+        was = before["controller"]["slug"] if before["controller"] else None
+        now = after["controller"]["slug"] if after["controller"] else None
+        if was != now:
+            slug = slugs[feature["id"]]
+            expected |= {(slug, "gained", now)} if now else set()
+            expected |= {(slug, "lost", was)} if was else set()
+    assert expected, "the reference data has changes of hands in 2017"
+    assert {tuple(row) for row in listed} == expected
+
+
+def test_colour_blind_safe_palette_recolours_everything_and_is_shared(
+    page, new_page, live_url, group_colors
+):
+    open_map(page, live_url, date="2017-11-04", theater=THEATER)
+    reveal(page, "#safe-colors")
+    page.check("#safe-colors")
+    safe = place_state(page, DEIR)["color"]
+    assert safe in SAFE_PALETTE and safe != group_colors[SYRIA], safe
+    assert painted(page, DEIR, safe) == safe
+    swatches = page.locator("#legend .swatch").evaluate_all(
+        "items => items.map(s => getComputedStyle(s).backgroundColor)"
+    )
+    assert len(set(swatches)) == len(swatches) == len(group_colors)  # one distinct colour each
+
+    url = settled_url(page)
+    assert query_of(url).get("palette") == "safe"
+    again = new_page()
+    again.goto(url)
+    again.evaluate("() => window.frontline.ready")
+    expect(again.locator("#safe-colors")).to_be_checked()
+    assert place_state(again, DEIR)["color"] == safe
+
+    page.uncheck("#safe-colors")
+    assert painted(page, DEIR, group_colors[SYRIA]) == group_colors[SYRIA]
+    assert "palette" not in query_of(settled_url(page))
+
+
+def test_frames_are_cheap_and_first_render_is_quick(page, live_url):
+    """Regression guards only; `make bench` measures this on 10,000 places."""
+    open_map(page, live_url, theater=THEATER)
+    first = page.evaluate("() => window.frontline.timings.firstFrame")
+    assert first < 2_000, f"first frame after {first:.0f} ms"
+    page.evaluate(
+        """() => { const s = document.querySelector('#slider');
+        for (let day = +s.min; day <= +s.max; day += 7) {
+          s.value = String(day); s.dispatchEvent(new Event('input')); } }"""
+    )
+    times = sorted(page.evaluate("() => window.frontline.frameTimes.slice(-200)"))
+    assert len(times) == 200
+    assert times[len(times) // 2] < 16, times
 
 
 def test_hostile_place_name_is_text_in_search_results_and_panel(page, live_url):

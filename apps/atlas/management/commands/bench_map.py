@@ -1,0 +1,183 @@
+"""Benchmark the map page in headless Chromium: first render and the cost of one frame.
+
+    manage.py bench_map --places 10000 --changes 100000
+
+Builds (once, then cached) the synthetic theater in this database, and the reference dataset
+in a sibling database (``<name>_reference``), serves each with ``runserver --insecure``, opens
+the map in Debian's Chromium and prints:
+
+- first render: from navigation start to the first frame of places drawn (the timeline
+  downloaded, decoded and replayed), median of cold loads (a fresh browser context each);
+- frame time: for slider moves to random dates and for a drag across the whole range, the
+  time to compute and draw the frame, i.e. everything the page does synchronously for a slider
+  ``input`` event (replay, canvas, legend, cursors), and the same plus the canvas's
+  rasterisation (forced by reading one pixel back), median / p95 / max.
+
+The page itself records each frame's cost in ``window.frontline.frameTimes``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.atlas import headless
+from apps.ingest.management.commands.generate_synthetic import synthetic_slug
+
+VIEWPORT = {"width": 1280, "height": 800}
+REFERENCE_SLUG = "syria-iraq-2014-2019"
+FRAME_TARGET_MS = 16
+FIRST_RENDER_TARGET_MS = 1000
+
+# Runs in the page: move the slider to each day like a user would (set value, fire `input`),
+# then read one pixel of the places canvas, which makes the browser rasterise what was drawn.
+# Waits for an animation frame between moves so each one starts from a painted page.
+MOVE_SLIDER = """
+async (days) => {
+  const slider = document.querySelector("#slider");
+  const canvas = document.querySelector("canvas.places-layer");
+  const pixel = canvas.getContext("2d");
+  const script = [], painted = [];
+  for (const day of days) {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const before = window.frontline.frameTimes.length;
+    const started = performance.now();
+    slider.value = String(day);
+    slider.dispatchEvent(new Event("input", { bubbles: true }));
+    pixel.getImageData(0, 0, 1, 1);
+    painted.push(performance.now() - started);
+    if (window.frontline.frameTimes.length !== before + 1) throw new Error("no frame for " + day);
+    script.push(window.frontline.frameTimes.at(-1));
+  }
+  return { script, painted };
+}
+"""
+
+
+def summary(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered):6.2f}  p95 {p95:6.2f}  max {ordered[-1]:6.2f}"
+
+
+class Command(BaseCommand):
+    help = "Measure the map page's first render and frame time in headless Chromium."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--places", type=int, default=10_000)
+        parser.add_argument("--changes", type=int, default=100_000)
+        parser.add_argument("--groups", type=int, default=8)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--moves", type=int, default=200, help="Random slider moves.")
+        parser.add_argument("--loads", type=int, default=5, help="Cold loads for first render.")
+        parser.add_argument(
+            "--skip-reference", action="store_true", help="Only the synthetic theater."
+        )
+
+    def handle(self, *args, places, changes, groups, seed, moves, loads, **options):
+        database_url = os.environ.get("DATABASE_URL", "")
+        if not database_url.startswith("post"):
+            raise CommandError("Run it on PostGIS: DATABASE_URL=postgis://... (make bench does).")
+        call_command(
+            "generate_synthetic", places=places, changes=changes, groups=groups, seed=seed,
+            stdout=self.stdout,
+        )  # fmt: skip
+        theaters = [(f"synthetic {places:,} places / {changes:,} changes", database_url,
+                     synthetic_slug(places, changes, groups, seed))]  # fmt: skip
+        if not options["skip_reference"]:
+            theaters.insert(0, ("reference dataset", self.reference_database(database_url),
+                                REFERENCE_SLUG))  # fmt: skip
+
+        results = []
+        with tempfile.TemporaryDirectory() as tmp, headless.chromium() as browser:
+            for label, url, slug in theaters:
+                self.stdout.write(f"Serving {label} ...")
+                with headless.live_server(url, Path(tmp) / f"{slug}.log") as base:
+                    results.append((label, *self.measure(browser, base, slug, moves, loads, seed)))
+
+        self.stdout.write("\nThe map page in headless Chromium (1280×800, software rendering):")
+        for label, first, frames in results:
+            self.stdout.write(f"  {label}")
+            self.stdout.write(
+                f"    first render: median {statistics.median(first):.0f} ms of {len(first)} "
+                f"cold loads (min {min(first):.0f}, max {max(first):.0f}; "
+                f"target < {FIRST_RENDER_TARGET_MS} ms for the reference dataset)"
+            )
+            for name, timings in frames.items():
+                self.stdout.write(f"    {name:<44} {summary(timings)} ms")
+        label, _, frames = results[-1]
+        median = statistics.median(frames["random jumps: compute + draw"])
+        self.stdout.write(
+            f"frame time ({label}): median {median:.2f} ms per frame after a slider move "
+            f"(target < {FRAME_TARGET_MS} ms)"
+        )
+
+    def reference_database(self, database_url: str) -> str:
+        """A sibling database holding the reference dataset (created and loaded once)."""
+        parts = urlsplit(database_url)
+        name = f"{parts.path.lstrip('/')}_reference"
+        import psycopg
+
+        admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        url = urlunsplit(parts._replace(path=f"/{name}"))
+        env = headless.server_env(url)
+        headless.manage(env, "migrate", "--noinput", "-v0")
+        self.stdout.write(headless.manage(env, "load_reference", "--if-empty").strip())
+        return url
+
+    def measure(self, browser, base: str, slug: str, moves: int, loads: int, seed: int):
+        first = []
+        for _ in range(loads):
+            context = browser.new_context(viewport=VIEWPORT)
+            context.route("**/*", self.local_only)
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+            page.goto(f"{base}/?theater={slug}")
+            page.wait_for_function("() => window.frontline && window.frontline.timings.firstFrame")
+            first.append(page.evaluate("() => window.frontline.timings.firstFrame"))
+            if errors:
+                raise CommandError(f"The page threw: {errors}")
+            context.close()
+
+        context = browser.new_context(viewport=VIEWPORT)
+        context.route("**/*", self.local_only)
+        page = context.new_page()
+        page.goto(f"{base}/?theater={slug}")
+        page.evaluate("() => window.frontline.ready")
+        first_day, last_day = page.evaluate(
+            "() => { const s = document.querySelector('#slider'); return [+s.min, +s.max]; }"
+        )
+        rng = random.Random(seed)
+        jumps = [rng.randint(first_day, last_day) for _ in range(moves)]
+        step = max(1, (last_day - first_day) // 300)
+        drag = list(range(first_day, last_day + 1, step))
+        page.evaluate(MOVE_SLIDER, jumps[:10])  # warm-up: let the JIT compile the hot paths
+        random_moves = page.evaluate(MOVE_SLIDER, jumps)
+        drag_moves = page.evaluate(MOVE_SLIDER, drag)
+        context.close()
+        frames = {
+            "random jumps: compute + draw": random_moves["script"],
+            "random jumps: + rasterise canvas": random_moves["painted"],
+            f"drag ({len(drag)} moves of {step} days): compute + draw": drag_moves["script"],
+            "drag: + rasterise canvas": drag_moves["painted"],
+        }
+        return first, frames
+
+    @staticmethod
+    def local_only(route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
