@@ -276,7 +276,8 @@ async function openPlace(p, { fly = false } = {}) {
   const panel = $("#panel");
   panel.hidden = false;
   $("#panel-name").textContent = place.name;
-  $("#panel-kind").textContent = place.kind.replace("_", " ");
+  const kind = place.kind.replace("_", " ");
+  $("#panel-kind").textContent = kind.charAt(0).toUpperCase() + kind.slice(1);
   $("#panel-aliases").textContent = "";
   $("#panel-history").replaceChildren();
   $("#panel-sources").replaceChildren(el("li", {}, "Loading sources…"));
@@ -293,7 +294,7 @@ async function openPlace(p, { fly = false } = {}) {
       getJSON(`${API}sources/?place=${place.id}&page_size=1000`),
     ]);
     if (app.panelToken !== token) return;
-    $("#panel-aliases").textContent = detail.properties.aliases.length ? `Also: ${detail.properties.aliases.join(", ")}` : "";
+    $("#panel-aliases").textContent = detail.properties.aliases.length ? ` · also ${detail.properties.aliases.join(", ")}` : "";
     app.panelPeriods = history.periods;
     app.panelChanges = [changes.results, new Map(sources.results.map((s) => [s.id, s]))];
     drawHistory(app.panelPeriods);
@@ -514,6 +515,10 @@ async function start() {
     return;
   }
   app.theaterSlug = theater.slug;
+  // On a phone the sidebar starts folded (a strip of three headings) so the map shows.
+  if (window.matchMedia("(max-width: 700px)").matches) {
+    for (const details of document.querySelectorAll("#sidebar details")) details.open = false;
+  }
   createMap(state);
   app.drawBasemap = loadBasemap();
   $("#status").textContent = "Loading the record…";
@@ -545,6 +550,8 @@ async function start() {
     const { drawChart } = await import("./chart.js");
     app.chart = drawChart($("#chart"), `${API}stats/control-series/?theater=${theater.id}&interval=month`, colorOf, (day) => setDay(day));
     app.chart.setCursorDay(app.day);
+    app.chart.setMeasure($("#chart-measure").value);
+    $("#chart-measure").addEventListener("change", (event) => app.chart.setMeasure(event.target.value));
   } catch {
     $("#chart").textContent = "Chart unavailable.";
   }

@@ -400,6 +400,24 @@ def test_frames_are_cheap_and_first_render_is_quick(page, live_url):
     assert times[len(times) // 2] < 16, times
 
 
+def test_chart_shows_places_or_population_and_a_click_jumps_there(page, live_url):
+    open_map(page, live_url, date="2017-11-04", theater=THEATER)
+    chart = page.locator("#chart")
+    reveal(page, "#chart-measure")
+    expect(chart).to_have_attribute("aria-label", re.compile(r"^Places held per group, 2014-"))
+    expect(chart.locator("canvas")).to_have_count(1)
+
+    page.select_option("#chart-measure", "population")
+    expect(chart).to_have_attribute("aria-label", re.compile(r"^Population held per group"))
+
+    area = chart.locator(".u-over")
+    box = area.bounding_box()
+    area.hover(position={"x": box["width"] * 0.1, "y": box["height"] / 2})
+    area.click(position={"x": box["width"] * 0.1, "y": box["height"] / 2})
+    picked = wait_for_date_change(page, "2017-11-04")
+    assert "2014-06" <= picked < "2015-06", picked  # about a tenth into 2014-2019
+
+
 def test_hostile_place_name_is_text_in_search_results_and_panel(page, live_url):
     open_map(page, live_url, date="2015-06-01", theater=THEATER)
     page.fill("#search", "onerror")
