@@ -1,8 +1,9 @@
 """The map page at /, driven in Chromium against the live server (see conftest.py).
 
 The page's contract: element ids (#current-date, #slider, #date-input, #play, #panel, ...),
-the query string (?date=&theater=&z=&lat=&lng=&groups=&place=) and ``window.frontline``, a
-small debug API (ready, state(), placeState(slug), openPlace(slug), frameTimes).
+the query string (?date=&theater=&z=&lat=&lng=&groups=&place=&palette=) and
+``window.frontline``, a small debug API (ready, state(), placeState(slug), openPlace(slug),
+setDate(iso), pixelAt(slug), frameTimes, timings).
 Every test also fails if the page logged a console error, threw, opened a dialog or asked for
 anything not on 127.0.0.1 (the `new_page` fixture).
 """
