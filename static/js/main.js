@@ -419,7 +419,7 @@ function runCompare() {
       }, change === "gained" ? "+ " : "− ",
       el("button", { type: "button", class: "link", onclick: () => openPlace(row.place.index, { fly: true }) }, row.place.name),
       el("span", { class: "muted" }, change === "gained" ? ` from ${row.from ? row.from.short_name || row.from.name : "nobody"}`
-        : ` to ${row.to ? row.to.short_name || row.to.name : "no one"}`))));
+        : ` to ${row.to ? row.to.short_name || row.to.name : "nobody"}`))));
       const hidden = moves[change].length - shown.length;
       if (hidden > 0) items.push(el("p", { class: "muted" }, `… and ${hidden} more ${change} (see the download)`));
     }

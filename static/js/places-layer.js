@@ -99,26 +99,24 @@ export const PlacesLayer = L.Layer.extend({
     this.redraw();
   },
 
-  radius(p) {
-    return this.radii[p];
-  },
-
   // The sprite for change i's state (i < 0: unknown) at radius r. Looked up by a number
-  // (controller, challenger, status, radius) rather than by colour strings: this runs for
-  // every place in every frame.
+  // (controller, challenger, status, radius; collision-free since groups are numbered 1..G)
+  // rather than by colour strings: this runs for every place in every frame.
   _look(i, r) {
     const replay = this.replay;
-    let controller = 0, challenger = 0, status = 0;
+    let controller = 0, challenger = 0, status = 0; // group slots (0 = none), status code + 1
     if (i >= 0) {
-      controller = replay.controller[i];
+      controller = replay.controllerSlot[i];
       status = replay.status[i] + 1;
-      if (replay.contestedCodes.has(replay.status[i])) challenger = replay.challengers[i]?.[0] || -1;
+      if (replay.contestedCodes.has(replay.status[i])) challenger = replay.challengerSlot[i] + 1;
     }
-    const key = ((controller * 4096 + challenger + 1) * 8 + status) * 64 + r * 2;
+    const slots = replay.groupAtSlot.length + 1;
+    const key = ((controller * slots + challenger) * 8 + status) * 64 + r * 2;
     let sprite = this.looks.get(key);
     if (sprite === undefined) {
-      const fill = controller ? this.colorOf(controller) : UNKNOWN_COLOR;
-      const ring = challenger > 0 ? this.colorOf(challenger) : challenger < 0 ? UNKNOWN_COLOR : null;
+      const fill = controller ? this.colorOf(replay.groupAtSlot[controller].id) : UNKNOWN_COLOR;
+      const ring = challenger > 1 ? this.colorOf(replay.groupAtSlot[challenger - 1].id)
+        : challenger === 1 ? UNKNOWN_COLOR : null; // contested, challenger unknown
       sprite = this._sprite(fill, ring, status - 1 === replay.besiegedCode, r);
       this.looks.set(key, sprite);
     }

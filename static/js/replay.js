@@ -45,6 +45,12 @@ export class Replay {
     this.controller = new Int32Array(n); // 0 = none
     this.challengers = c.challengers;
     this.changeId = c.id;
+    // Groups numbered 1..G (0 = none) for the drawing code's look-up keys: the controller's
+    // and the first challenger's number for each change.
+    this.groupAtSlot = [null, ...timeline.groups];
+    const slot = new Map(timeline.groups.map((g, k) => [g.id, k + 1]));
+    this.controllerSlot = new Uint16Array(n);
+    this.challengerSlot = new Uint16Array(n);
     let day = dayNumber(timeline.epoch);
     for (let i = 0; i < n; i++) {
       day += c.day_delta[i];
@@ -52,6 +58,8 @@ export class Replay {
       this.place[i] = this.placeIndex.get(c.place[i]) ?? -1;
       this.status[i] = c.status[i];
       this.controller[i] = c.controller[i] || 0;
+      this.controllerSlot[i] = slot.get(c.controller[i]) || 0;
+      this.challengerSlot[i] = slot.get(c.challengers[i]?.[0]) || 0;
     }
     this.firstDay = dayNumber(timeline.theater.start);
     this.lastDay = timeline.theater.end ? dayNumber(timeline.theater.end)

@@ -119,7 +119,8 @@ def test_all_problems_are_reported_at_once(place, isis):
 # --- Groups ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("color", ["red", "#12345", "#1234567", "#ggg000", "rgb(1,2,3)", ""])
+# An empty colour is not an error: the group gets a default one (tests/territory/test_palette.py).
+@pytest.mark.parametrize("color", ["red", "#12345", "#1234567", "#ggg000", "rgb(1,2,3)", None])
 def test_unknown_colour_format(db, color):
     errors = errors_of(services.group_create, name="X", slug="x", color=color)
     assert errors["color"] == [f"Colour must be #rrggbb, e.g. #1f77b4; got {color!r}."]
