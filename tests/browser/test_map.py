@@ -386,11 +386,18 @@ def test_colour_blind_safe_palette_recolours_everything_and_is_shared(
     assert "palette" not in query_of(settled_url(page))
 
 
-def test_frames_are_cheap_and_first_render_is_quick(page, live_url):
-    """Regression guards only; `make bench` measures this on 10,000 places."""
+def test_frames_are_cheap_need_no_request_and_first_render_is_quick(page, live_url):
+    """The timeline is fetched once (the preload is reused) and no frame asks the server
+    anything. The timings are regression guards; `make bench` measures 10,000 places."""
+    requested = []
+    page.on("request", lambda request: requested.append(urlsplit(request.url).path))
     open_map(page, live_url, theater=THEATER)
+    assert requested.count("/api/v1/timeline/") == 1, requested
     first = page.evaluate("() => window.frontline.timings.firstFrame")
     assert first < 2_000, f"first frame after {first:.0f} ms"
+
+    page.wait_for_load_state("networkidle")
+    requested.clear()
     page.evaluate(
         """() => { const s = document.querySelector('#slider');
         for (let day = +s.min; day <= +s.max; day += 7) {
@@ -399,6 +406,8 @@ def test_frames_are_cheap_and_first_render_is_quick(page, live_url):
     times = sorted(page.evaluate("() => window.frontline.frameTimes.slice(-200)"))
     assert len(times) == 200
     assert times[len(times) // 2] < 16, times
+    page.wait_for_timeout(300)  # the URL is rewritten after moves; that is no request either
+    assert requested == [], requested
 
 
 def test_chart_shows_places_or_population_and_a_click_jumps_there(page, live_url):
