@@ -12,13 +12,13 @@
 /* global L */
 
 export const UNKNOWN_COLOR = "#9aa0a6";
-const HALO_COLOR = "rgba(255, 200, 0, 0.55)";
+const HALO_COLOR = "#ffd54a";
 const SELECTED_COLOR = "#0b57d0";
 const OUTLINE_COLOR = "#ffffff"; // opaque: copied, not blended
 const HIGHLIGHT_FRAMES = 12;
-const HALO_LIMIT = 200;
+const HALO_LIMIT = 500;
 const ALMOST_OPAQUE = 224, ALMOST_EMPTY = 31; // sprite edge alphas treated as 255 and 0
-const RING_GAP = 2.5, RING_WIDTH = 2.5, HALO = 6, SELECTED = 5;
+const RING_GAP = 2.5, RING_WIDTH = 2.5, HALO = 4, SELECTED = 5;
 
 export const PlacesLayer = L.Layer.extend({
   // colorOf(groupId) -> CSS colour. `visible` (p -> boolean, or null for all) filters places.
@@ -55,7 +55,7 @@ export const PlacesLayer = L.Layer.extend({
   markChanged(indexes) {
     this.frame++;
     const count = indexes.length ?? indexes.size;
-    if (count > Math.max(HALO_LIMIT, this.replay.places.length / 50)) return;
+    if (count > Math.max(HALO_LIMIT, this.replay.places.length / 10)) return;
     for (const p of indexes) this.changedAt[p] = this.frame;
   },
 
@@ -226,21 +226,23 @@ export const PlacesLayer = L.Layer.extend({
     if (!this.canvas || !this.image) return;
     const { replay, x: xs, y: ys, radii, order, visible } = this;
     const size = this._map.getSize();
+    const inView = (p) => xs[p] >= -20 && ys[p] >= -20 && xs[p] <= size.x + 20 && ys[p] <= size.y + 20
+      && (!visible || visible(p));
     this.pixels.fill(0);
+    // Halos first, all of them under every disc, so that none hides a neighbour; opaque, so
+    // they are copied rather than blended (hundreds can be lit at once while dragging).
+    for (let p = 0; p < xs.length; p++) {
+      if (this.frame - this.changedAt[p] < HIGHLIGHT_FRAMES && inView(p)) {
+        this._stamp(this._sprite(HALO_COLOR, null, false, radii[p] + HALO, false), xs[p], ys[p]);
+      }
+    }
     const current = replay.current;
     for (let k = 0; k < order.length; k++) {
       const p = order[k];
-      const x = xs[p], y = ys[p];
-      if (x < -20 || y < -20 || x > size.x + 20 || y > size.y + 20) continue;
-      if (visible && !visible(p)) continue;
-      const i = current[p];
-      const r = radii[p];
-      if (this.frame - this.changedAt[p] < HIGHLIGHT_FRAMES) {
-        this._stamp(this._sprite(HALO_COLOR, null, false, r + HALO, false), x, y);
-      }
-      this._stamp(this._look(i, r), x, y);
+      if (!inView(p)) continue;
+      this._stamp(this._look(current[p], radii[p]), xs[p], ys[p]);
       if (p === this.selected) {
-        this._stamp(this._sprite(null, SELECTED_COLOR, false, r + SELECTED - RING_GAP, false), x, y);
+        this._stamp(this._sprite(null, SELECTED_COLOR, false, radii[p] + SELECTED - RING_GAP, false), xs[p], ys[p]);
       }
     }
     this.canvas.getContext("2d").putImageData(this.image, 0, 0);
