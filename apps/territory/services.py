@@ -16,7 +16,10 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import palette, rules
+from apps.history import recorder
+from apps.history.models import Revision
+
+from . import palette, rules, snapshots
 from .models import (
     ArmedGroup,
     ChangeChallenger,
@@ -68,7 +71,9 @@ def theater_create(
         description=description,
     )
     rules.check_theater(theater)
-    theater.save()
+    with transaction.atomic():
+        theater.save()
+        _record(theater, Revision.Action.CREATED)
     return theater
 
 
@@ -101,7 +106,9 @@ def group_create(
         description=description,
     )
     rules.check_group(group)
-    group.save()
+    with transaction.atomic():
+        group.save()
+        _record(group, Revision.Action.CREATED)
     return group
 
 
@@ -110,6 +117,7 @@ def group_update(*, group: ArmedGroup, **fields: Any) -> ArmedGroup:
     with transaction.atomic():
         # Lock the group so no change naming it slips outside new founded/dissolved dates.
         ArmedGroup.objects.select_for_update().filter(pk=group.pk).exists()
+        before = _data(group)
         for name, value in fields.items():
             if name == "color":
                 value = rules.normalize_color(value)
@@ -118,6 +126,7 @@ def group_update(*, group: ArmedGroup, **fields: Any) -> ArmedGroup:
             setattr(group, name, value)
         rules.check_group(group)
         group.save()
+        _record(group, Revision.Action.CHANGED, before=before)
     return group
 
 
@@ -148,13 +157,16 @@ def place_create(
     rules.check_place(place, location=location, area=area)
     place.location, place.area = location, _as_multipolygon(area)
     place.search_text = search_text(place.name, place.aliases)
-    place.save()
+    with transaction.atomic():
+        place.save()
+        _record(place, Revision.Action.CREATED)
     return place
 
 
 def place_update(*, place: Place, **fields: Any) -> Place:
     _refuse_unknown(fields, PLACE_FIELDS)
     with transaction.atomic():
+        before = _data(place)
         location = _with_srid(fields.pop("location", place.location))
         area = _with_srid(fields.pop("area", place.area))
         for name, value in fields.items():
@@ -163,6 +175,7 @@ def place_update(*, place: Place, **fields: Any) -> Place:
         place.location, place.area = location, _as_multipolygon(area)
         place.search_text = search_text(place.name, place.aliases)
         place.save()
+        _record(place, Revision.Action.CHANGED, before=before)
     return place
 
 
@@ -184,7 +197,9 @@ def source_create(
         archive_url=archive_url,
     )
     source.full_clean()
-    source.save()
+    with transaction.atomic():
+        source.save()
+        _record(source, Revision.Action.CREATED)
     return source
 
 
@@ -194,10 +209,12 @@ SOURCE_FIELDS = {"title", "url", "publisher", "published", "archive_url", "key"}
 def source_update(*, source: Source, **fields: Any) -> Source:
     _refuse_unknown(fields, SOURCE_FIELDS)
     with transaction.atomic():
+        before = _data(source)
         for name, value in fields.items():
             setattr(source, name, (value or None) if name == "key" else value)
         source.full_clean()
         source.save()
+        _record(source, Revision.Action.CHANGED, before=before)
     return source
 
 
@@ -208,7 +225,7 @@ class InUseError(Exception):
 def source_delete(*, source: Source) -> None:
     if source.changes.exists():
         raise InUseError(f"{source} is cited by {source.changes.count()} change(s).")
-    source.delete()
+    _delete(source)
 
 
 def group_delete(*, group: ArmedGroup) -> None:
@@ -220,19 +237,19 @@ def group_delete(*, group: ArmedGroup) -> None:
     )
     if named:
         raise InUseError(f"{group} is named by changes or has member groups.")
-    group.delete()
+    _delete(group)
 
 
 def place_delete(*, place: Place) -> None:
     if place.changes.exists():
         raise InUseError(f"{place} has control changes; delete them first.")
-    place.delete()
+    _delete(place)
 
 
 def theater_delete(*, theater: Theater) -> None:
     if theater.places.exists():
         raise InUseError(f"{theater} has places; delete them first.")
-    theater.delete()
+    _delete(theater)
 
 
 THEATER_FIELDS = {"name", "slug", "bounds", "start_date", "end_date", "description"}
@@ -241,6 +258,7 @@ THEATER_FIELDS = {"name", "slug", "bounds", "start_date", "end_date", "descripti
 def theater_update(*, theater: Theater, **fields: Any) -> Theater:
     _refuse_unknown(fields, THEATER_FIELDS)
     with transaction.atomic():
+        before = _data(theater)
         for name, value in fields.items():
             setattr(theater, name, _with_srid(value) if name == "bounds" else value)
         rules.check_theater(theater)
@@ -248,6 +266,7 @@ def theater_update(*, theater: Theater, **fields: Any) -> Theater:
         if outside is not None:
             raise ValidationError({"bounds": [f"{outside} would lie outside the new bounds."]})
         theater.save()
+        _record(theater, Revision.Action.CHANGED, before=before)
     return theater
 
 
@@ -259,6 +278,47 @@ PLACE_FIELDS = {
     "theater", "name", "slug", "kind", "location", "country", "aliases", "area", "population",
     "importance",
 }  # fmt: skip
+
+
+# --- Audit trail -----------------------------------------------------------------------------
+
+
+def _data(obj) -> dict[str, Any]:
+    return snapshots.snapshot(obj)[0]
+
+
+def _record(obj, action: str, *, before: dict[str, Any] | None = None) -> None:
+    """Record a revision of `obj` as it now is; an edit that changed nothing records none."""
+    data, labels = snapshots.snapshot(obj)
+    diff = snapshots.diff(before, data)
+    if action == Revision.Action.CHANGED and before is not None and not diff:
+        return
+    recorder.record(obj, action=action, data=data, diff=diff, labels=labels)
+
+
+def _delete(obj) -> None:
+    with transaction.atomic():
+        _record(obj, Revision.Action.DELETED)
+        obj.delete()
+
+
+def revision_restore(*, revision: Revision):
+    """Put the object back as it was after `revision` (or before, for a deletion), through
+    the same services and rules as any edit: a change's periods follow. A deleted object is
+    created again (with a new id). Returns the object."""
+    model = revision.content_type.model_class()
+    fields = snapshots.as_fields(model, revision.data)
+    note = f"restored revision #{revision.pk} ({revision.action} {revision.at:%Y-%m-%d %H:%M})"
+    current = model.objects.filter(pk=revision.object_id).first()
+    with transaction.atomic(), recorder.restoring(note):
+        if model is ControlChange:
+            if current is None:
+                return control_change_create(author=recorder.current_user(), **fields)
+            return control_change_update(change=current, version=current.version, **fields)
+        create, update, name = RESTORERS[model]
+        if current is None:
+            return create(**fields)
+        return update(**{name: current}, **fields)
 
 
 def _refuse_unknown(fields: dict[str, Any], allowed: set[str]) -> None:
@@ -335,6 +395,7 @@ def control_change_create(
         change.sources.set(sources)
         if review_state == Published:
             place_periods_rebuild(place=place)
+        _record(change, Revision.Action.CREATED)
     return change
 
 
@@ -369,6 +430,7 @@ def control_change_update(*, change: ControlChange, version: int, **fields: Any)
             raise StaleVersionError(change=current, expected=version)
         old_place = current.place
         new_place = fields.get("place", old_place)
+        previous = _data(current)
 
         before = (current.date, current.place_id, current.state, current.review_state)
         values = {name: getattr(current, name) for name in CHANGE_FIELDS - MANY_FIELDS}
@@ -396,6 +458,14 @@ def control_change_update(*, change: ControlChange, version: int, **fields: Any)
         current.sources.set(proposal.sources)
         for place in {old_place, new_place}:
             place_periods_rebuild(place=place)
+        action = Revision.Action.CHANGED
+        if proposal.review_state != before[3]:
+            action = (
+                Revision.Action.PUBLISHED
+                if proposal.review_state == Published
+                else (Revision.Action.UNPUBLISHED if before[3] == Published else action)
+            )
+        _record(current, action, before=previous)
     return current
 
 
@@ -419,6 +489,7 @@ def control_change_delete(*, change: ControlChange, version: int | None = None, 
             raise StaleVersionError(change=current, expected=version)
         place = current.place
         DeletedControlChange.objects.create(change_id=current.pk, place=place, deleted_by=user)
+        _record(current, Revision.Action.DELETED)
         current.delete()
         change.pk = None
         place_periods_rebuild(place=place)
@@ -540,3 +611,11 @@ def _insert_periods(specs: list[tuple[int, PeriodSpec]]) -> int:
         batch_size=10_000,
     )
     return len(periods)
+
+
+RESTORERS = {
+    Theater: (theater_create, theater_update, "theater"),
+    ArmedGroup: (group_create, group_update, "group"),
+    Place: (place_create, place_update, "place"),
+    Source: (source_create, source_update, "source"),
+}

@@ -35,6 +35,7 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     "apps.users",
+    "apps.history",
     "apps.territory",
     "apps.ingest",
     "apps.atlas",
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.history.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
