@@ -1,14 +1,15 @@
 from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from apps.users.roles import is_editor
+from apps.users.roles import can_delete, is_editor
 
 
 class ReadOrEditorWrite(BasePermission):
-    """Reads are public (unless ``API_READS_REQUIRE_TOKEN``); writes need an editor.
+    """Reads are public (unless ``API_READS_REQUIRE_TOKEN``); writes need an editor, deletes
+    a reviewer (see ``apps.users.roles``; publishing is checked where the change is saved).
 
     Unauthenticated writes get 401 (the token authenticator sends ``WWW-Authenticate``),
-    authenticated non-editors 403.
+    authenticated users without the role 403.
     """
 
     message = "Only editors may change the record."
@@ -16,4 +17,11 @@ class ReadOrEditorWrite(BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
             return not settings.API_READS_REQUIRE_TOKEN or request.user.is_authenticated
-        return is_editor(request.user)
+        if not is_editor(request.user):
+            return False
+        if request.method == "DELETE":
+            model = view.get_queryset().model if hasattr(view, "get_queryset") else None
+            if model is not None and not can_delete(request.user, model._meta.model_name):
+                self.message = "Only a reviewer may delete."
+                return False
+        return True

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
 from apps.territory.selectors import DIGITS
+from apps.users import roles
 
 from . import openapi
 from .fields import (
@@ -240,15 +241,18 @@ class ChangeSerializer(StrictModelSerializer):
 
     def create(self, validated_data):
         validated_data.pop("version", None)
-        request = self.context.get("request")
-        return services.control_change_create(
-            author=getattr(request, "user", None), **validated_data
-        )
+        user = getattr(self.context.get("request"), "user", None)
+        new_state = validated_data.get("review_state", ControlChange.ReviewState.DRAFT)
+        roles.check_change_write(user, current_state=None, new_state=new_state)
+        return services.control_change_create(author=user, **validated_data)
 
     def update(self, instance, validated_data):
         version = validated_data.pop("version", None)
         if version is None:
             raise VersionRequired(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        new_state = validated_data.get("review_state", instance.review_state)
+        roles.check_change_write(user, current_state=instance.review_state, new_state=new_state)
         return services.control_change_update(change=instance, version=version, **validated_data)
 
 

@@ -213,6 +213,7 @@ class ControlChange(models.Model):
 
     class Meta:
         ordering = ["place_id", "date"]  # by id: no join, no sort by name
+        permissions = [("publish_controlchange", "Can publish and unpublish control changes")]
         constraints = [
             models.UniqueConstraint(
                 fields=["place", "date"],

@@ -4,7 +4,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.users.models import User
-from apps.users.roles import EDITORS
+from apps.users.roles import EDITORS, REVIEWERS
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +38,15 @@ def editor_api(editor):
 @pytest.fixture
 def reader_api(db):
     return client_for(User.objects.create_user("reader", password="another long one"))
+
+
+@pytest.fixture
+def reviewer(db):
+    user = User.objects.create_user("reviewer", password="a third long password")
+    user.groups.add(Group.objects.get(name=REVIEWERS))
+    return user
+
+
+@pytest.fixture
+def reviewer_api(reviewer):
+    return client_for(reviewer)

@@ -59,15 +59,15 @@ def test_body_over_1_mb_is_413(editor_api, db):
     assert not ArmedGroup.objects.exists()
 
 
-def test_missing_or_stale_version_is_409_and_changes_nothing(editor_api, change, syria):
+def test_missing_or_stale_version_is_409_and_changes_nothing(reviewer_api, change, syria):
     url = f"/api/v1/changes/{change.pk}/"
-    missing = editor_api.patch(url, {"summary": "no version"}, format="json")
+    missing = reviewer_api.patch(url, {"summary": "no version"}, format="json")
     assert missing.status_code == 409
     assert missing.json()["current_version"] == 1
 
-    ok = editor_api.patch(url, {"summary": "first", "version": 1}, format="json")
+    ok = reviewer_api.patch(url, {"summary": "first", "version": 1}, format="json")
     assert ok.status_code == 200 and ok.json()["version"] == 2
-    stale = editor_api.patch(url, {"controller": syria.pk, "version": 1}, format="json")
+    stale = reviewer_api.patch(url, {"controller": syria.pk, "version": 1}, format="json")
     assert stale.status_code == 409
     assert "modified by someone else" in stale.json()["version"][0]
     change.refresh_from_db()
@@ -117,17 +117,17 @@ def change_body(place, group, **extra):
     return {**body, **extra}
 
 
-def test_future_date_no_op_and_duplicate_are_400(editor_api, change, place, isis, syria):
+def test_future_date_no_op_and_duplicate_are_400(reviewer_api, change, place, isis, syria):
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
-    response = editor_api.post(
+    response = reviewer_api.post(
         "/api/v1/changes/", change_body(place, syria, date=future), format="json"
     )
     assert response.status_code == 400 and "in the future" in response.json()["date"][0]
 
-    response = editor_api.post("/api/v1/changes/", change_body(place, isis), format="json")
+    response = reviewer_api.post("/api/v1/changes/", change_body(place, isis), format="json")
     assert response.status_code == 400 and "changes nothing" in response.json()["status"][0]
 
-    response = editor_api.post(
+    response = reviewer_api.post(
         "/api/v1/changes/", change_body(place, syria, date="2015-01-01"), format="json"
     )
     assert response.status_code == 400 and "already has a change" in response.json()["date"][0]
@@ -186,8 +186,8 @@ def test_self_intersecting_area_is_400(editor_api, place):
     assert "Self-intersection" in response.json()["area"][0]
 
 
-def test_deleting_a_group_in_use_is_409(editor_api, change, isis):
-    response = editor_api.delete(f"/api/v1/groups/{isis.pk}/")
+def test_deleting_a_group_in_use_is_409(reviewer_api, change, isis):
+    response = reviewer_api.delete(f"/api/v1/groups/{isis.pk}/")
     assert response.status_code == 409
     assert ArmedGroup.objects.filter(pk=isis.pk).exists()
 
@@ -219,8 +219,10 @@ def test_login_is_throttled(api, editor, monkeypatch):
     assert codes == [400, 400, 400, 429, 429]
 
 
-def test_delete_with_a_stale_version_is_409(editor_api, change):
-    editor_api.patch(f"/api/v1/changes/{change.pk}/", {"summary": "x", "version": 1}, format="json")
-    assert editor_api.delete(f"/api/v1/changes/{change.pk}/?version=1").status_code == 409
-    assert editor_api.delete(f"/api/v1/changes/{change.pk}/?version=x").status_code == 400
-    assert editor_api.delete(f"/api/v1/changes/{change.pk}/?version=2").status_code == 204
+def test_delete_with_a_stale_version_is_409(reviewer_api, change):
+    reviewer_api.patch(
+        f"/api/v1/changes/{change.pk}/", {"summary": "x", "version": 1}, format="json"
+    )
+    assert reviewer_api.delete(f"/api/v1/changes/{change.pk}/?version=1").status_code == 409
+    assert reviewer_api.delete(f"/api/v1/changes/{change.pk}/?version=x").status_code == 400
+    assert reviewer_api.delete(f"/api/v1/changes/{change.pk}/?version=2").status_code == 204

@@ -178,9 +178,9 @@ def test_places_geojson_filters_pagination_and_area(api, record, theater):
     assert api.get("/api/v1/places/", {"kind": "castle"}).status_code == 400
 
 
-def test_deleted_feed(api, editor_api, record):
+def test_deleted_feed(api, reviewer_api, record):
     change = record["deir"].changes.get(date=d("2017-11-03"))
-    response = editor_api.delete(f"/api/v1/changes/{change.pk}/")
+    response = reviewer_api.delete(f"/api/v1/changes/{change.pk}/")
     assert response.status_code == 204
     feed = api.get("/api/v1/changes/deleted/", {"since": "2020-01-01"}).json()
     assert [row["id"] for row in feed["results"]] == [change.pk]
@@ -188,13 +188,13 @@ def test_deleted_feed(api, editor_api, record):
     assert api.get("/api/v1/changes/deleted/", {"since": "yesterday"}).status_code == 400
 
 
-def test_deleted_feed_is_paged_by_time(api, editor_api, record, monkeypatch):
+def test_deleted_feed_is_paged_by_time(api, reviewer_api, record, monkeypatch):
     from apps.api.views import records
 
     monkeypatch.setattr(records, "DELETED_PAGE", 1)
     deleted = list(record["deir"].changes.values_list("pk", flat=True))
     for pk in deleted:
-        assert editor_api.delete(f"/api/v1/changes/{pk}/").status_code == 204
+        assert reviewer_api.delete(f"/api/v1/changes/{pk}/").status_code == 204
     seen, url = [], "/api/v1/changes/deleted/?since=2020-01-01"
     while url:
         page = api.get(url).json()
@@ -237,10 +237,10 @@ def test_schema_and_docs_are_served_offline(api, db):
     assert "cdn" not in docs.lower()
 
 
-def test_writes_keep_services_in_charge(editor_api, record):
+def test_writes_keep_services_in_charge(reviewer_api, record):
     """A PATCH that publishes a draft goes through the service and reshapes history."""
     draft = record["qaim"].changes.get(review_state="draft")
-    response = editor_api.patch(
+    response = reviewer_api.patch(
         f"/api/v1/changes/{draft.pk}/", {"review_state": "published", "version": 1}, format="json"
     )
     assert response.status_code == 200, response.json()

@@ -9,15 +9,15 @@ def post(client, url, data):
     return response.json()
 
 
-def test_3_november_2017_through_the_api(editor_api, api):
+def test_3_november_2017_through_the_api(reviewer_api, api):
     theater = post(
-        editor_api,
+        reviewer_api,
         "/api/v1/theaters/",
         {"slug": "syria-iraq", "name": "Syria and Iraq", "start_date": "2014-01-01",
          "end_date": "2019-12-31", "bbox": [35.5, 29.0, 48.8, 37.6]},
     )  # fmt: skip
     groups = {
-        slug: post(editor_api, "/api/v1/groups/", {"slug": slug, "name": name, "color": color})
+        slug: post(reviewer_api, "/api/v1/groups/", {"slug": slug, "name": name, "color": color})
         for slug, name, color in [
             ("islamic-state", "Islamic State", "#1a1a1a"),
             ("syrian-government", "Syrian government forces", "#d62728"),
@@ -33,7 +33,7 @@ def test_3_november_2017_through_the_api(editor_api, api):
         ("abu-kamal", "Abu Kamal", "city", 40.9185, 34.4523),
     ]:
         places[slug] = post(
-            editor_api,
+            reviewer_api,
             "/api/v1/places/",
             {
                 "type": "Feature",
@@ -43,7 +43,7 @@ def test_3_november_2017_through_the_api(editor_api, api):
             },
         )["id"]  # fmt: skip
     source = post(
-        editor_api,
+        reviewer_api,
         "/api/v1/sources/",
         {"key": "houston-chronicle-2017-11-04", "publisher": "Houston Chronicle (AP)",
          "title": "Islamic State, squeezed on 2 sides, loses Syrian city and Iraqi border crossing",
@@ -53,7 +53,7 @@ def test_3_november_2017_through_the_api(editor_api, api):
 
     def change(place, day, controller, **extra):
         post(
-            editor_api,
+            reviewer_api,
             "/api/v1/changes/",
             {"place": places[place], "date": day, "status": extra.pop("status", "controlled"),
              "controller": groups[controller]["id"], "sources": [source["id"]],
