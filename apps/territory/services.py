@@ -283,14 +283,14 @@ PLACE_FIELDS = {
 # --- Audit trail -----------------------------------------------------------------------------
 
 
-def _data(obj) -> dict[str, Any]:
-    return snapshots.snapshot(obj)[0]
+def _data(obj) -> tuple[dict[str, Any], dict[str, Any]]:
+    return snapshots.snapshot(obj)
 
 
-def _record(obj, action: str, *, before: dict[str, Any] | None = None) -> None:
+def _record(obj, action: str, *, before: tuple[dict, dict] | None = None) -> None:
     """Record a revision of `obj` as it now is; an edit that changed nothing records none."""
     data, labels = snapshots.snapshot(obj)
-    diff = snapshots.diff(before, data)
+    diff = snapshots.diff(before, (data, labels))
     if action == Revision.Action.CHANGED and before is not None and not diff:
         return
     recorder.record(obj, action=action, data=data, diff=diff, labels=labels)

@@ -64,11 +64,17 @@ def plain(value):
     return value
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list]:
-    """{field: [before, after]} for the fields that differ."""
+def diff(before: tuple[dict, dict] | None, after: tuple[dict, dict]) -> dict[str, list]:
+    """{field: [before, after]} for the fields that differ between two (data, labels)
+    snapshots, references given by name (the ids stay in the snapshots' data)."""
     if before is None:
         return {}
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    (old, old_labels), (new, new_labels) = before, after
+    return {
+        name: [old_labels.get(name, old.get(name)), new_labels.get(name, value)]
+        for name, value in new.items()
+        if old.get(name) != value
+    }
 
 
 def as_fields(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:

@@ -46,7 +46,8 @@ def test_a_change_s_life_is_recorded_with_who_how_and_what(place, isis, syria, a
     assert revisions_of(change) == ["created", "changed", "published", "unpublished"]
     edit = change_revisions(change).get(action="changed")
     assert (edit.user, edit.via) == (alice, "admin")
-    assert edit.diff["controller"] == [isis.pk, syria.pk]
+    assert edit.diff["controller"] == ["Islamic State", "Syrian government"]
+    assert edit.data["controller"] == syria.pk
     assert edit.labels["controller"] == "Syrian government"
     assert edit.data["review_state"] == Draft and edit.data["sources"]
 

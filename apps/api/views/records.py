@@ -21,7 +21,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.territory import services
+from apps.territory import exports, services
 from apps.territory.models import (
     ArmedGroup,
     ControlChange,
@@ -246,22 +246,7 @@ def _format(request) -> str | None:
 
 def _changes_csv(changes) -> dict:
     """The reference dataset's changes.csv columns, so an export can be re-imported."""
-    columns = [
-        "place", "date", "date_precision", "status", "controller", "challengers",
-        "supported_by", "confidence", "summary", "sources",
-    ]  # fmt: skip
-    rows = [
-        [
-            c.place.slug, c.date, c.date_precision, c.status,
-            c.controller.slug if c.controller else "",
-            "|".join(g.slug for g in c.challengers.all()),
-            "|".join(g.slug for g in c.supported_by.all()),
-            c.confidence, c.summary,
-            "|".join(s.key or str(s.pk) for s in c.sources.all()),
-        ]
-        for c in changes
-    ]  # fmt: skip
-    return {"csv_columns": columns, "csv_rows": rows}
+    return {"csv_columns": exports.COLUMNS["changes"], "csv_rows": exports.change_rows(changes)}
 
 
 DELETED_PAGE = 10_000

@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('territory', '0004_place_search_text'),
+        ("territory", "0004_place_search_text"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='controlchange',
-            options={'ordering': ['place_id', 'date'], 'permissions': [('publish_controlchange', 'Can publish and unpublish control changes')]},
+            name="controlchange",
+            options={
+                "ordering": ["place_id", "date"],
+                "permissions": [
+                    ("publish_controlchange", "Can publish and unpublish control changes")
+                ],
+            },
         ),
     ]

@@ -1,0 +1,143 @@
+"""The record as CSV in the reference dataset's format (README: "The reference dataset and
+its CSV format"), so what one instance exports another can import.
+
+References are by slug (places, groups) and key (sources); a source without a key is given
+``source-<id>`` in the export, the same in sources.csv and changes.csv. A theater's bounds
+are written as their bounding box, which is what the format holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from .models import ArmedGroup, ControlChange, Place, Source
+
+COLUMNS = {
+    "theaters": ["slug", "name", "start", "end", "min_lon", "min_lat", "max_lon", "max_lat",
+                 "description"],
+    "groups": ["slug", "name", "short_name", "aliases", "color", "kind", "parent", "founded",
+               "dissolved", "description"],
+    "sources": ["key", "url", "title", "publisher", "published", "archive_url"],
+    "places": ["slug", "name", "aliases", "kind", "country", "lat", "lon", "population",
+               "importance", "theater", "area"],
+    "changes": ["place", "date", "date_precision", "status", "controller", "challengers",
+                "supported_by", "confidence", "summary", "sources"],
+}  # fmt: skip
+
+
+def source_key(source: Source) -> str:
+    return source.key or f"source-{source.pk}"
+
+
+def _slugs(objects) -> str:
+    return "|".join(o.slug for o in objects)
+
+
+def change_rows(changes: Iterable[ControlChange]) -> list[list]:
+    return [
+        [
+            c.place.slug, c.date.isoformat(), c.date_precision, c.status,
+            c.controller.slug if c.controller else "",
+            _slugs(c.challengers.all()), _slugs(c.supported_by.all()),
+            c.confidence, c.summary, "|".join(source_key(s) for s in c.sources.all()),
+        ]
+        for c in changes
+    ]  # fmt: skip
+
+
+def changes_for_export(changes):
+    return (
+        changes.select_related("place", "controller")
+        .prefetch_related("challengers", "supported_by", "sources")
+        .order_by("place__slug", "date")
+    )
+
+
+def _csv(columns: list[str], rows: Iterable[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return out.getvalue()
+
+
+def changes_csv_response(changes, name: str) -> HttpResponse:
+    """The selected changes as changes.csv (their places, groups and sources must exist where
+    it is imported)."""
+    body = _csv(COLUMNS["changes"], change_rows(changes_for_export(changes)))
+    return _attachment(body.encode(), "text/csv; charset=utf-8", f"{name}.csv")
+
+
+def theater_record(theaters) -> dict[str, str]:
+    """The five CSV files of the theaters' published record: everything needed to load it
+    into an empty instance (``manage.py load_reference --dir``)."""
+    theaters = list(theaters)
+    places = list(Place.objects.filter(theater__in=theaters).select_related("theater"))
+    changes = list(
+        changes_for_export(
+            ControlChange.objects.filter(
+                place__in=places, review_state=ControlChange.ReviewState.PUBLISHED
+            )
+        )
+    )
+    group_ids, source_ids = set(), set()
+    for change in changes:
+        group_ids.update(g.pk for g in change.challengers.all())
+        group_ids.update(g.pk for g in change.supported_by.all())
+        if change.controller_id:
+            group_ids.add(change.controller_id)
+        source_ids.update(s.pk for s in change.sources.all())
+    groups = _with_ancestors(group_ids)
+    sources = Source.objects.filter(pk__in=source_ids).order_by("pk")
+    return {
+        "theaters.csv": _csv(COLUMNS["theaters"], ([
+            t.slug, t.name, t.start_date.isoformat(), t.end_date.isoformat() if t.end_date else "",
+            *[round(v, 6) for v in t.bounds.extent], t.description,
+        ] for t in theaters)),
+        "groups.csv": _csv(COLUMNS["groups"], ([
+            g.slug, g.name, g.short_name, "|".join(g.aliases), g.color, g.kind,
+            g.parent.slug if g.parent else "", g.founded.isoformat() if g.founded else "",
+            g.dissolved.isoformat() if g.dissolved else "", g.description,
+        ] for g in groups)),
+        "sources.csv": _csv(COLUMNS["sources"], ([
+            source_key(s), s.url, s.title, s.publisher,
+            s.published.isoformat() if s.published else "", s.archive_url,
+        ] for s in sources)),
+        "places.csv": _csv(COLUMNS["places"], ([
+            p.slug, p.name, "|".join(p.aliases), p.kind, p.country, round(p.location.y, 6),
+            round(p.location.x, 6), p.population, p.importance, p.theater.slug,
+            p.area.wkt if p.area else "",
+        ] for p in sorted(places, key=lambda p: p.slug))),
+        "changes.csv": _csv(COLUMNS["changes"], change_rows(changes)),
+    }  # fmt: skip
+
+
+def _with_ancestors(group_ids: set[int]) -> list[ArmedGroup]:
+    groups = {g.pk: g for g in ArmedGroup.objects.filter(pk__in=group_ids).select_related("parent")}
+    pending = {g.parent_id for g in groups.values() if g.parent_id} - set(groups)
+    while pending:
+        for group in ArmedGroup.objects.filter(pk__in=pending):
+            groups[group.pk] = group
+        pending = {g.parent_id for g in groups.values() if g.parent_id} - set(groups)
+    return sorted(groups.values(), key=lambda g: g.slug)
+
+
+def theater_record_response(theaters) -> HttpResponse:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in theater_record(theaters).items():
+            archive.writestr(name, body)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return _attachment(buffer.getvalue(), "application/zip", f"frontline-record-{stamp}.zip")
+
+
+def _attachment(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
