@@ -55,6 +55,17 @@ services.control_change_create(
 print("seeded", place.pk)
 """
 
+# Staff accounts for the admin tests: (username, password, role).
+ACCOUNTS = [("ed", "ed-password-1", "Editors"), ("rev", "rev-password-1", "Reviewers"),
+            ("rev2", "rev2-password-1", "Reviewers")]  # fmt: skip
+SEED_ACCOUNTS = f"""
+from django.contrib.auth.models import Group
+from apps.users.models import User
+for name, password, role in {ACCOUNTS!r}:
+    user = User.objects.create_user(name, password=password, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+"""
+
 
 def pytest_configure(config):
     config.addinivalue_line(
@@ -143,6 +154,7 @@ def live_url(tmp_path_factory) -> str:
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "load_reference")
     _manage(env, "shell", "-c", SEED_HOSTILE)
+    _manage(env, "shell", "-c", SEED_ACCOUNTS)
     log = tmp_path_factory.mktemp("live-server") / "runserver.log"
     try:
         with headless.live_server(database_url, log) as base:
