@@ -112,10 +112,10 @@ class NamesField(forms.CharField):
 
 class TheaterForm(ServiceForm):
     writers = (services.theater_create, services.theater_update, "theater")
+
     class Meta:
         model = Theater
         fields = ["name", "slug", "description", "bounds", "start_date", "end_date"]
-
 
 
 class ColorInput(forms.TextInput):
@@ -126,6 +126,7 @@ class ColorInput(forms.TextInput):
 
 class GroupForm(ServiceForm):
     writers = (services.group_create, services.group_update, "group")
+
     class Meta:
         model = ArmedGroup
         fields = [
@@ -137,9 +138,9 @@ class GroupForm(ServiceForm):
         help_texts = {"aliases": "One per line, e.g. ISIS, Daesh."}
 
 
-
 class PlaceForm(ServiceForm):
     writers = (services.place_create, services.place_update, "place")
+
     class Meta:
         model = Place
         fields = [
@@ -150,7 +151,6 @@ class PlaceForm(ServiceForm):
         help_texts = {"aliases": "One per line, any spelling: Dayr az-Zawr, Deir al-Zour…"}
 
 
-
 class SourceForm(ServiceForm):
     url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     archive_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
@@ -159,7 +159,6 @@ class SourceForm(ServiceForm):
     class Meta:
         model = Source
         fields = ["title", "url", "publisher", "published", "archive_url", "key"]
-
 
 
 # --- Control changes -------------------------------------------------------------------------

@@ -86,20 +86,60 @@ class ChangeProposal:
         )
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """Another change of the same place, as the neighbour rules need it."""
+
+    pk: int | None
+    date: date
+    review_state: str
+    state: State
+    controller: ArmedGroup | None
+
+    @classmethod
+    def of(cls, change: ControlChange) -> Neighbour:
+        return cls(change.pk, change.date, change.review_state, change.state, change.controller)
+
+
+def neighbours_of(place: Place, *, excluding: ControlChange | None = None) -> list[Neighbour]:
+    """The place's stored changes (all review states), in date order."""
+    others = (
+        ControlChange.objects.filter(place=place)
+        .select_related("controller")
+        .prefetch_related("challengers")
+        .order_by("date")
+    )
+    if excluding is not None:
+        others = others.exclude(pk=excluding.pk)
+    return [Neighbour.of(change) for change in others]
+
+
 def check_change(
-    proposal: ChangeProposal, *, existing: ControlChange | None = None, reshapes: bool = True
+    proposal: ChangeProposal,
+    *,
+    existing: ControlChange | None = None,
+    reshapes: bool = True,
+    others: list[Neighbour] | None = None,
 ) -> None:
     """Validate a proposed change; ``existing`` is the change being edited, if any.
 
     ``reshapes`` says whether the write sets what the change says about the place (its date,
     place, status, controller, challengers, or publishes it). Only such writes are checked
     for changing nothing: fixing a typo in a summary must never be refused because a
-    neighbouring change was removed meanwhile.
+    neighbouring change was removed meanwhile. ``others`` are the place's other changes in
+    date order, when the caller already holds them (bulk imports); by default they are read.
     """
     check_change_types(proposal)
     errors = Errors()
-    p = proposal
+    check_change_content(errors, proposal)
+    if others is None:
+        others = neighbours_of(proposal.place, excluding=existing)
+    check_change_neighbours(errors, proposal, others, reshapes=reshapes)
+    errors.raise_if_any()
 
+
+def check_change_content(errors: Errors, p: ChangeProposal) -> None:
+    """The rules that need nothing but the proposal itself (and its groups' dates)."""
     _check_choice(errors, "status", p.status, Status.values)
     _check_choice(errors, "date_precision", p.date_precision, ControlChange.DatePrecision.values)
     _check_choice(errors, "confidence", p.confidence, ControlChange.Confidence.values)
@@ -148,20 +188,20 @@ def check_change(
     if p.review_state == ControlChange.ReviewState.PUBLISHED and not p.sources:
         errors.add("sources", "A published change needs at least one source.")
 
-    others = ControlChange.objects.filter(place=p.place).order_by()
-    if existing is not None:
-        others = others.exclude(pk=existing.pk)
-    clash = others.filter(date=p.date).first()
+
+def check_change_neighbours(
+    errors: Errors, p: ChangeProposal, others: list[Neighbour], *, reshapes: bool = True
+) -> None:
+    """One change per place and day; a change must change something (see below)."""
+    clash = next((n for n in others if n.date == p.date), None)
     if clash is not None:
         errors.add(
             "date",
             f"{p.place} already has a change on {_fmt(p.date)} (change #{clash.pk}); "
             "edit that one instead.",
         )
-
     if reshapes:
         _check_changes_something(errors, p, others)
-    errors.raise_if_any()
 
 
 def _saved(obj, model: type) -> bool:
@@ -187,29 +227,27 @@ def check_change_types(p: ChangeProposal) -> None:
     errors.raise_if_any()
 
 
-def _check_changes_something(errors: Errors, p: ChangeProposal, others) -> None:
+def _check_changes_something(errors: Errors, p: ChangeProposal, others: list[Neighbour]) -> None:
     """A change must differ from the state it replaces.
 
     A published change replaces the published state before it. A draft is compared with the
     change before it whatever its review state, so a capture and its recapture can both be
     drafted before either is published.
     """
-    earlier = others.filter(date__lt=p.date)
-    if p.review_state == ControlChange.ReviewState.PUBLISHED:
-        earlier = earlier.filter(review_state=ControlChange.ReviewState.PUBLISHED)
-    previous = (
-        earlier.order_by("-date")
-        .select_related("controller")
-        .prefetch_related("challengers")
-        .first()
-    )
+    published = ControlChange.ReviewState.PUBLISHED
+    only_published = p.review_state == published
+    earlier = [
+        n for n in others
+        if n.date < p.date and (not only_published or n.review_state == published)
+    ]  # fmt: skip
+    previous = max(earlier, key=lambda n: n.date, default=None)
     if previous is None or previous.state != p.state:
         return
-    if previous.status == "controlled":
+    if previous.state.status == "controlled":
         state = f"controlled by {previous.controller}"
     else:
         holder = f", held by {previous.controller}," if previous.controller else ""
-        state = f"{previous.status}{holder} with the same challengers"
+        state = f"{previous.state.status}{holder} with the same challengers"
     if previous.review_state == ControlChange.ReviewState.PUBLISHED:
         where = f"{p.place} is already {state} since {_fmt(previous.date)}."
     else:
