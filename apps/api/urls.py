@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import control, records
+from .views import control, imports, records
 
 router = SimpleRouter()
 router.register("theaters", records.TheaterViewSet, basename="theater")
@@ -19,5 +19,7 @@ urlpatterns = [
     path("control/diff/", control.ControlDiffView.as_view(), name="control-diff"),
     path("timeline/", control.TimelineView.as_view(), name="timeline"),
     path("stats/control-series/", control.ControlSeriesView.as_view(), name="control-series"),
+    path("imports/", imports.ImportListView.as_view(), name="import-list"),
+    path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
     *router.urls,
 ]

@@ -31,7 +31,7 @@ from .models import (
     Source,
     Theater,
 )
-from .periods import DatedState, PeriodSpec, build_periods
+from .periods import DatedState, PeriodSpec, State, build_periods
 from .search import search_text
 
 Published = ControlChange.ReviewState.PUBLISHED
@@ -584,6 +584,30 @@ def place_periods_bulk_create(*, changes_by_place: dict[int, list[DatedState]]) 
         for spec in build_periods(changes)
     ]
     return _insert_periods(specs)
+
+
+def place_periods_rebuild_many(*, place_ids: Iterable[int]) -> int:
+    """Bulk path for imports: rebuild the periods of many places at once (their periods are
+    replaced, so their ids change). Same builder as every write; returns periods created."""
+    place_ids = sorted(set(place_ids))
+    if not place_ids:
+        return 0
+    changes = (
+        ControlChange.objects.filter(place_id__in=place_ids, review_state=Published)
+        .order_by("place_id", "date")
+        .values_list("pk", "place_id", "date", "status", "controller_id")
+    )
+    challengers: dict[int, set[int]] = {}
+    for change_id, group_id in ChangeChallenger.objects.filter(
+        change__place_id__in=place_ids, change__review_state=Published
+    ).values_list("change_id", "group_id"):
+        challengers.setdefault(change_id, set()).add(group_id)
+    by_place: dict[int, list[DatedState]] = {place_id: [] for place_id in place_ids}
+    for pk, place_id, day, status, controller_id in changes:
+        state = State(status, controller_id, frozenset(challengers.get(pk, ())))
+        by_place[place_id].append(DatedState(change_id=pk, date=day, state=state))
+    ControlPeriod.objects.filter(place_id__in=place_ids).delete()
+    return place_periods_bulk_create(changes_by_place=by_place)
 
 
 def _insert_periods(specs: list[tuple[int, PeriodSpec]]) -> int:

@@ -37,14 +37,16 @@ FIELDS: dict[type[models.Model], list[str]] = {
 NOT_RESTORED = {"version"}  # kept for reading; a restore is a new version
 
 
-def snapshot(obj: models.Model) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(data, labels) for `obj`."""
+def snapshot(obj: models.Model, many: dict[str, list] | None = None):
+    """(data, labels) for `obj`. ``many`` may give many-to-many values (lists of objects)
+    instead of reading them, as bulk writes do."""
     data: dict[str, Any] = {}
     labels: dict[str, Any] = {}
     for name in FIELDS[type(obj)]:
         field = obj._meta.get_field(name)
         if field.many_to_many:
-            related = sorted(getattr(obj, name).all(), key=lambda o: o.pk)
+            values = many[name] if many and name in many else getattr(obj, name).all()
+            related = sorted(values, key=lambda o: o.pk)
             data[name] = [o.pk for o in related]
             labels[name] = [str(o) for o in related]
         elif field.many_to_one:

@@ -144,6 +144,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 # --- REST API ------------------------------------------------------------------------------
 API_MAX_BODY_BYTES = 1024 * 1024  # larger request bodies get 413
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)  # uploads to imports/
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 API_READS_REQUIRE_TOKEN = env.bool("API_READS_REQUIRE_TOKEN", default=False)
 REST_FRAMEWORK = {

@@ -1,0 +1,97 @@
+"""Imports in the admin: "Add" is the upload form; each job shows its report."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from apps.users import roles
+
+from .models import ImportJob
+
+
+class UploadForm(forms.ModelForm):
+    file = forms.FileField(help_text="CSV (places or changes, the reference dataset's columns) "
+                                     "or GeoJSON, UTF-8. See the README.")  # fmt: skip
+
+    class Meta:
+        model = ImportJob
+        fields = ["file", "theater", "dry_run", "publish"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}."
+            )
+        return upload
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "filename", "status", "summary", "user", "dry_run"]
+    list_filter = ["status", "dry_run"]
+    search_fields = ["filename", "summary"]
+    readonly_fields = ["filename", "status", "user", "theater", "dry_run", "publish",
+                       "created_at", "started_at", "finished_at", "summary", "counts",
+                       "error_list"]  # fmt: skip
+
+    def get_fields(self, request, obj=None):
+        return ["file", "theater", "dry_run", "publish"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = UploadForm
+        return super().get_form(request, obj, **kwargs)
+
+    def has_add_permission(self, request):
+        return roles.is_editor(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_editor(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.is_reviewer(request.user)
+
+    def get_queryset(self, request):
+        jobs = super().get_queryset(request).defer("content")
+        return jobs if roles.is_reviewer(request.user) else jobs.filter(user=request.user)
+
+    def save_model(self, request, obj, form, change):
+        from apps.api.views.imports import start_import
+
+        data = form.cleaned_data
+        if data["publish"] and not roles.is_reviewer(request.user):
+            raise PermissionDenied("Only a reviewer may import published changes.")
+        job = start_import(request.user, data["file"], theater=data.get("theater"),
+                           dry_run=data["dry_run"], publish=data["publish"])  # fmt: skip
+        obj.pk = job.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        job = ImportJob.objects.get(pk=obj.pk)
+        level = messages.ERROR if job.status == ImportJob.Status.FAILED else messages.SUCCESS
+        self.message_user(request, job.summary or "Import queued: reload for its report.", level)
+        return redirect(reverse("admin:ingest_importjob_change", args=[job.pk]))
+
+    @admin.display(description="Errors")
+    def error_list(self, job):
+        if not job.errors:
+            return "—"
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((e.get("row") or "—", e.get("column") or "—", e["message"]) for e in job.errors),
+        )  # fmt: skip
+        return format_html(
+            "<table><thead><tr><th>Row</th><th>Column</th><th>Problem</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )

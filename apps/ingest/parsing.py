@@ -1,0 +1,192 @@
+"""Read an uploaded file of places and/or changes into records, or say exactly why not.
+
+CSV files use the reference dataset's columns (README): a file is a places file
+(``slug, name, aliases, kind, country, lat, lon, population, importance, theater, area``) or
+a changes file (``place, date, date_precision, status, controller, challengers,
+supported_by, confidence, summary, sources``, plus an optional ``review_state``), told apart
+by its header. GeoJSON is a FeatureCollection: features whose properties have a ``status``
+are changes, the others places (their Point geometry is the location, a Polygon or
+MultiPolygon their area with ``lat``/``lon`` properties for the point, or its centre).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+
+PLACE_COLUMNS = ["slug", "name", "aliases", "kind", "country", "lat", "lon", "population",
+                 "importance", "theater", "area"]  # fmt: skip
+CHANGE_COLUMNS = ["place", "date", "date_precision", "status", "controller", "challengers",
+                  "supported_by", "confidence", "summary", "sources", "review_state"]  # fmt: skip
+REQUIRED = {
+    "place": {"name", "kind", "country"},
+    "change": {"place", "date", "status"},
+}
+csv.field_size_limit(1_000_000)  # one cell: a long summary or an area's WKT
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; ``row`` (1-based line) when known."""
+
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.message, self.row, self.column = message, row, column
+
+
+@dataclass
+class Record:
+    kind: str  # "place" or "change"
+    row: int  # CSV line number, or GeoJSON feature number (1-based)
+    values: dict[str, str]
+    geometry: GEOSGeometry | None = None
+    problems: list[tuple[str | None, str]] = field(default_factory=list)  # (column, message)
+
+
+def parse(content: bytes, filename: str = "") -> list[Record]:
+    text = _decode(content)
+    if filename.lower().endswith((".geojson", ".json")) or text.lstrip().startswith("{"):
+        return _parse_geojson(text)
+    return _parse_csv(text)
+
+
+def _decode(content: bytes) -> str:
+    if not content.strip():
+        raise FileProblem("The file is empty.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise FileProblem(
+            f"The file is not UTF-8 text (byte 0x{content[error.start]:02x} at position "
+            f"{error.start}). Save it as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) and upload "
+            "it again.",
+            row=line,
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise FileProblem("The file holds NUL characters: it is not a text file.", row=line)
+    return text
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _parse_csv(text: str) -> list[Record]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise FileProblem("The file is empty.") from None
+    except csv.Error as error:
+        raise FileProblem(f"Malformed CSV header: {error}.", row=1) from None
+    kind = _kind_of(header)
+    known = PLACE_COLUMNS if kind == "place" else CHANGE_COLUMNS
+    unknown = [h for h in header if h not in known]
+    if unknown:
+        raise FileProblem(
+            f"Unknown column(s) {', '.join(map(repr, unknown))}. A {kind}s file has the "
+            f"columns {', '.join(known)}.",
+            row=1,
+        )
+    if len(set(header)) != len(header):
+        raise FileProblem("A column is named twice in the header.", row=1)
+    missing = REQUIRED[kind] - set(header)
+    if missing:
+        raise FileProblem(f"Missing column(s): {', '.join(sorted(missing))}.", row=1)
+    records = []
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise FileProblem(f"Malformed CSV: {error}.", row=reader.line_num) from None
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        record = Record(kind, reader.line_num, {})
+        if len(cells) != len(header):
+            record.problems.append(
+                (None, f"{len(cells)} cells where the header has {len(header)} columns.")
+            )
+        record.values = {h: c.strip() for h, c in zip(header, cells, strict=False)}
+        if kind == "place" and record.values.get("area"):
+            record.geometry = _geometry(record, record.values["area"], "area")
+        records.append(record)
+    if not records:
+        raise FileProblem("The file has a header but no rows.")
+    return records
+
+
+def _kind_of(header: list[str]) -> str:
+    if {"status", "date"} <= set(header):
+        return "change"
+    if {"lat", "lon"} & set(header) or {"kind", "country"} <= set(header):
+        return "place"
+    raise FileProblem(
+        "Cannot tell what the file holds: a changes file has the columns place, date, status, "
+        "...; a places file slug, name, kind, country, lat, lon, ... (see the README).",
+        row=1,
+    )
+
+
+def _geometry(record: Record, value, column: str) -> GEOSGeometry | None:
+    try:
+        text = value if isinstance(value, str) else json.dumps(value)
+        geometry = GEOSGeometry(text, srid=4326)
+    except (GEOSException, GDALException, ValueError, TypeError) as error:
+        record.problems.append((column, f"Not a valid geometry: {error}".strip()))
+        return None
+    if geometry.srid not in (None, 4326):
+        record.problems.append((column, f"Give coordinates in EPSG:4326, not {geometry.srid}."))
+        return None
+    return geometry
+
+
+# --- GeoJSON ---------------------------------------------------------------------------------
+
+
+def _parse_geojson(text: str) -> list[Record]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FileProblem(f"Not valid JSON: {error.msg}.", row=error.lineno) from None
+    if isinstance(document, dict) and document.get("type") == "Feature":
+        document = {"type": "FeatureCollection", "features": [document]}
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise FileProblem("A GeoJSON import is a FeatureCollection (or one Feature).")
+    features = document.get("features")
+    if not isinstance(features, list) or not features:
+        raise FileProblem("The FeatureCollection has no features.")
+    records = []
+    for number, feature in enumerate(features, start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            problem = (None, "Not a Feature with properties.")
+            records.append(Record("place", number, {}, problems=[problem]))
+            continue
+        kind = "change" if "status" in properties else "place"
+        values = {k: _cell(v) for k, v in properties.items()}
+        record = Record(kind, number, values)
+        known = PLACE_COLUMNS if kind == "place" else CHANGE_COLUMNS
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            record.problems.append((None, f"Unknown propert(ies): {', '.join(unknown)}."))
+        geometry = feature.get("geometry")
+        if kind == "place" and geometry is not None:
+            record.geometry = _geometry(record, geometry, "geometry")
+        records.append(record)
+    return records
+
+
+def _cell(value) -> str:
+    """Property values as CSV cells would hold them: lists joined with |."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(str(v) for v in value)
+    return str(value).strip()

@@ -1,0 +1,320 @@
+"""Imports: all or nothing, idempotent, every problem named by row and column, never a 500."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from datetime import date, timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.history.models import Revision
+from apps.ingest.importer import run_job
+from apps.ingest.models import ImportJob
+from apps.ingest.reference import load_dataset
+from apps.territory import selectors
+from apps.territory.models import ControlChange, ControlPeriod, Place, Theater
+from apps.users.models import User
+from apps.users.roles import EDITORS, REVIEWERS
+from tests.factories import GroupFactory, SourceFactory, TheaterFactory
+
+pytestmark = pytest.mark.django_db
+CHANGE_HEADER = ["place", "date", "date_precision", "status", "controller", "challengers",
+                 "supported_by", "confidence", "summary", "sources"]  # fmt: skip
+PLACE_HEADER = ["slug", "name", "aliases", "kind", "country", "lat", "lon", "population",
+                "importance", "theater", "area"]  # fmt: skip
+
+
+@pytest.fixture
+def reference(db):
+    """The whole reference dataset (slow: only for the test that re-imports it)."""
+    load_dataset(settings.REFERENCE_DATA_DIR)
+    return Theater.objects.get()
+
+
+@pytest.fixture
+def theater(db):
+    """What the files below refer to, taken from the reference dataset."""
+    theater = TheaterFactory(slug="syria-iraq-2014-2019", name="Syria and Iraq")
+    GroupFactory(slug="islamic-state", name="Islamic State", aliases=["IS", "ISIS"])
+    GroupFactory(slug="sdf", name="Syrian Democratic Forces / YPG", short_name="SDF")
+    GroupFactory(slug="syrian-government", name="Syrian government forces")
+    SourceFactory(key="houston-chronicle-2017-11-04", url="https://example.org/hc")
+    return theater
+
+
+def user(name: str, role: str) -> User:
+    account = User.objects.create_user(name, password=f"{name}-password-9")
+    account.groups.add(Group.objects.get(name=role))
+    return account
+
+
+@pytest.fixture
+def reviewer(db):
+    return user("reviewer", REVIEWERS)
+
+
+@pytest.fixture
+def editor(db):
+    return user("editor", EDITORS)
+
+
+def csv_bytes(header: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def run(content: bytes, by, *, filename="file.csv", theater=None, dry_run=False, publish=False):
+    job = ImportJob.objects.create(user=by, filename=filename, content=content, theater=theater,
+                                   dry_run=dry_run, publish=publish)  # fmt: skip
+    run_job(job)
+    job.refresh_from_db()
+    return job
+
+
+def counts() -> tuple[int, int, int]:
+    return Place.objects.count(), ControlChange.objects.count(), ControlPeriod.objects.count()
+
+
+NEW_PLACES = [
+    ["tall-abyad-east", "Tall Abyad East", "Tal Abyad Sharqi", "village", "SY", "36.70", "38.99",
+     "1200", "2", "syria-iraq-2014-2019", ""],
+    ["", "Ayn Isa North", "Ain Issa North|ʿAyn ʿĪsā North", "village", "SY", "36.40", "38.87",
+     "", "", "syria-iraq-2014-2019", ""],
+]  # fmt: skip
+
+
+def new_place_changes() -> list[list]:
+    return [
+        ["tall-abyad-east", "2014-07-01", "day", "controlled", "islamic-state", "", "", "likely",
+         "Taken with Tell Abyad.", "houston-chronicle-2017-11-04"],
+        ["Ain Issa North", "2015-06-20", "day", "controlled", "SDF", "", "", "confirmed", "",
+         "houston-chronicle-2017-11-04"],
+        ["tall-abyad-east", "2015-06-16", "day", "contested", "islamic-state", "sdf", "", "",
+         "", "houston-chronicle-2017-11-04"],
+    ]  # fmt: skip
+
+
+def test_the_reference_changes_re_imported_change_nothing(reference, reviewer):
+    before = counts()
+    content = (settings.REFERENCE_DATA_DIR / "changes.csv").read_bytes()
+    job = run(content, reviewer, publish=True, theater=reference)
+    assert job.status == "succeeded", job.errors
+    assert job.counts == {"changes": {"unchanged": 166}}
+    assert counts() == before
+
+
+def test_a_valid_file_creates_places_and_changes_and_re_importing_changes_nothing(
+    theater, reviewer
+):
+    places = run(csv_bytes(PLACE_HEADER, NEW_PLACES), reviewer, theater=theater)
+    assert places.status == "succeeded", places.errors
+    assert places.counts == {"places": {"created": 2}}
+    ain = Place.objects.get(name="Ayn Isa North")  # found again by any spelling below
+    assert ain.slug == "ayn-isa-north"  # named without a slug: one from its name
+
+    changes = run(csv_bytes(CHANGE_HEADER, new_place_changes()), reviewer, theater=theater,
+                  publish=True)  # fmt: skip
+    assert changes.status == "succeeded", changes.errors
+    assert changes.counts == {"changes": {"created": 3}}
+    east = Place.objects.get(slug="tall-abyad-east")
+    state = selectors.place_state_on(place=east, on=date(2015, 7, 1))
+    assert state.status == "contested" and state.controller.slug == "islamic-state"
+    assert selectors.place_state_on(place=ain, on=date(2016, 1, 1)).controller.slug == "sdf"
+    revisions = Revision.objects.filter(via="import", content_type__model="controlchange")
+    assert revisions.count() == 3 and {r.user for r in revisions} == {reviewer}
+
+    before = counts()
+    again = run(csv_bytes(CHANGE_HEADER, new_place_changes()), reviewer, theater=theater,
+                publish=True)  # fmt: skip
+    assert again.counts == {"changes": {"unchanged": 3}} and counts() == before
+    places_again = run(csv_bytes(PLACE_HEADER, NEW_PLACES), reviewer, theater=theater)
+    assert places_again.counts == {"places": {"unchanged": 2}}
+
+
+def test_one_bad_row_among_1000_writes_nothing_and_names_the_row(theater, reviewer):
+    place_job = run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
+    assert place_job.status == "succeeded"
+    groups = ["islamic-state", "sdf", "syrian-government"]  # any row left out changes nothing
+    rows = [
+        ["tall-abyad-east", (date(2015, 1, 1) + timedelta(days=i)).isoformat(), "day",
+         "controlled", groups[i % 3], "", "", "", "", "houston-chronicle-2017-11-04"]
+        for i in range(1000)
+    ]  # fmt: skip
+    rows[516][1] = (date.today() + timedelta(days=3)).isoformat()  # line 518 of the file
+    before = counts()
+    job = run(csv_bytes(CHANGE_HEADER, rows), reviewer, publish=True)
+    assert job.status == "failed"
+    assert counts() == before
+    assert {e["row"] for e in job.errors} == {518}, job.errors
+    future = [e for e in job.errors if e["column"] == "date"]
+    assert "future" in future[0]["message"] and "row 518" in job.summary
+
+    rows[516][1] = (date(2015, 1, 1) + timedelta(days=516)).isoformat()
+    job = run(csv_bytes(CHANGE_HEADER, rows), reviewer, publish=True)
+    assert job.status == "succeeded", job.errors[:3]
+    assert job.counts == {"changes": {"created": 1000}}
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "words", "row"),
+    [
+        (b'place,date,status\nmosul,"2015-01-01,controlled\n', "f.csv", "malformed csv", 2),
+        ("place,date,status\nmosul,2015-01-01,contrôlé\n".encode("latin-1"), "f.csv",
+         "not utf-8", 2),
+        (b"place,status\nmosul,controlled\n", "f.csv", "cannot tell", 1),
+        (b"place,date,controller\nmosul,2015-01-01,sdf\n", "f.csv", "cannot tell", 1),
+        (b"place,date,status,colour\nmosul,2015-01-01,controlled,red\n", "f.csv",
+         "unknown column", 1),
+        (b"slug,name,kind,lat,lon\nx,X,town,35,40\n", "f.csv", "missing column(s): country", 1),
+        (b"", "f.csv", "empty", None),
+        (b"place,date,status\n", "f.csv", "no rows", None),
+        (b'{"type": "FeatureCollection", "features": [', "f.geojson", "not valid json", 1),
+        (b'{"type": "Point", "coordinates": [1, 2]}', "f.geojson", "featurecollection", None),
+    ],
+)  # fmt: skip
+def test_unreadable_files_get_a_clear_report(theater, reviewer, content, filename, words, row):
+    before = counts()
+    job = run(content, reviewer, filename=filename)
+    assert job.status == "failed"
+    assert words in job.errors[0]["message"].lower(), job.errors
+    assert job.errors[0]["row"] == row
+    assert counts() == before
+
+
+def test_a_10_mb_file_of_noise_is_refused_clearly(theater, reviewer):
+    job = run(os.urandom(10 * 1024 * 1024), reviewer)
+    assert job.status == "failed" and "not utf-8" in job.errors[0]["message"].lower()
+
+
+def test_a_geojson_with_an_invalid_geometry_names_the_feature(theater, reviewer):
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [38.9, 36.6]},
+         "properties": {"slug": "good-one", "name": "Good One", "kind": "village",
+                        "country": "SY"}},
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[1, 2], [3, 4]]]},
+         "properties": {"slug": "bad-one", "name": "Bad One", "kind": "village",
+                        "country": "SY", "lat": 36.5, "lon": 38.8}},
+    ]  # fmt: skip
+    content = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    before = counts()
+    job = run(content, reviewer, filename="places.geojson", theater=theater)
+    assert job.status == "failed" and counts() == before
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "geometry")], job.errors
+
+    job = run(json.dumps({"type": "FeatureCollection", "features": features[:1]}).encode(),
+              reviewer, filename="places.geojson", theater=theater)  # fmt: skip
+    assert job.status == "succeeded", job.errors
+    assert Place.objects.get(slug="good-one").location.x == pytest.approx(38.9)
+
+
+def test_a_geojson_of_places_and_changes(theater, reviewer):
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [38.9, 36.6]},
+         "properties": {"slug": "both-kinds", "name": "Both Kinds", "kind": "village",
+                        "country": "SY"}},
+        {"type": "Feature", "geometry": None,
+         "properties": {"place": "both-kinds", "date": "2016-01-01", "status": "controlled",
+                        "controller": "sdf", "sources": ["houston-chronicle-2017-11-04"]}},
+    ]  # fmt: skip
+    job = run(json.dumps({"type": "FeatureCollection", "features": features}).encode(),
+              reviewer, filename="mixed.geojson", theater=theater)  # fmt: skip
+    assert job.counts == {"places": {"created": 1}, "changes": {"created": 1}}, job.errors
+    assert ControlChange.objects.get(place__slug="both-kinds").review_state == "draft"
+
+
+def test_matching_errors_are_errors_not_guesses(theater, reviewer):
+    run(csv_bytes(PLACE_HEADER, [
+        ["twin-a", "Twin", "", "village", "SY", "36.1", "38.1", "", "", "syria-iraq-2014-2019", ""],
+        ["twin-b", "Twin", "", "village", "SY", "36.2", "38.2", "", "", "syria-iraq-2014-2019", ""],
+    ]), reviewer, theater=theater)  # fmt: skip
+    rows = [
+        ["Twin", "2015-01-01", "day", "controlled", "sdf", "", "", "", "", ""],
+        ["Nowhere", "2015-01-01", "day", "controlled", "sdf", "", "", "", "", ""],
+        ["twin-a", "2015-01-01", "day", "controlled", "the avengers", "", "", "", "", ""],
+        ["twin-a", "2015-02-01", "day", "controlled", "sdf", "", "", "", "", "no-such-source"],
+        ["twin-a", "2015-03-15", "month", "controlled", "islamic-state", "", "", "", "", ""],
+    ]  # fmt: skip
+    job = run(csv_bytes(CHANGE_HEADER, rows), reviewer, theater=theater)
+    found = {(e["row"], e["column"]): e["message"] for e in job.errors}
+    assert "matches 2 places" in found[(2, "place")] and "twin-a" in found[(2, "place")]
+    assert "Unknown place 'Nowhere'" in found[(3, "place")]
+    assert "Unknown group" in found[(4, "controller")]
+    assert "Unknown source" in found[(5, "sources")]
+    assert "first day of the month" in found[(6, "date")]
+    assert not ControlChange.objects.filter(place__slug="twin-a").exists()
+
+
+def test_a_dry_run_reports_and_writes_nothing(theater, reviewer):
+    before = counts()
+    job = run(csv_bytes(PLACE_HEADER, NEW_PLACES), reviewer, theater=theater, dry_run=True)
+    assert job.status == "succeeded" and job.counts == {"places": {"created": 2}}
+    assert "nothing written" in job.summary.lower()
+    assert counts() == before
+
+
+def test_an_editor_imports_drafts_but_cannot_publish(theater, editor):
+    run(csv_bytes(PLACE_HEADER, NEW_PLACES), editor, theater=theater)
+    job = run(csv_bytes(CHANGE_HEADER, new_place_changes()), editor, theater=theater)
+    assert job.status == "succeeded", job.errors
+    assert set(ControlChange.objects.filter(place__slug="tall-abyad-east")
+               .values_list("review_state", flat=True)) == {"draft"}  # fmt: skip
+    row = ["tall-abyad-east", "2016-02-01", "day", "controlled", "sdf", "", "", "", "", "",
+           "published"]  # fmt: skip
+    published = run(csv_bytes([*CHANGE_HEADER, "review_state"], [row]), editor)
+    assert published.status == "failed"
+    assert published.errors[0]["column"] == "review_state"
+
+
+# --- Through the API -------------------------------------------------------------------------
+
+
+def upload(client, content: bytes, name="changes.csv", **fields):
+    file = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post("/api/v1/imports/", {"file": file, **fields}, format="multipart")
+
+
+def test_api_import_is_202_then_reports(theater, reviewer, django_capture_on_commit_callbacks):
+    from tests.api.conftest import client_for
+
+    client = client_for(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, csv_bytes(PLACE_HEADER, NEW_PLACES), theater=theater.slug)
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert response["Location"] == body["url"]
+    report = client.get(body["url"]).json()
+    assert report["status"] == "succeeded" and report["counts"] == {"places": {"created": 2}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bad = upload(client, b"place,date,status\nmosul,2015-13-01,controlled\n")
+    report = client.get(bad.json()["url"]).json()
+    assert report["status"] == "failed"
+    message = "'2015-13-01' is not a date (YYYY-MM-DD)."
+    assert report["errors"] == [{"row": 2, "column": "date", "message": message}]
+
+
+def test_api_import_permissions_and_limits(theater, editor, settings):
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import client_for
+
+    anonymous = APIClient(HTTP_HOST="127.0.0.1")
+    assert upload(anonymous, b"x").status_code == 401
+    client = client_for(editor)
+    refused = upload(client, csv_bytes(CHANGE_HEADER, []), publish="true")
+    assert refused.status_code == 403 and "reviewer" in refused.json()["detail"]
+    settings.IMPORT_MAX_BYTES = 1000
+    too_big = upload(client, b"x" * 5000)
+    assert too_big.status_code == 400 and "the limit is 1,000" in json.dumps(too_big.json())
+    other = client_for(user("someone", EDITORS))
+    job = ImportJob.objects.create(user=editor, filename="f.csv", content=b"x")
+    assert other.get(f"/api/v1/imports/{job.pk}/").status_code == 404
