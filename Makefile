@@ -10,12 +10,12 @@ LOCK := requirements.lock
 # The test suite runs against real PostGIS. Override to point elsewhere.
 TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
-.PHONY: help run test venv lint format fuzz smoke bench bench-api bench-map bench-engine lock clean
+.PHONY: help run test venv lint format fuzz smoke bench bench-api bench-map bench-import bench-engine lock clean
 
 help:
 	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) (SpatiaLite)"
 	@echo "make test   set up PostGIS/Redis/Chromium and run lint, migration check, tests, smoke test"
-	@echo "make bench  benchmark the API and the map page on synthetic theaters (bench-api, bench-map)"
+	@echo "make bench  benchmark the API, the map page and imports (bench-api, bench-map, bench-import)"
 	@echo "make lock   re-pin $(LOCK) from pyproject.toml"
 
 ## Serve the app on the embedded default (SpatiaLite, eager Celery).
@@ -75,7 +75,7 @@ BENCH_CHANGES ?= 1000000
 MAP_BENCH_PLACES ?= 10000
 MAP_BENCH_CHANGES ?= 100000
 BENCH_DATABASE_URL ?= $(patsubst %/frontline,%/frontline_bench,$(TEST_DATABASE_URL))
-bench: bench-api bench-map
+bench: bench-api bench-map bench-import
 
 ## The API (issue "REST API v1"): latency, sizes, memory and the comparisons.
 bench-api: venv
@@ -91,6 +91,15 @@ bench-map: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_map \
 		--places $(MAP_BENCH_PLACES) --changes $(MAP_BENCH_CHANGES)
+
+## Imports (issue "Editors"): 10,000 places, then 100,000 changes, through the import job path.
+IMPORT_BENCH_PLACES ?= 10000
+IMPORT_BENCH_CHANGES ?= 100000
+bench-import: venv
+	@TEST_DATABASE_URL=$(BENCH_DATABASE_URL) scripts/test-services.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_import \
+		--places $(IMPORT_BENCH_PLACES) --changes $(IMPORT_BENCH_CHANGES)
 
 ## The time engine alone, on synthetic data rolled back afterwards.
 bench-engine: venv

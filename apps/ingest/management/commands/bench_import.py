@@ -1,0 +1,162 @@
+"""Benchmark imports: a file of places, then a file of changes onto them, as an import job.
+
+    manage.py bench_import --places 10000 --changes 100000
+
+Builds the files in memory (a fresh ``import-bench`` theater, replaced on each run), runs them
+through the same job path as an upload (parse, check every row, write, audit, periods), and
+prints how long each took, then re-imports the changes file (everything unchanged).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import resource
+import time
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import Polygon
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from apps.ingest.importer import run_job
+from apps.ingest.models import ImportJob
+from apps.ingest.parsing import CHANGE_COLUMNS, PLACE_COLUMNS
+from apps.territory import services
+from apps.territory.models import (
+    ArmedGroup,
+    ControlChange,
+    ControlPeriod,
+    DeletedControlChange,
+    Place,
+    Source,
+    Theater,
+)
+from apps.users.models import User
+from apps.users.roles import REVIEWERS
+
+SLUG = "import-bench"
+BOX = (35.0, 28.0, 45.0, 38.0)
+TARGET_S = 120
+
+
+class Command(BaseCommand):
+    help = "Time importing places and changes files through the import job path."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--places", type=int, default=10_000)
+        parser.add_argument("--changes", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, places, changes, seed, **options):
+        if changes < places:
+            raise CommandError("Give at least one change per place.")
+        rng = random.Random(seed)
+        self.reset()
+        theater, groups, source = self.setup()
+        user = self.reviewer()
+        places_csv = self.places_file(places, rng)
+        changes_csv = self.changes_file(places, changes, groups, source, rng)
+        self.stdout.write(f"Files: places {len(places_csv) / 1e6:.1f} MB, "
+                          f"changes {len(changes_csv) / 1e6:.1f} MB")  # fmt: skip
+
+        results = [
+            self.timed("places", places_csv, user, theater, publish=False),
+            self.timed("changes", changes_csv, user, theater, publish=True),
+            self.timed("changes again (unchanged)", changes_csv, user, theater, publish=True),
+        ]
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write("\nImports through the job path (parse, check every row, write, audit, "
+                          "periods), one process:")  # fmt: skip
+        for name, seconds, job in results:
+            self.stdout.write(f"  {name:<28} {seconds:7.1f} s  {job.status:<9} {job.summary}")
+        changes_s = results[1][1]
+        self.stdout.write(f"peak memory of this process: {peak_mb:.0f} MB")
+        self.stdout.write(
+            f"importing {changes:,} changes: {changes_s:.1f} s "
+            f"({changes / changes_s:,.0f} rows/s; target < {TARGET_S} s)"
+        )
+
+    def timed(self, name, content: bytes, user, theater, *, publish: bool):
+        job = ImportJob.objects.create(user=user, filename=f"{name}.csv", content=content,
+                                       theater=theater, publish=publish)  # fmt: skip
+        self.stdout.write(f"Importing {name} ...")
+        started = time.perf_counter()
+        run_job(job)
+        seconds = time.perf_counter() - started
+        if job.status != ImportJob.Status.SUCCEEDED:
+            raise CommandError(f"{name}: {job.summary} {job.errors[:5]}")
+        return name, seconds, job
+
+    # --- data -------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        theater = Theater.objects.filter(slug=SLUG).first()
+        if theater is None:
+            return
+        self.stdout.write("Removing the previous run's theater ...")
+        with transaction.atomic():
+            changes = ControlChange.objects.filter(place__theater=theater)
+            ControlPeriod.objects.filter(place__theater=theater).delete()
+            DeletedControlChange.objects.filter(place__theater=theater).delete()
+            changes.delete()
+            Place.objects.filter(theater=theater).delete()
+            theater.delete()
+
+    def setup(self):
+        theater = services.theater_create(
+            name="Import benchmark", slug=SLUG, bounds=Polygon.from_bbox(BOX),
+            start_date=date(2014, 1, 1), description="Built by manage.py bench_import.",
+        )  # fmt: skip
+        groups = []
+        for i in range(8):
+            slug = f"{SLUG}-g{i + 1}"
+            group = ArmedGroup.objects.filter(slug=slug).first()
+            groups.append(group or services.group_create(name=f"Bench group {i + 1}", slug=slug))
+        source = Source.objects.filter(key=f"{SLUG}-source").first() or services.source_create(
+            title="Benchmark source", key=f"{SLUG}-source", url="https://example.org/bench"
+        )
+        return theater, groups, source
+
+    @staticmethod
+    def reviewer() -> User:
+        user, _ = User.objects.get_or_create(username="import-bench")
+        user.groups.add(Group.objects.get(name=REVIEWERS))
+        return User.objects.get(pk=user.pk)  # permissions cache fresh
+
+    @staticmethod
+    def _csv(columns, rows) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return out.getvalue().encode()
+
+    def places_file(self, count: int, rng: random.Random) -> bytes:
+        rows = []
+        for n in range(count):
+            lat, lon = (
+                rng.uniform(BOX[1] + 0.01, BOX[3] - 0.01),
+                rng.uniform(BOX[0] + 0.01, BOX[2] - 0.01),
+            )
+            rows.append([f"{SLUG}-{n + 1}", f"Bench place {n + 1}", f"BP{n + 1}", "village", "SY",
+                         f"{lat:.5f}", f"{lon:.5f}", rng.randint(100, 50_000),
+                         rng.randint(1, 5), SLUG, ""])  # fmt: skip
+        return self._csv(PLACE_COLUMNS, rows)
+
+    def changes_file(self, places: int, changes: int, groups, source, rng) -> bytes:
+        per_place, extra = divmod(changes, places)
+        rows = []
+        span = (date(2019, 12, 31) - date(2014, 1, 1)).days
+        for n in range(places):
+            count = per_place + (1 if n < extra else 0)
+            days = sorted(rng.sample(range(span), count))
+            holder = rng.randrange(len(groups))
+            for offset in days:
+                holder = (holder + rng.randrange(1, len(groups))) % len(groups)
+                day = (date(2014, 1, 1) + timedelta(days=offset)).isoformat()
+                rows.append([f"{SLUG}-{n + 1}", day, "day", "controlled", groups[holder].slug,
+                             "", "", "confirmed", "Benchmark change.", source.key])  # fmt: skip
+        return self._csv([c for c in CHANGE_COLUMNS if c != "review_state"], rows)
