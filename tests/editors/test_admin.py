@@ -197,3 +197,53 @@ def test_place_search_finds_aliases_in_any_spelling(as_editor, theater):
 def test_group_colour_has_a_picker(as_reviewer, isis):
     page = as_reviewer.get(f"/admin/territory/armedgroup/{isis.pk}/change/").content.decode()
     assert 'type="color"' in page and 'value="#1a1a1a"' in page
+
+
+def test_a_place_outside_its_theater_and_a_bad_geometry_are_form_errors(as_editor, theater):
+    data = {"theater": theater.pk, "name": "Far away", "slug": "far-away", "kind": "town",
+            "country": "FR", "importance": 3, "location": Point(2.35, 48.85, srid=4326).geojson,
+            "changes-TOTAL_FORMS": 0, "changes-INITIAL_FORMS": 0}  # fmt: skip
+    errors = errors_of(as_editor.post("/admin/territory/place/add/", data))
+    assert "outside" in errors.get("location", ""), errors
+    bowtie = '{"type": "Polygon", "coordinates": [[[40,35],[41,36],[41,35],[40,36],[40,35]]]}'
+    data.update(location=Point(40.5, 35.5, srid=4326).geojson, area=bowtie)
+    errors = errors_of(as_editor.post("/admin/territory/place/add/", data))
+    assert "area" in errors, errors
+    assert not Place.objects.filter(slug="far-away").exists()
+
+
+def test_a_group_outside_its_dates_is_a_form_error(as_editor, place):
+    from tests.factories import GroupFactory
+
+    late = GroupFactory(name="Late group", founded=date(2016, 1, 1))
+    response = as_editor.post(ADD_CHANGE, change_form(place, late, SourceFactory()))
+    assert "founded" in errors_of(response).get("controller", "")
+
+
+def test_an_import_is_uploaded_from_the_admin(
+    as_editor, editor, theater, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.ingest.models import ImportJob
+
+    content = (
+        "slug,name,kind,country,lat,lon,theater\n"
+        f"admin-upload,Admin Upload,village,SY,35.5,40.5,{theater.slug}\n"
+    ).encode()
+    upload = SimpleUploadedFile("places.csv", content, content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs after the commit
+        response = as_editor.post("/admin/ingest/importjob/add/", {"file": upload})
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert (job.status, job.user, job.counts) == ("succeeded", editor, {"places": {"created": 1}})
+    page = as_editor.get(response["Location"]).content.decode()
+    assert "Imported: places: 1 created." in page
+    assert Place.objects.filter(slug="admin-upload").exists()
+
+
+def test_anonymous_visitors_get_the_login_page(client, place, isis):
+    change = ChangeFactory(place=place, controller=isis)
+    response = client.post(change_url(change, "delete"), {"post": "yes"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert ControlChange.objects.filter(pk=change.pk).exists()
