@@ -43,6 +43,7 @@ from .parsing import Record
 
 Published, Draft = ControlChange.ReviewState.PUBLISHED, ControlChange.ReviewState.DRAFT
 MAX_ERRORS = 1000  # reported; the count says how many more
+REVISION_BATCH = 5000
 
 
 @dataclass
@@ -421,12 +422,13 @@ class ChangeImport:
             batch_size=10_000,
         )
         services.place_periods_rebuild_many(place_ids=self.touched)
-        revisions = []
-        for change, many in self.new:
-            data, labels = snapshots.snapshot(change, many=many)
-            revisions.append(recorder.build(change, action=Revision.Action.CREATED, data=data,
-                                            labels=labels))  # fmt: skip
-        recorder.record_many(revisions)
+        for first in range(0, len(self.new), REVISION_BATCH):  # a batch at a time: memory
+            revisions = []
+            for change, many in self.new[first : first + REVISION_BATCH]:
+                data, labels = snapshots.snapshot(change, many=many)
+                revisions.append(recorder.build(change, action=Revision.Action.CREATED,
+                                                data=data, labels=labels))  # fmt: skip
+            recorder.record_many(revisions)
         assert len(changes) == len(self.new)
 
 

@@ -24,8 +24,10 @@ from ..fields import StrictModelSerializer
 
 class ImportJobSerializer(StrictModelSerializer):
     url = serializers.SerializerMethodField()
-    theater = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    user = serializers.CharField(source="user.username", read_only=True, default=None)
+    theater = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    user = serializers.CharField(
+        source="user.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ImportJob
@@ -41,14 +43,26 @@ class ImportJobSerializer(StrictModelSerializer):
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (places or changes) or GeoJSON, UTF-8.")
-    theater = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Theater.objects.all(), required=False,
+    theater = serializers.SlugField(
+        required=False, max_length=100,
         help_text="Theater slug: where places named without a slug are matched and created.",
     )  # fmt: skip
     dry_run = serializers.BooleanField(default=False, help_text="Report only; write nothing.")
     publish = serializers.BooleanField(
         default=False, help_text="Publish the imported changes (reviewers); else drafts."
     )
+
+    def validate(self, data):
+        if self.initial_data.get("theater", None) == "":
+            raise serializers.ValidationError(
+                {"theater": ["Give a theater slug, or leave the field out."]}
+            )
+        if "theater" in data:
+            theater = Theater.objects.filter(slug=data["theater"]).first()
+            if theater is None:
+                raise serializers.ValidationError({"theater": [f"No theater {data['theater']!r}."]})
+            data["theater"] = theater
+        return data
 
     def validate_file(self, upload):
         if upload.size > settings.IMPORT_MAX_BYTES:
