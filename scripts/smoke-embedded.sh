@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the embedded default (SpatiaLite + eager Celery), as `make run` uses it:
 # migrate a fresh database, load the reference dataset, answer "who held Deir ez-Zor",
-# write from two threads at once, and serve the home page. Usage: scripts/smoke-embedded.sh [python-of-a-venv]
+# write from two threads at once, import files and restore a revision, and serve the pages. Usage: scripts/smoke-embedded.sh [python-of-a-venv]
 set -euo pipefail
 PY="${1:-.venv/bin/python}"
 tmp="$(mktemp -d)"
@@ -23,6 +23,7 @@ grep -q "Islamic State" <<<"$before" || { echo "FAIL: Deir ez-Zor not held by th
 grep -q "Syrian" <<<"$after" || { echo "FAIL: Deir ez-Zor not held by the Syrian government on 2017-11-04" >&2; exit 1; }
 
 "$PY" manage.py shell < scripts/smoke_concurrent_writes.py
+"$PY" manage.py shell < scripts/smoke_import.py
 # Migration 0002's triggers must survive every later migration on SQLite (table rebuilds drop them).
 "$PY" manage.py shell -c "
 from django.db import connection

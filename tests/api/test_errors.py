@@ -226,3 +226,12 @@ def test_delete_with_a_stale_version_is_409(reviewer_api, change):
     assert reviewer_api.delete(f"/api/v1/changes/{change.pk}/?version=1").status_code == 409
     assert reviewer_api.delete(f"/api/v1/changes/{change.pk}/?version=x").status_code == 400
     assert reviewer_api.delete(f"/api/v1/changes/{change.pk}/?version=2").status_code == 204
+
+
+def test_updated_since_with_an_odd_utc_offset_is_answered(api, db):
+    response = api.get("/api/v1/changes/", {"updated_since": "0220-07-26T14:46:09-20:07"})
+    assert response.status_code in (200, 400), response.content
+    assert (
+        api.get("/api/v1/changes/", {"updated_since": "2015-01-01T00:00:00+05:30"}).status_code
+        == 200
+    )

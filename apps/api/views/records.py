@@ -167,6 +167,22 @@ class PlaceViewSet(RecordViewSet):
 # --- Changes --------------------------------------------------------------------------------
 
 
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time, compared in UTC: PostgreSQL refuses the odd offsets (say
+    -20:07) that Python parses."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except (OverflowError, ValueError):
+                from django.core.exceptions import ValidationError
+
+                message = "This date-time is out of range."
+                raise ValidationError({"updated_since": [message]}) from None
+        return super().filter(qs, value)
+
+
 class ChangeFilter(StrictFilterSet):
     place = django_filters.ModelChoiceFilter(queryset=Place.objects.all())
     theater = django_filters.ModelChoiceFilter(
@@ -178,7 +194,7 @@ class ChangeFilter(StrictFilterSet):
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     review_state = django_filters.ChoiceFilter(choices=ControlChange.ReviewState.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UTCDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = ControlChange
