@@ -16,6 +16,8 @@ matches more than one record is an error, never a guess. A row identical to what
 from __future__ import annotations
 
 import bisect
+import logging
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +38,7 @@ from apps.territory.models import (
     Source,
     Theater,
 )
+from apps.territory.periods import State
 from apps.territory.search import fold
 from apps.users import roles
 
@@ -43,6 +46,7 @@ from .parsing import Record
 
 Published, Draft = ControlChange.ReviewState.PUBLISHED, ControlChange.ReviewState.DRAFT
 MAX_ERRORS = 1000  # reported; the count says how many more
+logger = logging.getLogger(__name__)
 REVISION_BATCH = 5000
 
 
@@ -101,6 +105,13 @@ def run(records: list[Record], *, theater: Theater | None, user, publish: bool,
 
 # --- Lookups ---------------------------------------------------------------------------------
 
+CHUNK = 500  # ids per IN (...) list: SQLite allows a limited number of query parameters
+
+
+def _chunks(ids) -> list[list[int]]:
+    ids = sorted(ids)
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
 
 class Context:
     """What rows refer to, indexed once per import."""
@@ -108,43 +119,75 @@ class Context:
     def __init__(self, theater: Theater | None):
         self.theater = theater
         self.theaters = {t.slug: t for t in Theater.objects.all()}
+        self.groups_by_id: dict[int, ArmedGroup] = {}
         self.groups_by_slug: dict[str, ArmedGroup] = {}
         self.groups_by_name: dict[str, list[ArmedGroup]] = defaultdict(list)
         for group in ArmedGroup.objects.all():
+            self.groups_by_id[group.pk] = group
             self.groups_by_slug[group.slug] = group
-            for name in {group.name, group.short_name, *group.aliases} - {""}:
-                self.groups_by_name[fold(name)].append(group)
+            for name in {fold(n) for n in (group.name, group.short_name, *group.aliases) if n}:
+                self.groups_by_name[name].append(group)
+        self.sources_by_id: dict[int, Source] = {}
         self.sources_by_key: dict[str, Source] = {}
         self.sources_by_url: dict[str, list[Source]] = defaultdict(list)
         for source in Source.objects.all():
+            self.sources_by_id[source.pk] = source
             if source.key:
                 self.sources_by_key[source.key] = source
             if source.url:
                 self.sources_by_url[source.url].append(source)
         self.places_by_slug: dict[str, Place] = {}
-        self.places_by_name: dict[str, list[Place]] = defaultdict(list)
-        places = Place.objects.defer("area", "search_text")
-        for place in places.filter(theater=theater) if theater else places:
+        # (theater id, folded name or alias) -> places; theaters are indexed when first needed
+        self.places_by_name: dict[tuple[int, str], list[Place]] = defaultdict(list)
+        self.indexed: set[int] = set()
+        if theater is not None:
+            self.index_theater(theater)
+        else:  # no theater given: names are looked up everywhere
+            for t in self.theaters.values():
+                self.index_theater(t)
+
+    def index_theater(self, theater: Theater) -> None:
+        if theater.pk in self.indexed:
+            return
+        self.indexed.add(theater.pk)
+        for place in Place.objects.defer("area", "search_text").filter(theater=theater):
             self.remember_place(place)
 
     def remember_place(self, place: Place) -> None:
         self.places_by_slug[place.slug] = place
-        if self.theater is None or place.theater_id == self.theater.pk:
-            for name in {place.name, *place.aliases}:
-                entries = self.places_by_name[fold(name)]
-                if place not in entries:
-                    entries.append(place)
+        for name in {fold(n) for n in (place.name, *place.aliases)}:
+            entries = self.places_by_name[(place.theater_id, name)]
+            if all(p.pk != place.pk for p in entries):
+                entries.append(place)
+
+    def forget_place(self, place: Place) -> None:
+        """Before re-indexing a place whose names or theater an import changed."""
+        for key, entries in self.places_by_name.items():
+            if any(p.pk == place.pk for p in entries):
+                self.places_by_name[key] = [p for p in entries if p.pk != place.pk]
+
+    def place_by_slug(self, slug: str) -> Place | None:
+        place = self.places_by_slug.get(slug)
+        if place is None and slug:
+            place = Place.objects.defer("area", "search_text").filter(slug=slug).first()
+            if place is not None:
+                self.places_by_slug[slug] = place
+        return place
+
+    def places_named(self, name: str, theater: Theater | None) -> list[Place]:
+        key = fold(name)
+        if theater is not None:
+            self.index_theater(theater)
+            return list(self.places_by_name.get((theater.pk, key), []))
+        return [p for t in sorted(self.indexed) for p in self.places_by_name.get((t, key), [])]
 
     def place(self, value: str, column: str = "place") -> Place:
-        place = self.places_by_slug.get(value)
-        if place is None and value:
-            place = Place.objects.defer("area", "search_text").filter(slug=value).first()
-            if place is not None:
-                self.places_by_slug[value] = place
+        """A change's place: by slug, else by name or alias in the import's theater."""
+        place = self.place_by_slug(value)
         if place is not None:
             return place
-        return _one(self.places_by_name.get(fold(value), []), column, value, "place",
-                    where=f" in {self.theater}" if self.theater else "")  # fmt: skip
+        where = f" in {self.theater}" if self.theater else ""
+        return _one(self.places_named(value, self.theater), column, value, "place", where=where)
 
     def group(self, value: str, column: str) -> ArmedGroup:
         return self.groups_by_slug.get(value) or _one(
@@ -155,7 +198,12 @@ class Context:
         return [self.group(v, column) for v in _list(cell)]
 
     def source(self, value: str) -> Source:
-        return self.sources_by_key.get(value) or _one(
+        """By key, by URL, or ``source-<id>`` (how exports name a source without a key)."""
+        found = self.sources_by_key.get(value)
+        if found is None and value.startswith("source-") and value[7:].isdigit():
+            by_id = self.sources_by_id.get(int(value[7:]))
+            found = by_id if by_id is not None and not by_id.key else None
+        return found or _one(
             self.sources_by_url.get(value, []), "sources", value, "source",
             hint=" (give the key or URL of an existing source)",
         )  # fmt: skip
@@ -189,29 +237,38 @@ def _number(value: str, column: str, kind=float):
     if value == "":
         return None
     try:
-        return kind(value.replace(",", "").replace("_", "") if kind is int else value)
+        number = kind(value.replace(",", "").replace("_", "") if kind is int else value)
     except ValueError:
         noun = "a whole number" if kind is int else "a number"
         raise RowError(column, f"{value!r} is not {noun}.") from None
+    if kind is float and not math.isfinite(number):
+        raise RowError(column, f"{value!r} is not a finite number.")
+    return number
 
 
 # --- Places ----------------------------------------------------------------------------------
 
-PLACE_FIELDS = ["theater", "name", "slug", "kind", "country", "aliases", "location", "area",
-                "population", "importance"]  # fmt: skip
-
 
 def import_place(record: Record, context: Context, report: Report) -> None:
+    """Create the place, or update what the row gives of a matching one (columns the file
+    does not have are left as stored)."""
     v = record.values
     try:
         fields = place_fields(record, context)
-        existing = context.places_by_slug.get(fields["slug"]) if fields.get("slug") else None
-        if existing is None and not v.get("slug"):
-            matches = context.places_by_name.get(fold(fields["name"]), [])
-            existing = _one(matches, "name", fields["name"], "place") if matches else None
+        theater = None if fields["theater"] is MISSING else fields["theater"]
+        if v.get("slug"):
+            existing = context.place_by_slug(v["slug"])
+        else:
+            named = context.places_named(fields["name"], theater)
+            existing = _one(named, "name", fields["name"], "place") if named else None
         with transaction.atomic():
             if existing is None:
-                fields["slug"] = fields["slug"] or _free_slug(fields["name"], context)
+                fields = {k: val for k, val in fields.items() if val is not MISSING}
+                fields["slug"] = fields.get("slug") or _free_slug(fields["name"], context)
+                if theater is None:
+                    raise RowError("theater", "Give the theater (a column, or the import's).")
+                if "location" not in fields:
+                    raise RowError("lat", "Give lat and lon (or a Point geometry).")
                 place = services.place_create(**fields)
                 report.counts["places"]["created"] += 1
             else:
@@ -221,11 +278,20 @@ def import_place(record: Record, context: Context, report: Report) -> None:
                     return
                 place = services.place_update(place=existing, **changed)
                 report.counts["places"]["updated"] += 1
+                context.forget_place(existing)
         context.remember_place(place)
     except RowError as error:
         report.error(record.row, error.column, error.message)
     except ValidationError as error:
         report.errors_from(record.row, error)
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()  # a column the file does not have: keep the stored value
 
 
 def _free_slug(name: str, context: Context) -> str:
@@ -239,13 +305,19 @@ def _free_slug(name: str, context: Context) -> str:
 
 
 def place_fields(record: Record, context: Context) -> dict:
+    """The row's values as the services' arguments; MISSING for columns it does not have
+    (new places then get the defaults)."""
     v = record.values
-    theater = context.theaters.get(v["theater"]) if v.get("theater") else context.theater
-    if theater is None:
-        raise RowError("theater", f"Unknown theater {v.get('theater')!r}." if v.get("theater")
-                       else "Give the theater (a column, or the import's theater).")  # fmt: skip
-    area = None
-    location = None
+    has = v.__contains__
+    if v.get("theater"):
+        theater = context.theaters.get(v["theater"])
+        if theater is None:
+            raise RowError("theater", f"Unknown theater {v['theater']!r}.")
+    else:  # the import's theater; none: a match keeps its own, a new place needs one
+        theater = context.theater if context.theater is not None else MISSING
+    if not v.get("name"):
+        raise RowError("name", "Give the place's name.")
+    location = area = MISSING
     geometry = record.geometry
     if isinstance(geometry, Point):
         location = geometry
@@ -254,48 +326,77 @@ def place_fields(record: Record, context: Context) -> dict:
     elif geometry is not None:
         raise RowError("area", f"A place's geometry is a Point or a (Multi)Polygon, not a "
                                f"{geometry.geom_type}.")  # fmt: skip
+    elif has("area"):
+        area = None  # an empty area cell: no area
     lat, lon = _number(v.get("lat", ""), "lat"), _number(v.get("lon", ""), "lon")
-    if lat is not None and lon is not None:
+    if (lat is None) != (lon is None):
+        raise RowError("lat" if lat is None else "lon", "Give both lat and lon.")
+    if lat is not None:
         location = Point(lon, lat, srid=4326)
-    elif location is None and area is not None:
+    elif location is MISSING and area not in (MISSING, None):
         location = area.point_on_surface
-    if location is None:
-        raise RowError("lat", "Give lat and lon (or a Point geometry).")
     importance = _number(v.get("importance", ""), "importance", int)
-    fields = {
-        "theater": theater, "name": v.get("name", ""), "slug": v.get("slug", ""),
-        "kind": v.get("kind", ""), "country": v.get("country", ""),
-        "aliases": _list(v.get("aliases", "")), "location": location, "area": area,
-        "population": _number(v.get("population", ""), "population", int),
-        "importance": 3 if importance is None else importance,
+    return {
+        "theater": theater, "name": v["name"], "slug": v.get("slug") or MISSING,
+        "kind": v["kind"] if has("kind") else MISSING,
+        "country": v["country"] if has("country") else MISSING,
+        "aliases": _list(v["aliases"]) if has("aliases") else MISSING,
+        "location": location, "area": area,
+        "population": _number(v["population"], "population", int) if has("population") else MISSING,
+        "importance": (3 if importance is None else importance) if has("importance") else MISSING,
     }  # fmt: skip
-    return fields
 
 
 def _changed_place_fields(place: Place, fields: dict) -> dict:
-    """The fields whose values differ from the stored place's (geometries compared exactly,
-    to 1e-7 degrees)."""
+    """The given fields whose values differ from the stored place's (geometries compared to
+    1e-7 degrees, as exported)."""
     changed = {}
     for name, value in fields.items():
+        if value is MISSING:
+            continue
         current = getattr(place, name)
         if name in ("location", "area"):
-            if isinstance(value, Polygon):
-                value = MultiPolygon(value, srid=4326)
-            same = (current is None) == (value is None) and (
-                current is None or current.equals_exact(value, tolerance=1e-7)
+            wanted = MultiPolygon(value, srid=4326) if isinstance(value, Polygon) else value
+            same = (current is None) == (wanted is None) and (
+                current is None or current.equals_exact(wanted, tolerance=1e-7)
             )
-        elif name == "slug" and not value:
-            same = True  # matched by name; the slug stays
+        elif name == "theater":
+            same = place.theater_id == value.pk
         else:
             same = current == value
         if not same:
-            changed[name] = fields[name]
+            changed[name] = value
     return changed
 
 
 # --- Changes ---------------------------------------------------------------------------------
 
-COMPARED = ["date_precision", "status", "controller", "confidence", "summary", "review_state"]
+# File columns that set a change's fields when present (an absent column keeps the stored
+# value on an existing change, and the default on a new one).
+OPTIONAL_CHANGE_COLUMNS = ["controller", "challengers", "supported_by", "date_precision",
+                           "confidence", "summary", "sources"]  # fmt: skip
+
+
+VALUE_FIELDS = ["date_precision", "status", "controller", "confidence", "summary", "review_state"]
+
+
+@dataclass
+class Stored:
+    """A stored change, as read once for the whole import."""
+
+    pk: int
+    date: date
+    values: dict  # date_precision, status, controller, confidence, summary, review_state
+    many: dict  # challengers, supported_by, sources: sets of ids
+    version: int
+
+
+@dataclass
+class Row:
+    record: Record
+    proposal: rules.ChangeProposal
+    given: set[str]  # the optional columns the row has
+    review_state: str | None  # as the row gives it, or None
 
 
 class ChangeImport:
@@ -303,38 +404,42 @@ class ChangeImport:
         self.context, self.report, self.user, self.publish = context, report, user, publish
         self.reviewer = roles.is_reviewer(user)
         self.neighbours: dict[int, list[rules.Neighbour]] = {}
-        self.stored: dict[tuple[int, date], ControlChange] = {}
+        self.stored: dict[tuple[int, date], Stored] = {}
         self.new: list[tuple[ControlChange, dict[str, list]]] = []
         self.touched: set[int] = set()
 
     def run(self, records: list[Record]) -> None:
-        parsed = []
+        rows = []
         for record in records:
             try:
-                parsed.append((record, self.proposal(record)))
+                rows.append(self.parse(record))
             except RowError as error:
                 self.report.error(record.row, error.column, error.message)
-        self.load_neighbours({p.place.pk for _, p in parsed})
-        parsed.sort(key=lambda item: (item[1].place.pk, item[1].date, item[0].row))
-        for record, proposal in parsed:
+        place_ids = {row.proposal.place.pk for row in rows}
+        services.lock_places(place_ids)  # as every write: no concurrent edit slips between
+        self.load_stored(place_ids)
+        rows.sort(key=lambda row: (row.proposal.place.pk, row.proposal.date, row.record.row))
+        for row in rows:
             try:
-                self.check_and_stage(record, proposal)
+                existing = self.stored.get((row.proposal.place.pk, row.proposal.date))
+                if existing is None:
+                    self.stage_new(row)
+                else:
+                    self.update_existing(existing, row)
             except RowError as error:
-                self.report.error(record.row, error.column, error.message)
+                self.report.error(row.record.row, error.column, error.message)
             except ValidationError as error:
-                self.report.errors_from(record.row, error)
+                self.report.errors_from(row.record.row, error)
         if not self.report.error_count:
             self.write()
 
-    def proposal(self, record: Record) -> rules.ChangeProposal:
+    def parse(self, record: Record) -> Row:
         v, c = record.values, self.context
         day = _date(v.get("date", ""), "date")
         if day is None:
             raise RowError("date", "Give the date (YYYY-MM-DD).")
-        state = v.get("review_state") or (Published if self.publish else Draft)
-        if state == Published and not self.reviewer:
-            raise RowError("review_state", "Only a reviewer may import published changes.")
-        return rules.ChangeProposal(
+        state = v.get("review_state") or None
+        proposal = rules.ChangeProposal(
             place=c.place(v.get("place", "")),
             date=day,
             status=v.get("status", ""),
@@ -343,28 +448,48 @@ class ChangeImport:
             supported_by=c.groups(v.get("supported_by", ""), "supported_by"),
             date_precision=v.get("date_precision") or ControlChange.DatePrecision.DAY,
             confidence=v.get("confidence") or ControlChange.Confidence.CONFIRMED,
-            review_state=state,
+            review_state=state or (Published if self.publish else Draft),
             sources=[c.source(s) for s in _list(v.get("sources", ""))],
             summary=v.get("summary", ""),
         )
+        given = {column for column in OPTIONAL_CHANGE_COLUMNS if column in v}
+        return Row(record, proposal, given, state)
 
-    def load_neighbours(self, place_ids: set[int]) -> None:
-        changes = (
-            ControlChange.objects.filter(place_id__in=place_ids)
-            .select_related("controller")
-            .prefetch_related("challengers", "supported_by", "sources")
-            .order_by("place_id", "date")
-        )
+    def load_stored(self, place_ids: set[int]) -> None:
+        """The places' stored changes, as plain values (a re-import reads every one)."""
+        groups = self.context.groups_by_id
         self.neighbours = {pk: [] for pk in place_ids}
-        for change in changes:
-            self.neighbours[change.place_id].append(rules.Neighbour.of(change))
-            self.stored[(change.place_id, change.date)] = change
+        fields = ["pk", "place_id", "date", "date_precision", "status", "controller_id",
+                  "confidence", "summary", "review_state", "version"]  # fmt: skip
+        # row[3:9] are VALUE_FIELDS, in that order
+        for chunk in _chunks(place_ids):
+            many: dict[int, dict[str, set]] = defaultdict(
+                lambda: {"challengers": set(), "supported_by": set(), "sources": set()}
+            )
+            changes = ControlChange.objects.filter(place_id__in=chunk)
+            for name, through, column in (
+                ("challengers", ChangeChallenger, "group_id"),
+                ("supported_by", ControlChange.supported_by.through, "armedgroup_id"),
+                ("sources", ControlChange.sources.through, "source_id"),
+            ):
+                key = "change_id" if through is ChangeChallenger else "controlchange_id"
+                rows = through.objects.filter(**{f"{key}__in": changes.values("pk")})
+                for change_id, other_id in rows.values_list(key, column):
+                    many[change_id][name].add(other_id)
+            for row in changes.order_by("place_id", "date").values_list(*fields):
+                pk, place_id, day, _, status, controller_id, _, _, review, version = row
+                values = dict(zip(VALUE_FIELDS, row[3:9], strict=True))
+                stored = Stored(pk, day, values, many[pk], version)
+                self.stored[(place_id, day)] = stored
+                state = State(status, controller_id, frozenset(many[pk]["challengers"]))
+                self.neighbours[place_id].append(
+                    rules.Neighbour(pk, day, review, state, groups.get(controller_id))
+                )
 
-    def check_and_stage(self, record: Record, p: rules.ChangeProposal) -> None:
-        existing = self.stored.get((p.place.pk, p.date))
-        if existing is not None:
-            self.update_existing(existing, p)
-            return
+    def stage_new(self, row: Row) -> None:
+        p = row.proposal
+        if p.review_state == Published and not self.reviewer:
+            raise RowError("review_state", "Only a reviewer may import published changes.")
         others = self.neighbours[p.place.pk]
         rules.check_change(p, others=others)
         change = ControlChange(
@@ -381,26 +506,56 @@ class ChangeImport:
         if p.review_state == Published:
             self.touched.add(p.place.pk)
 
-    def update_existing(self, existing: ControlChange, p: rules.ChangeProposal) -> None:
-        """The file has a change on a stored one's place and date: unchanged if identical,
-        else an edit through the services (rare in bulk)."""
-        wanted = {name: getattr(p, name) for name in COMPARED}
-        fields = {name: value for name, value in wanted.items() if getattr(existing, name) != value}
+    def update_existing(self, stored: Stored, row: Row) -> None:
+        """The file has a change on a stored one's place and date: unchanged if what the row
+        gives is what is stored, else an edit (checked against the file's other rows too,
+        then made through the services; rare in bulk)."""
+        p = row.proposal
+        wanted: dict = {"status": p.status}
+        for name in ("date_precision", "confidence", "summary"):
+            if name in row.given:
+                wanted[name] = getattr(p, name)
+        if "controller" in row.given:
+            wanted["controller"] = p.controller.pk if p.controller else None
+        review = row.review_state or (Published if self.publish else None)
+        if review:
+            wanted["review_state"] = review
+        fields = {k: v for k, v in wanted.items() if stored.values[k] != v}
         for name in ("challengers", "supported_by", "sources"):
-            if {o.pk for o in getattr(p, name)} != {o.pk for o in getattr(existing, name).all()}:
+            if (name in row.given or name == "challengers") and (
+                {o.pk for o in getattr(p, name)} != stored.many[name]
+            ):
                 fields[name] = getattr(p, name)
+        if "controller" in fields:
+            fields["controller"] = p.controller
         if not fields:
             self.report.counts["changes"]["unchanged"] += 1
             return
-        if Published in (existing.review_state, fields.get("review_state")) and not self.reviewer:
-            raise RowError("review_state", f"Change #{existing.pk} on this date is published: "
+        states = {stored.values["review_state"], fields.get("review_state")}
+        if Published in states and not self.reviewer:
+            raise RowError("review_state", f"Change #{stored.pk} on this date is published: "
                                            "only a reviewer may change it.")  # fmt: skip
+        change = ControlChange.objects.select_related("place", "controller").get(pk=stored.pk)
+        merged = rules.ChangeProposal(
+            place=p.place, date=p.date,
+            status=fields.get("status", change.status),
+            controller=fields.get("controller", change.controller),
+            challengers=list(fields.get("challengers", change.challengers.all())),
+            supported_by=list(fields.get("supported_by", change.supported_by.all())),
+            date_precision=fields.get("date_precision", change.date_precision),
+            confidence=fields.get("confidence", change.confidence),
+            review_state=fields.get("review_state", change.review_state),
+            sources=list(fields.get("sources", change.sources.all())),
+            summary=fields.get("summary", change.summary),
+        )  # fmt: skip
+        others = [n for n in self.neighbours[p.place.pk] if n.pk != stored.pk]
+        rules.check_change(merged, existing=change, others=others)
         with transaction.atomic():
             updated = services.control_change_update(
-                change=existing, version=existing.version, **fields
+                change=change, version=stored.version, **fields
             )
-        self.stored[(p.place.pk, p.date)] = updated
-        self.neighbours[p.place.pk] = rules.neighbours_of(p.place)
+        self.neighbours[p.place.pk] = [*others, rules.Neighbour.of(updated)]
+        self.neighbours[p.place.pk].sort(key=lambda n: n.date)
         self.report.counts["changes"]["updated"] += 1
 
     def write(self) -> None:
@@ -421,7 +576,8 @@ class ChangeImport:
             (sources(controlchange=c, source=s) for c, m in self.new for s in m["sources"]),
             batch_size=10_000,
         )
-        services.place_periods_rebuild_many(place_ids=self.touched)
+        for chunk in _chunks(self.touched):
+            services.place_periods_rebuild_many(place_ids=chunk)
         for first in range(0, len(self.new), REVISION_BATCH):  # a batch at a time: memory
             revisions = []
             for change, many in self.new[first : first + REVISION_BATCH]:
@@ -446,13 +602,19 @@ def run_job(job) -> None:
     report = Report()
     try:
         records = parse(bytes(job.content), job.filename)
-    except FileProblem as problem:
-        report.error(problem.row, problem.column, problem.message)
-    else:
         note = f"import {job.filename} ({job.pk})"
         with recorder.acting(user=job.user, via=Revision.Via.IMPORT, note=note):
             report = run(records, theater=job.theater, user=job.user, publish=job.publish,
                          dry_run=job.dry_run)  # fmt: skip
+    except FileProblem as problem:
+        report.error(problem.row, problem.column, problem.message)
+    except Exception as error:  # a bug or the database refusing: still a report, no write
+        logger.exception("Import %s failed", job.pk)
+        report = Report()
+        report.error(None, None, f"The import stopped on an unexpected error "
+                                 f"({type(error).__name__}); nothing was written.")  # fmt: skip
+    if report.error_count:
+        report.counts = {}  # nothing was written
     job.counts, job.errors = report.as_counts(), report.errors
     job.status = job.Status.FAILED if report.error_count else job.Status.SUCCEEDED
     job.summary = summarize(report, dry_run=job.dry_run)

@@ -155,6 +155,8 @@ def _parse_geojson(text: str) -> list[Record]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise FileProblem(f"Not valid JSON: {error.msg}.", row=error.lineno) from None
+    except (ValueError, RecursionError) as error:  # huge numbers, absurd nesting
+        raise FileProblem(f"Not usable JSON: {str(error)[:200]}.") from None
     if isinstance(document, dict) and document.get("type") == "Feature":
         document = {"type": "FeatureCollection", "features": [document]}
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
@@ -170,8 +172,16 @@ def _parse_geojson(text: str) -> list[Record]:
             records.append(Record("place", number, {}, problems=[problem]))
             continue
         kind = "change" if "status" in properties else "place"
-        values = {k: _cell(v) for k, v in properties.items()}
-        record = Record(kind, number, values)
+        record = Record(kind, number, {})
+        for key, value in properties.items():
+            cell = _cell(value)
+            if "\x00" in key or (cell is not None and "\x00" in cell):
+                record.problems.append((None, "NUL characters are not allowed in properties."))
+            elif cell is None:
+                record.problems.append((key.replace("\x00", ""), "Give text, a number or a list."))
+            else:
+                record.values[key] = cell
+        values = record.values
         known = PLACE_COLUMNS if kind == "place" else CHANGE_COLUMNS
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -183,10 +193,15 @@ def _parse_geojson(text: str) -> list[Record]:
     return records
 
 
-def _cell(value) -> str:
-    """Property values as CSV cells would hold them: lists joined with |."""
+def _cell(value) -> str | None:
+    """Property values as CSV cells would hold them (lists joined with |); None for what a
+    cell cannot hold (objects, nested lists)."""
     if value is None:
         return ""
     if isinstance(value, list):
+        if any(isinstance(v, (list, dict)) for v in value):
+            return None
         return "|".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return None
     return str(value).strip()

@@ -8,7 +8,7 @@ trail with a button to restore any of them.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -64,7 +64,8 @@ class ServiceAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with transaction.atomic():
             response = super().changeform_view(request, object_id, form_url, extra_context)
-            if request.method == "POST" and response.status_code == 200:
+            context = getattr(response, "context_data", None) or {}
+            if request.method == "POST" and context.get("errors"):
                 transaction.set_rollback(True)  # shown again with errors: nothing is kept
         return response
 
@@ -287,12 +288,15 @@ class ChangeAdmin(ServiceAdmin):
     def state_context(self, change):
         if not change.pk:
             return format_html('<span id="state-context">{}</span>', "Pick a place and a date.")
-        before = selectors.place_state_on(place=change.place, on=change.date - timedelta(days=1))
         now = selectors.place_state_on(place=change.place, on=timezone.localdate())
+        if change.date == date.min:
+            return format_html('<span id="state-context">Today: {}</span>', describe_state(now))
+        day_before = change.date - timedelta(days=1)
+        before = selectors.place_state_on(place=change.place, on=day_before)
         return format_html(
             '<span id="state-context">Today: {}<br>Before this change (on {}): {}</span>',
             describe_state(now),
-            f"{change.date - timedelta(days=1):%Y-%m-%d}",
+            f"{day_before:%Y-%m-%d}",
             describe_state(before),
         )
 

@@ -110,6 +110,15 @@ class NamesField(forms.CharField):
         return (initial or []) != self.to_python(data)
 
 
+class TextField(forms.CharField):
+    """Multi-line text with the browser's CRLF line breaks read as LF, as stored: a summary
+    saved through the API must not look edited to a form that did not touch it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 class TheaterForm(ServiceForm):
     writers = (services.theater_create, services.theater_update, "theater")
 
@@ -186,6 +195,7 @@ class ChangeForm(ServiceForm):
         model = ControlChange
         fields = [name for name in CHANGE_FIELDS if name != "challengers"] + ["version"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        field_classes = {"summary": TextField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,6 +243,8 @@ def conflict_message(error: services.StaleVersionError):
             for r in revisions
         ),
     )
+    if not revisions:
+        items = format_html("<li>{}</li>", "a save that changed no field")
     return format_html(
         "This change was saved by someone else after you opened it (you edited version {}, "
         "it is now version {}). Your edit was not saved and nothing was overwritten. What "

@@ -195,10 +195,10 @@ def check_change_neighbours(
     """One change per place and day; a change must change something (see below)."""
     clash = next((n for n in others if n.date == p.date), None)
     if clash is not None:
+        which = f"change #{clash.pk}" if clash.pk else "another row of this import"
         errors.add(
             "date",
-            f"{p.place} already has a change on {_fmt(p.date)} (change #{clash.pk}); "
-            "edit that one instead.",
+            f"{p.place} already has a change on {_fmt(p.date)} ({which}); edit that one instead.",
         )
     if reshapes:
         _check_changes_something(errors, p, others)
@@ -251,10 +251,8 @@ def _check_changes_something(errors: Errors, p: ChangeProposal, others: list[Nei
     if previous.review_state == ControlChange.ReviewState.PUBLISHED:
         where = f"{p.place} is already {state} since {_fmt(previous.date)}."
     else:
-        where = (
-            f"the draft change #{previous.pk} of {_fmt(previous.date)} already has "
-            f"{p.place} {state}."
-        )
+        which = f"the draft change #{previous.pk}" if previous.pk else "the draft row"
+        where = f"{which} of {_fmt(previous.date)} already has {p.place} {state}."
     errors.add(
         "status",
         f"This change changes nothing: {where} "

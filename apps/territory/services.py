@@ -291,8 +291,8 @@ def _record(obj, action: str, *, before: tuple[dict, dict] | None = None) -> Non
     """Record a revision of `obj` as it now is; an edit that changed nothing records none."""
     data, labels = snapshots.snapshot(obj)
     diff = snapshots.diff(before, (data, labels))
-    if action == Revision.Action.CHANGED and before is not None and not diff:
-        return
+    if action == Revision.Action.CHANGED and before is not None and set(diff) <= {"version"}:
+        return  # nothing but the version counter moved
     recorder.record(obj, action=action, data=data, diff=diff, labels=labels)
 
 
@@ -505,6 +505,14 @@ def _check_version(version) -> None:
 def _lock_place(place: Place) -> None:
     """Serialize writes to one place so concurrent rebuilds of its periods cannot interleave."""
     _lock_places([place.pk] if isinstance(place, Place) else [])
+
+
+def lock_places(place_ids: Iterable[int]) -> None:
+    """Lock places for the rest of the transaction, as every write to their changes does
+    (bulk imports call this before reading the places' changes)."""
+    ids = sorted(set(place_ids))
+    for first in range(0, len(ids), 500):
+        _lock_places(ids[first : first + 500])
 
 
 def _lock_places(place_ids: Iterable[int]) -> None:

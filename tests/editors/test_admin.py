@@ -247,3 +247,49 @@ def test_anonymous_visitors_get_the_login_page(client, place, isis):
     response = client.post(change_url(change, "delete"), {"post": "yes"})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert ControlChange.objects.filter(pk=change.pk).exists()
+
+
+def test_a_record_added_in_a_popup_is_kept(as_editor):
+    from apps.territory.models import Source
+
+    response = as_editor.post(
+        "/admin/territory/source/add/?_popup=1",
+        {"title": "Added from the change form", "key": "popup-source", "_popup": "1"},
+    )
+    assert response.status_code == 200 and b"popup" in response.content.lower()
+    assert Source.objects.filter(key="popup-source").exists()
+
+
+def test_an_untouched_published_row_with_line_breaks_does_not_block_the_place(
+    as_editor, place, isis
+):
+    change = ChangeFactory(place=place, controller=isis, summary="Line one.\nLine two.")
+    data = {
+        "theater": place.theater_id, "name": place.name, "slug": place.slug, "kind": place.kind,
+        "country": place.country, "aliases": "", "importance": 4,
+        "location": place.location.geojson, "area": "", "population": "",
+        "changes-TOTAL_FORMS": 1, "changes-INITIAL_FORMS": 1, "changes-MIN_NUM_FORMS": 0,
+        "changes-MAX_NUM_FORMS": 1000, "changes-0-id": change.pk, "changes-0-place": place.pk,
+        "changes-0-date": "2015-01-01", "changes-0-date_precision": "day",
+        "changes-0-status": "controlled", "changes-0-controller": isis.pk,
+        "changes-0-confidence": "confirmed", "changes-0-summary": "Line one.\r\nLine two.",
+        "changes-0-sources": [s.pk for s in change.sources.all()],
+        "changes-0-review_state": "published", "changes-0-version": change.version,
+    }  # fmt: skip
+    response = as_editor.post(f"/admin/territory/place/{place.pk}/change/", data)
+    assert response.status_code == 302, errors_of(response)
+    place.refresh_from_db()
+    change.refresh_from_db()
+    assert place.importance == 4 and change.version == 1
+
+
+def test_a_change_dated_the_first_day_of_year_one_has_a_page(as_reviewer, place, isis):
+    change = ChangeFactory(place=place, controller=isis, date=date(1, 1, 1))
+    assert as_reviewer.get(change_url(change)).status_code == 200
+
+
+def test_a_save_that_changes_nothing_records_no_revision(place, isis):
+    change = ChangeFactory(place=place, controller=isis, review_state="draft")
+    services.control_change_update(change=change, version=1, summary="")
+    assert Revision.objects.filter(object_id=change.pk, content_type__model="controlchange",
+                                   action="changed").count() == 0  # fmt: skip

@@ -318,3 +318,93 @@ def test_api_import_permissions_and_limits(theater, editor, settings):
     other = client_for(user("someone", EDITORS))
     job = ImportJob.objects.create(user=editor, filename="f.csv", content=b"x")
     assert other.get(f"/api/v1/imports/{job.pk}/").status_code == 404
+
+
+# --- Found in review ---------------------------------------------------------------------------
+
+
+def test_re_importing_an_export_keeps_it_published(reference, reviewer, editor):
+    from apps.territory import exports
+
+    mosul = ControlChange.objects.filter(place__slug="mosul")
+    body = exports.changes_csv_response(mosul, "mosul").content
+    before = counts()
+    assert run(body, reviewer).counts == {"changes": {"unchanged": mosul.count()}}
+    assert run(body, editor).counts == {"changes": {"unchanged": mosul.count()}}
+    assert counts() == before and set(mosul.values_list("review_state", flat=True)) == {"published"}
+
+
+def test_a_keyless_source_round_trips_by_its_export_name(theater, reviewer):
+    from apps.territory import exports
+    from tests.factories import ChangeFactory, PlaceFactory
+
+    keyless = SourceFactory(key=None, url="")
+    change = ChangeFactory(place=PlaceFactory(theater=theater), sources=[keyless])
+    body = exports.changes_csv_response(ControlChange.objects.filter(pk=change.pk), "c").content
+    assert f"source-{keyless.pk}".encode() in body
+    assert run(body, reviewer).counts == {"changes": {"unchanged": 1}}
+
+
+def test_columns_a_file_lacks_keep_the_stored_values(theater, reviewer):
+    run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
+    job = run(b"slug,name,kind,country,lat,lon\n"
+              b"tall-abyad-east,Tall Abyad East,town,SY,36.70,38.99\n", reviewer)  # fmt: skip
+    assert job.counts == {"places": {"updated": 1}}, job.errors  # the kind only
+    place = Place.objects.get(slug="tall-abyad-east")
+    assert (place.kind, place.population, place.importance, place.aliases) == (
+        "town", 1200, 2, ["Tal Abyad Sharqi"])  # fmt: skip
+
+
+def test_a_name_is_matched_in_the_row_s_theater(theater, reviewer):
+    other = TheaterFactory(slug="other-theater")
+    row = ["", "Tall Abyad East", "", "village", "SY", "36.70", "38.99", "", "", "", ""]
+    run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
+    job = run(csv_bytes(PLACE_HEADER, [[*row[:9], "other-theater", ""]]), reviewer)
+    assert job.counts == {"places": {"created": 1}}, job.errors  # a new place over there
+    assert Place.objects.get(slug="tall-abyad-east").theater == theater
+    assert Place.objects.filter(name="Tall Abyad East", theater=other).count() == 1
+
+
+def test_an_edit_is_checked_against_the_file_s_new_rows_too(theater, reviewer):
+    run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
+    first = [["tall-abyad-east", "2015-07-10", "day", "controlled", "islamic-state", "", "", "",
+              "", "houston-chronicle-2017-11-04"]]  # fmt: skip
+    assert run(csv_bytes(CHANGE_HEADER, first), reviewer, publish=True).status == "succeeded"
+    both = [
+        ["tall-abyad-east", "2015-01-01", "day", "controlled", "sdf", "", "", "", "",
+         "houston-chronicle-2017-11-04"],
+        ["tall-abyad-east", "2015-07-10", "day", "controlled", "sdf", "", "", "", "",
+         "houston-chronicle-2017-11-04"],
+    ]  # fmt: skip
+    job = run(csv_bytes(CHANGE_HEADER, both), reviewer, publish=True)
+    assert job.status == "failed" and "changes nothing" in job.errors[0]["message"], job.errors
+    assert "#None" not in job.errors[0]["message"]
+
+
+def test_groups_whose_names_fold_alike_are_not_ambiguous(theater, reviewer):
+    GroupFactory(slug="turkey", name="Turkish Armed Forces", aliases=["Turkey", "turkey"])
+    run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
+    row = ["tall-abyad-east", "2016-01-01", "day", "controlled", "Turkey", "", "", "", "", ""]
+    job = run(csv_bytes(CHANGE_HEADER, [row]), reviewer)
+    assert job.status == "succeeded", job.errors
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": '
+        + b"9" * 5000
+        + b"}}]}",
+        b"[" * 100_000,
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, '
+        b'"properties": {"name\\u0000": "x", "slug": "a\\u0000b"}}]}',
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, '
+        b'"properties": {"name": {"en": "x"}}}]}',
+    ],
+)
+def test_hostile_geojson_gets_a_report_not_a_crash(theater, reviewer, content):
+    before = counts()
+    job = run(content, reviewer, filename="x.geojson", theater=theater)
+    assert job.status == "failed" and job.errors and job.finished_at is not None
+    assert "\x00" not in json.dumps(job.errors)
+    assert counts() == before
