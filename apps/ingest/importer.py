@@ -140,6 +140,7 @@ class Context:
         # (theater id, folded name or alias) -> places; theaters are indexed when first needed
         self.places_by_name: dict[tuple[int, str], list[Place]] = defaultdict(list)
         self.indexed: set[int] = set()
+        self.all_slugs = set(Place.objects.values_list("slug", flat=True))  # no query per miss
         if theater is not None:
             self.index_theater(theater)
         else:  # no theater given: names are looked up everywhere
@@ -155,6 +156,7 @@ class Context:
 
     def remember_place(self, place: Place) -> None:
         self.places_by_slug[place.slug] = place
+        self.all_slugs.add(place.slug)
         for name in {fold(n) for n in (place.name, *place.aliases)}:
             entries = self.places_by_name[(place.theater_id, name)]
             if all(p.pk != place.pk for p in entries):
@@ -168,7 +170,7 @@ class Context:
 
     def place_by_slug(self, slug: str) -> Place | None:
         place = self.places_by_slug.get(slug)
-        if place is None and slug:
+        if place is None and slug and slug in self.all_slugs:
             place = Place.objects.defer("area", "search_text").filter(slug=slug).first()
             if place is not None:
                 self.places_by_slug[slug] = place
@@ -298,7 +300,7 @@ def _free_slug(name: str, context: Context) -> str:
     """A slug for a new place named without one: its folded name, numbered if taken."""
     base = slugify(fold(name))[:90] or "place"
     slug, number = base, 1
-    while slug in context.places_by_slug or Place.objects.filter(slug=slug).exists():
+    while slug in context.all_slugs:
         number += 1
         slug = f"{base}-{number}"
     return slug
