@@ -40,11 +40,13 @@ LOCAL_APPS = [
     "apps.ingest",
     "apps.atlas",
     "apps.api",
+    "apps.ops",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.ops.csp.ContentSecurityPolicyMiddleware",
     "apps.api.middleware.RequestSizeLimitMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -182,6 +184,13 @@ SPECTACULAR_SETTINGS = {
         "apps.api.schema.add_error_responses",
     ],
 }
+
+# --- Operations ---------------------------------------------------------------------------
+# A Content-Security-Policy on every response (apps/ops/csp.py); the browser tests load every
+# page under it, so a page that breaks it fails them.
+CONTENT_SECURITY_POLICY = env.bool("CONTENT_SECURITY_POLICY", default=True)
+# Redis for the cache and /healthz; defaults to the Celery broker when that is Redis.
+REDIS_URL = env("REDIS_URL", default=None)
 
 # --- Frontline ----------------------------------------------------------------------------
 REFERENCE_DATA_DIR = BASE_DIR / "data" / "reference"

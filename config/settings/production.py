@@ -25,3 +25,19 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# One JSON object per log line (apps/ops/logging.py).
+LOGGING["formatters"]["json"] = {"()": "apps.ops.logging.JSONFormatter"}  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
+
+# The cache (sessions stay in the database) in Redis: REDIS_URL, else the Celery broker's.
+_redis = REDIS_URL or (CELERY_BROKER_URL if str(CELERY_BROKER_URL).startswith("redis") else None)  # noqa: F405
+if _redis:
+    CACHES = {
+        "default": {
+            "BACKEND": "apps.ops.cache.TolerantRedisCache",
+            "LOCATION": _redis,
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
