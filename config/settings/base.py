@@ -137,6 +137,15 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = False  # per task: only where re-running is harmless (run_import)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long imports: one at a time per worker process
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # longer than any import
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2}  # fail fast
+CELERY_BEAT_SCHEDULE = {
+    "requeue-pending-imports": {"task": "ingest.requeue_pending_imports", "schedule": 60.0},
+    "purge-import-files": {"task": "ingest.purge_import_files", "schedule": 24 * 3600.0},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 

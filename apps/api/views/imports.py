@@ -120,7 +120,9 @@ def start_import(user, upload, *, theater=None, dry_run=False, publish=False) ->
         user=user, filename=upload.name[:255], content=upload.read(), theater=theater,
         dry_run=dry_run, publish=publish,
     )  # fmt: skip
-    transaction.on_commit(lambda: run_import.delay(str(job.pk)))
+    # robust: if the broker is down the upload still succeeds; the job stays pending and
+    # ingest.requeue_pending_imports (beat) queues it once the broker is back.
+    transaction.on_commit(lambda: run_import.delay(str(job.pk)), robust=True)
     if settings.CELERY_TASK_ALWAYS_EAGER and not transaction.get_connection().in_atomic_block:
         job.refresh_from_db()
     return job

@@ -1,0 +1,79 @@
+"""A real Celery worker (not eager) on the local Redis runs an import job queued by an upload,
+and the job's effect is in the database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from apps.ingest.models import ImportJob
+from apps.territory.models import Place
+from tests.factories import TheaterFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER = "redis://127.0.0.1:6379/14"
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
+    host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    return f"postgis://{s['USER']}{password}@{host}/{s['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker test runs on PostGIS")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": BROKER, "DEBUG": "false",
+    }  # fmt: skip
+    subprocess.run([sys.executable, "-m", "celery", "-A", "config", "purge", "-f"], cwd=ROOT,
+                   env=env, capture_output=True, timeout=60)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--loglevel=info", "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        yield env
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        if os.environ.get("SHOW_WORKER_LOG"):
+            print(output)
+
+
+def test_a_worker_runs_a_queued_import(worker):
+    theater = TheaterFactory(slug="worker-theater")
+    content = (b"slug,name,kind,country,lat,lon\n"
+               b"worker-town,Worker Town,town,SY,35.5,40.5\n")  # fmt: skip
+    job = ImportJob.objects.create(filename="w.csv", content=content, theater=theater)
+    # Queued exactly as an upload queues it, through the broker (no eager mode here).
+    done = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "call", "ingest.run_import",
+         f"--args=[\"{job.pk}\"]"],
+        cwd=ROOT, env=worker, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
+            break
+        time.sleep(0.25)
+    assert job.status == ImportJob.Status.SUCCEEDED, (job.status, job.errors)
+    assert Place.objects.filter(slug="worker-town", theater=theater).exists()
