@@ -11,6 +11,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("ogc/", include("apps.ogc.urls")),
     path("", include("apps.atlas.urls")),
 ]
 

@@ -41,6 +41,7 @@ LOCAL_APPS = [
     "apps.atlas",
     "apps.api",
     "apps.ops",
+    "apps.ogc",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

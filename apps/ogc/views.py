@@ -1,0 +1,304 @@
+"""OGC API – Features (Part 1: Core, GeoJSON) at ``/ogc/``, so QGIS and GDAL read Frontline
+without an export: ``ogrinfo OAPIF:http://host/ogc/``.
+
+Collections: ``places`` (every place), ``control`` (every place with its state on the day
+given by ``datetime``, today by default) and ``periods`` (control periods, those in force at
+``datetime`` or overlapping a ``datetime`` interval). Items take ``bbox``, ``datetime``,
+``limit`` and ``offset``, with ``next``/``prev`` links. Coordinates are WGS 84 longitude,
+latitude (CRS84). Derived zones join when they exist (issue 6, not yet).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Q
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from apps.territory import selectors
+from apps.territory.models import ControlPeriod, Place, Theater
+
+CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
+GEOJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
+COLLECTIONS = {
+    "places": ("Places", "Every place: towns, border crossings, oil fields, bases…"),
+    "control": ("Control on a day", "Every place with its state on the day given by "
+                "`datetime` (default: today): status, controller, challengers, since."),
+    "periods": ("Control periods", "Periods during which a place stayed in one state; "
+                "`datetime` selects those in force on a day or overlapping an interval."),
+}  # fmt: skip
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _json(body, *, status=200, geo=False) -> JsonResponse:
+    content_type = "application/geo+json" if geo else "application/json"
+    return JsonResponse(body, status=status, content_type=content_type,
+                        json_dumps_params={"ensure_ascii": False})  # fmt: skip
+
+
+def _url(request, name: str, *args, **query) -> str:
+    url = request.build_absolute_uri(reverse(f"ogc:{name}", args=args))
+    if query:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode({k: v for k, v in query.items() if v is not None})
+    return url
+
+
+def _error(status: int, code: str, description: str) -> JsonResponse:
+    return _json({"code": code, "description": description}, status=status)
+
+
+@require_GET
+def landing(request):
+    return _json({
+        "title": "Frontline",
+        "description": "Territorial control in armed conflicts: places, control on a day and "
+                       "control periods, from a sourced record.",
+        "links": [
+            {"href": _url(request, "landing"), "rel": "self", "type": "application/json",
+             "title": "This document"},
+            {"href": request.build_absolute_uri("/api/schema/"), "rel": "service-desc",
+             "type": "application/vnd.oai.openapi+json;version=3.0", "title": "The REST API"},
+            {"href": _url(request, "conformance"), "rel": "conformance",
+             "type": "application/json", "title": "Conformance classes"},
+            {"href": _url(request, "collections"), "rel": "data", "type": "application/json",
+             "title": "Collections"},
+        ],
+    })  # fmt: skip
+
+
+@require_GET
+def conformance(request):
+    return _json({"conformsTo": [CORE, GEOJSON]})
+
+
+def _extent() -> dict:
+    theaters = list(Theater.objects.all())
+    boxes = [list(t.bounds.extent) for t in theaters] or [[-180, -90, 180, 90]]
+    start = min((t.start_date for t in theaters), default=None)
+    ends = [t.end_date for t in theaters]
+    end = None if not ends or None in ends else max(ends)
+    box = [min(b[0] for b in boxes), min(b[1] for b in boxes),
+           max(b[2] for b in boxes), max(b[3] for b in boxes)]  # fmt: skip
+    return {
+        "spatial": {"bbox": [box], "crs": CRS84},
+        "temporal": {"interval": [[f"{start}T00:00:00Z" if start else None,
+                                   f"{end}T00:00:00Z" if end else None]]},
+    }  # fmt: skip
+
+
+def _collection(request, name: str, extent: dict) -> dict:
+    title, description = COLLECTIONS[name]
+    return {
+        "id": name, "title": title, "description": description, "itemType": "feature",
+        "crs": [CRS84], "extent": extent,
+        "links": [
+            {"href": _url(request, "collection", name), "rel": "self",
+             "type": "application/json"},
+            {"href": _url(request, "items", name), "rel": "items",
+             "type": "application/geo+json", "title": title},
+        ],
+    }  # fmt: skip
+
+
+@require_GET
+def collections(request):
+    extent = _extent()
+    return _json({
+        "links": [{"href": _url(request, "collections"), "rel": "self",
+                   "type": "application/json"}],
+        "collections": [_collection(request, name, extent) for name in COLLECTIONS],
+    })  # fmt: skip
+
+
+@require_GET
+def collection(request, name: str):
+    if name not in COLLECTIONS:
+        return _error(404, "NotFound", f"No collection {name!r}.")
+    return _json(_collection(request, name, _extent()))
+
+
+# --- Items -----------------------------------------------------------------------------------
+
+
+def _bbox(raw: str | None):
+    if not raw:
+        return None
+    try:
+        values = [float(v) for v in raw.split(",")]
+    except ValueError:
+        raise BadRequest("bbox is four numbers: minlon,minlat,maxlon,maxlat.") from None
+    if len(values) == 6:  # 3D: drop the heights
+        values = [values[0], values[1], values[3], values[4]]
+    if len(values) != 4 or not (values[0] <= values[2] and values[1] <= values[3]):
+        raise BadRequest("bbox is four numbers: minlon,minlat,maxlon,maxlat.")
+    return tuple(values)
+
+
+def _day(text: str) -> date | None:
+    text = text.strip()
+    if text in ("", ".."):
+        return None
+    try:
+        if "T" in text:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"datetime: {text!r} is not an RFC 3339 date or date-time.") from None
+
+
+def _datetime(raw: str | None) -> tuple[date | None, date | None] | None:
+    """None, or (start, end) — equal for an instant, None for an open end."""
+    if not raw:
+        return None
+    if "/" in raw:
+        start, _, end = raw.partition("/")
+        return _day(start), _day(end)
+    day = _day(raw)
+    return day, day
+
+
+def _limit(request) -> tuple[int, int]:
+    try:
+        limit = int(request.GET.get("limit", DEFAULT_LIMIT))
+        offset = int(request.GET.get("offset", 0))
+    except ValueError:
+        raise BadRequest("limit and offset are whole numbers.") from None
+    if limit < 1 or offset < 0:
+        raise BadRequest("limit is at least 1, offset at least 0.")
+    return min(limit, MAX_LIMIT), offset
+
+
+def _group(group) -> dict | None:
+    return {"slug": group.slug, "name": group.name} if group else None
+
+
+def _place_features(request, bbox, _when, pk=None):
+    places = Place.objects.select_related("theater").defer("area").order_by("pk")
+    if pk is not None:
+        places = places.filter(pk=pk)
+    if bbox:
+        places = places.filter(location__intersects=selectors.bbox_polygon(bbox))
+    for place in places:
+        yield place.pk, place.location, {
+            "slug": place.slug, "name": place.name, "aliases": place.aliases,
+            "kind": place.kind, "country": place.country, "population": place.population,
+            "importance": place.importance, "theater": place.theater.slug,
+        }  # fmt: skip
+
+
+def _control_features(request, bbox, when, pk=None):
+    day = (when and (when[1] or when[0])) or timezone.localdate()
+    if pk is not None:
+        place = Place.objects.defer("area").filter(pk=pk).first()
+        states = [selectors.place_state_on(place=place, on=day)] if place else []
+    else:
+        states = sorted(selectors.control_at(on=day, bbox=bbox), key=lambda s: s.place.pk)
+    for state in states:
+        place = state.place
+        yield place.pk, place.location, {
+            "slug": place.slug, "name": place.name, "kind": place.kind,
+            "importance": place.importance, "date": day.isoformat(), "status": state.status,
+            "controller": state.controller.slug if state.controller else None,
+            "controller_name": state.controller.name if state.controller else None,
+            "challengers": "|".join(g.slug for g in state.challengers),
+            "since": state.since.isoformat() if state.since else None,
+            "until": state.until.isoformat() if state.until else None,
+        }  # fmt: skip
+
+
+def _period_features(request, bbox, when, pk=None):
+    periods = (
+        ControlPeriod.objects.select_related("place", "controller")
+        .prefetch_related("challengers").order_by("pk")
+    )  # fmt: skip
+    if pk is not None:
+        periods = periods.filter(pk=pk)
+    if bbox:
+        periods = periods.filter(place__location__intersects=selectors.bbox_polygon(bbox))
+    if when:
+        start, end = when
+        if end is not None:
+            periods = periods.filter(start__lte=end)
+        if start is not None:
+            periods = periods.filter(Q(end__isnull=True) | Q(end__gt=start))
+    for period in periods:
+        yield period.pk, period.place.location, {
+            "place": period.place.slug, "place_name": period.place.name,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat() if period.end else None,
+            "status": period.status, "controller": period.controller.slug
+            if period.controller else None,
+            "challengers": "|".join(g.slug for g in period.challengers.all()),
+        }  # fmt: skip
+
+
+FEATURES = {"places": _place_features, "control": _control_features, "periods": _period_features}
+
+
+def _feature(fid, point, properties) -> dict:
+    return {
+        "type": "Feature", "id": fid,
+        "geometry": {"type": "Point", "coordinates": [round(point.x, 6), round(point.y, 6)]},
+        "properties": properties,
+    }  # fmt: skip
+
+
+@require_GET
+def items(request, name: str):
+    if name not in FEATURES:
+        return _error(404, "NotFound", f"No collection {name!r}.")
+    try:
+        bbox = _bbox(request.GET.get("bbox"))
+        when = _datetime(request.GET.get("datetime"))
+        limit, offset = _limit(request)
+    except BadRequest as error:
+        return _error(400, "InvalidParameterValue", str(error))
+    everything = list(FEATURES[name](request, bbox, when))
+    page = everything[offset : offset + limit]
+    keep = {k: request.GET[k] for k in ("bbox", "datetime") if request.GET.get(k)}
+
+    def link(rel: str, at: int) -> dict:
+        href = _url(request, "items", name, limit=limit, offset=at, **keep)
+        return {"href": href, "rel": rel, "type": "application/geo+json"}
+
+    links = [link("self", offset)]
+    if offset + limit < len(everything):
+        links.append(link("next", offset + limit))
+    if offset:
+        links.append(link("prev", max(0, offset - limit)))
+    return _json({
+        "type": "FeatureCollection",
+        "features": [_feature(*row) for row in page],
+        "numberMatched": len(everything), "numberReturned": len(page),
+        "timeStamp": timezone.now().isoformat(timespec="seconds"),
+        "links": links,
+    }, geo=True)  # fmt: skip
+
+
+@require_GET
+def item(request, name: str, fid: int):
+    if name not in FEATURES:
+        return _error(404, "NotFound", f"No collection {name!r}.")
+    try:
+        when = _datetime(request.GET.get("datetime"))
+    except BadRequest as error:
+        return _error(400, "InvalidParameterValue", str(error))
+    for row in FEATURES[name](request, None, when, pk=fid):
+        feature = _feature(*row)
+        feature["links"] = [
+            {"href": request.build_absolute_uri(), "rel": "self", "type": "application/geo+json"},
+            {"href": _url(request, "collection", name), "rel": "collection",
+             "type": "application/json"},
+        ]  # fmt: skip
+        return _json(feature, geo=True)
+    return _error(404, "NotFound", f"No feature {fid} in {name!r}.")
