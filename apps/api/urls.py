@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import control, imports, records
+from .views import control, exports, imports, records
 
 router = SimpleRouter()
 router.register("theaters", records.TheaterViewSet, basename="theater")
@@ -21,5 +21,10 @@ urlpatterns = [
     path("stats/control-series/", control.ControlSeriesView.as_view(), name="control-series"),
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
+    path("exports/", exports.ExportListView.as_view(), name="export-list"),
+    path("exports/<uuid:pk>/", exports.ExportDetailView.as_view(), name="export-detail"),
+    path(
+        "exports/<uuid:pk>/download", exports.ExportDownloadView.as_view(), name="export-download"
+    ),
     *router.urls,
 ]

@@ -59,7 +59,7 @@ def changes_for_export(changes):
     )
 
 
-def _csv(columns: list[str], rows: Iterable[list]) -> str:
+def to_csv(columns: list[str], rows: Iterable[list]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -70,7 +70,7 @@ def _csv(columns: list[str], rows: Iterable[list]) -> str:
 def changes_csv_response(changes, name: str) -> HttpResponse:
     """The selected changes as changes.csv (their places, groups and sources must exist where
     it is imported)."""
-    body = _csv(COLUMNS["changes"], change_rows(changes_for_export(changes)))
+    body = to_csv(COLUMNS["changes"], change_rows(changes_for_export(changes)))
     return _attachment(body.encode(), "text/csv; charset=utf-8", f"{name}.csv")
 
 
@@ -96,25 +96,25 @@ def theater_record(theaters) -> dict[str, str]:
     groups = _with_ancestors(group_ids)
     sources = Source.objects.filter(pk__in=source_ids).order_by("pk")
     return {
-        "theaters.csv": _csv(COLUMNS["theaters"], ([
+        "theaters.csv": to_csv(COLUMNS["theaters"], ([
             t.slug, t.name, t.start_date.isoformat(), t.end_date.isoformat() if t.end_date else "",
             *[round(v, 6) for v in t.bounds.extent], t.description,
         ] for t in theaters)),
-        "groups.csv": _csv(COLUMNS["groups"], ([
+        "groups.csv": to_csv(COLUMNS["groups"], ([
             g.slug, g.name, g.short_name, "|".join(g.aliases), g.color, g.kind,
             g.parent.slug if g.parent else "", g.founded.isoformat() if g.founded else "",
             g.dissolved.isoformat() if g.dissolved else "", g.description,
         ] for g in groups)),
-        "sources.csv": _csv(COLUMNS["sources"], ([
+        "sources.csv": to_csv(COLUMNS["sources"], ([
             source_key(s), s.url, s.title, s.publisher,
             s.published.isoformat() if s.published else "", s.archive_url,
         ] for s in sources)),
-        "places.csv": _csv(COLUMNS["places"], ([
+        "places.csv": to_csv(COLUMNS["places"], ([
             p.slug, p.name, "|".join(p.aliases), p.kind, p.country, round(p.location.y, 6),
             round(p.location.x, 6), p.population, p.importance, p.theater.slug,
             p.area.wkt if p.area else "",
         ] for p in sorted(places, key=lambda p: p.slug))),
-        "changes.csv": _csv(COLUMNS["changes"], change_rows(changes)),
+        "changes.csv": to_csv(COLUMNS["changes"], change_rows(changes)),
     }  # fmt: skip
 
 

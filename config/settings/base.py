@@ -42,6 +42,7 @@ LOCAL_APPS = [
     "apps.api",
     "apps.ops",
     "apps.ogc",
+    "apps.exports",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -146,6 +147,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2}  # 
 CELERY_BEAT_SCHEDULE = {
     "requeue-pending-imports": {"task": "ingest.requeue_pending_imports", "schedule": 60.0},
     "purge-import-files": {"task": "ingest.purge_import_files", "schedule": 24 * 3600.0},
+    "requeue-pending-exports": {"task": "exports.requeue_pending_exports", "schedule": 60.0},
+    "expire-exports": {"task": "exports.expire_exports", "schedule": 3600.0},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -199,6 +202,9 @@ SPECTACULAR_SETTINGS = {
 # A Content-Security-Policy on every response (apps/ops/csp.py); the browser tests load every
 # page under it, so a page that breaks it fails them.
 CONTENT_SECURITY_POLICY = env.bool("CONTENT_SECURITY_POLICY", default=True)
+# GIS export files (POST /api/v1/exports/): where they are written and how long they stay.
+EXPORT_ROOT = env("EXPORT_ROOT", default=str(VAR_DIR / "exports"))
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 # Redis for the cache and /healthz; defaults to the Celery broker when that is Redis.
 REDIS_URL = env("REDIS_URL", default=None)
 

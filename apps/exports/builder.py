@@ -1,0 +1,181 @@
+"""Build an export file: the theater's published record for GIS tools.
+
+- ``geojson``: control on ``date`` (every place with its state), or else the published changes
+  (``date_from``–``date_to`` if given), each at its place's point.
+- ``csv``: the same rows as CSV (changes in the reference dataset's columns, re-importable).
+- ``gpkg``: a GeoPackage with the layers ``places``, ``changes``, ``periods`` and, given a
+  date, ``control`` — written by GDAL's ogr2ogr, so QGIS opens it directly (dates as dates).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.territory import exports, selectors
+from apps.territory.models import ControlChange, ControlPeriod, Place
+
+from .models import ExportJob
+
+
+class ExportError(Exception):
+    pass
+
+
+def _point(place) -> dict:
+    return {
+        "type": "Point",
+        "coordinates": [round(place.location.x, 6), round(place.location.y, 6)],
+    }
+
+
+def _collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def place_features(job) -> list[dict]:
+    places = Place.objects.filter(theater=job.theater).defer("area").order_by("slug")
+    return [{"type": "Feature", "geometry": _point(p), "properties": {
+        "slug": p.slug, "name": p.name, "aliases": "|".join(p.aliases), "kind": p.kind,
+        "country": p.country, "population": p.population, "importance": p.importance,
+    }} for p in places]  # fmt: skip
+
+
+def changes_of(job):
+    changes = ControlChange.objects.filter(
+        place__theater=job.theater, review_state=ControlChange.ReviewState.PUBLISHED
+    )
+    if job.date_from:
+        changes = changes.filter(date__gte=job.date_from)
+    if job.date_to:
+        changes = changes.filter(date__lte=job.date_to)
+    return exports.changes_for_export(changes)
+
+
+def change_features(job) -> list[dict]:
+    columns = exports.COLUMNS["changes"]
+    features = []
+    for change, row in _with_rows(changes_of(job)):
+        properties = dict(zip(columns, row, strict=True))
+        properties["place_name"] = change.place.name
+        features.append({"type": "Feature", "geometry": _point(change.place),
+                         "properties": properties})  # fmt: skip
+    return features
+
+
+def _with_rows(changes):
+    changes = list(changes)
+    return zip(changes, exports.change_rows(changes), strict=True)
+
+
+def period_features(job) -> list[dict]:
+    periods = (
+        ControlPeriod.objects.filter(place__theater=job.theater)
+        .select_related("place", "controller").prefetch_related("challengers")
+        .order_by("place__slug", "start")
+    )  # fmt: skip
+    if job.date_to:
+        periods = periods.filter(start__lte=job.date_to)
+    if job.date_from:
+        periods = periods.filter(Q(end__isnull=True) | Q(end__gt=job.date_from))
+    return [{"type": "Feature", "geometry": _point(p.place), "properties": {
+        "place": p.place.slug, "place_name": p.place.name, "start": p.start.isoformat(),
+        "end": p.end.isoformat() if p.end else None, "status": p.status,
+        "controller": p.controller.slug if p.controller else None,
+        "challengers": "|".join(g.slug for g in p.challengers.all()),
+    }} for p in periods]  # fmt: skip
+
+
+def control_features(job) -> list[dict]:
+    states = selectors.control_at(on=job.date, theater=job.theater)
+    return [{"type": "Feature", "geometry": _point(s.place), "properties": {
+        "place": s.place.slug, "name": s.place.name, "kind": s.place.kind,
+        "date": job.date.isoformat(), "status": s.status,
+        "controller": s.controller.slug if s.controller else None,
+        "controller_name": s.controller.name if s.controller else None,
+        "challengers": "|".join(g.slug for g in s.challengers),
+        "since": s.since.isoformat() if s.since else None,
+    }} for s in sorted(states, key=lambda s: s.place.slug)]  # fmt: skip
+
+
+def _csv(features: list[dict]) -> str:
+    out = io.StringIO()
+    columns = list(features[0]["properties"]) if features else ["place"]
+    writer = csv.DictWriter(out, [*columns, "lon", "lat"], lineterminator="\n")
+    writer.writeheader()
+    for feature in features:
+        lon, lat = feature["geometry"]["coordinates"]
+        writer.writerow({**feature["properties"], "lon": lon, "lat": lat})
+    return out.getvalue()
+
+
+def build(job: ExportJob) -> Path:
+    """Write the export's file under EXPORT_ROOT; returns its path."""
+    root = Path(settings.EXPORT_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    stem = f"{job.theater.slug}-{job.date or 'record'}-{str(job.pk)[:8]}"
+    if job.format == ExportJob.Format.GPKG:
+        layers = {"places": place_features(job), "changes": change_features(job),
+                  "periods": period_features(job)}  # fmt: skip
+        if job.date:
+            layers["control"] = control_features(job)
+        target = root / f"{stem}.gpkg"
+        _geopackage(target, layers)
+        job.counts = {name: len(features) for name, features in layers.items()}
+        return target
+    if job.date:
+        features, name = control_features(job), "control"
+    else:
+        features, name = change_features(job), "changes"
+    job.counts = {name: len(features)}
+    if job.format == ExportJob.Format.GEOJSON:
+        target = root / f"{stem}.geojson"
+        target.write_text(json.dumps(_collection(features), ensure_ascii=False))
+    elif name == "changes":  # the reference dataset's columns: re-importable
+        target = root / f"{stem}.csv"
+        rows = exports.change_rows(changes_of(job))
+        target.write_text(exports.to_csv(exports.COLUMNS["changes"], rows))
+    else:
+        target = root / f"{stem}.csv"
+        target.write_text(_csv(features))
+    return target
+
+
+def _geopackage(target: Path, layers: dict[str, list[dict]]) -> None:
+    ogr2ogr = shutil.which("ogr2ogr")
+    if ogr2ogr is None:
+        raise ExportError("ogr2ogr (GDAL) is not installed on this worker.")
+    target.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for index, (name, features) in enumerate(layers.items()):
+            source = Path(tmp) / f"{name}.geojson"
+            source.write_text(json.dumps(_collection(features), ensure_ascii=False))
+            args = [ogr2ogr, "-f", "GPKG", str(target), str(source), "-nln", name,
+                    "-a_srs", "EPSG:4326"]  # fmt: skip
+            if index:
+                args.insert(1, "-update")
+            done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+            if done.returncode:
+                raise ExportError(f"ogr2ogr failed on {name}: {done.stderr.strip()[:500]}")
+
+
+def run_job(job: ExportJob) -> None:
+    job.status = ExportJob.Status.RUNNING
+    job.save(update_fields=["status"])
+    try:
+        path = build(job)
+    except Exception as error:  # reported on the job, never a half-written success
+        job.status, job.error = ExportJob.Status.FAILED, f"{type(error).__name__}: {error}"[:2000]
+    else:
+        job.status, job.file, job.size = ExportJob.Status.DONE, path.name, path.stat().st_size
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "file", "size", "counts", "finished_at"])

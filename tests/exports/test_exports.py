@@ -1,0 +1,115 @@
+"""GIS exports: a GeoPackage GDAL opens with the right layers and counts, GeoJSON and CSV,
+through the API's job flow."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.gis.gdal import DataSource
+from django.utils import timezone
+
+from apps.exports.builder import run_job
+from apps.exports.models import ExportJob
+from apps.exports.tasks import expire_exports
+from apps.ingest.reference import load_dataset
+from apps.territory.models import ControlChange, ControlPeriod, Place, Theater
+from apps.users.models import User
+from apps.users.roles import EDITORS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def export_root(settings, tmp_path):
+    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    return Path(settings.EXPORT_ROOT)
+
+
+@pytest.fixture
+def reference(db):
+    load_dataset(settings.REFERENCE_DATA_DIR)
+    return Theater.objects.get()
+
+
+def export(theater, fmt, **dates) -> ExportJob:
+    job = ExportJob.objects.create(theater=theater, format=fmt, **dates)
+    run_job(job)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    return job
+
+
+def test_a_geopackage_opens_in_gdal_with_every_layer(reference, export_root):
+    from datetime import date
+
+    job = export(reference, "gpkg", date=date(2017, 11, 4))
+    source = DataSource(str(export_root / job.file))
+    layers = {layer.name: layer for layer in source}
+    assert set(layers) == {"places", "changes", "periods", "control"}
+    assert len(layers["places"]) == Place.objects.count() == 49
+    assert len(layers["changes"]) == ControlChange.objects.count() == 166
+    assert len(layers["periods"]) == ControlPeriod.objects.count()
+    assert len(layers["control"]) == 49
+    control = {f.get("place"): f.get("controller") for f in layers["control"]}
+    assert control["deir-ez-zor"] == "syrian-government"
+    assert layers["places"].srs.srid == 4326
+    assert job.counts["changes"] == 166
+
+
+def test_geojson_and_csv(reference, export_root):
+    from datetime import date
+
+    control = export(reference, "geojson", date=date(2016, 6, 1))
+    collection = json.loads((export_root / control.file).read_text())
+    raqqa = next(f for f in collection["features"] if f["properties"]["place"] == "raqqa")
+    assert raqqa["properties"]["controller"] == "islamic-state"
+    changes = export(reference, "csv", date_from=date(2017, 11, 1), date_to=date(2017, 11, 30))
+    rows = list(csv.DictReader(io.StringIO((export_root / changes.file).read_text())))
+    assert rows and all("2017-11-01" <= r["date"] <= "2017-11-30" for r in rows)
+    from apps.territory.exports import COLUMNS
+
+    assert list(rows[0]) == COLUMNS["changes"]  # re-importable
+
+
+def test_old_files_expire(reference, export_root):
+    from datetime import date
+
+    job = export(reference, "geojson", date=date(2016, 6, 1))
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=3))
+    assert expire_exports() == 1
+    job.refresh_from_db()
+    assert job.status == "expired" and not (export_root / job.file).exists()
+
+
+def test_the_api_flow(reference, django_capture_on_commit_callbacks):
+    from tests.api.conftest import client_for
+
+    user = User.objects.create_user("gis", password="gis-password-1")
+    user.groups.add(Group.objects.get(name=EDITORS))
+    client = client_for(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = {"theater": reference.slug, "format": "gpkg", "date": "2017-11-04"}
+        response = client.post("/api/v1/exports/", asked, format="json")
+    assert response.status_code == 202, response.content
+    job = client.get(response["Location"]).json()
+    assert job["status"] == "done" and job["download"] and job["expires_at"]
+    download = client.get(job["download"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/geopackage+sqlite3"
+    assert b"SQLite format 3" in b"".join(download.streaming_content)[:16]
+
+    bad = [
+        {"theater": "nowhere", "format": "csv"},
+        {"theater": reference.slug, "format": "shp"},
+        {"theater": reference.slug, "format": "csv", "date": "2017-01-01", "from": "2016-01-01"},
+        {"theater": reference.slug, "format": "csv", "from": "2017-01-01", "to": "2016-01-01"},
+    ]
+    for body in bad:
+        assert client.post("/api/v1/exports/", body, format="json").status_code == 400, body
+    other = client_for(User.objects.create_user("other"))
+    assert other.get(response["Location"]).status_code == 404
