@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import control, exports, imports, records
+from .views import control, exports, imports, records, zones
 
 router = SimpleRouter()
 router.register("theaters", records.TheaterViewSet, basename="theater")
@@ -18,6 +18,7 @@ urlpatterns = [
     path("control/", control.ControlView.as_view(), name="control"),
     path("control/diff/", control.ControlDiffView.as_view(), name="control-diff"),
     path("timeline/", control.TimelineView.as_view(), name="timeline"),
+    path("zones/", zones.ZonesView.as_view(), name="zones"),
     path("stats/control-series/", control.ControlSeriesView.as_view(), name="control-series"),
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),

@@ -1,0 +1,48 @@
+"""Derived zones on the reference dataset (PostGIS)."""
+
+import json
+
+import pytest
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+
+from apps.ingest.reference import load_dataset
+from apps.territory.models import Place, Theater
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def reference(db):
+    load_dataset(settings.REFERENCE_DATA_DIR)
+    return Theater.objects.get()
+
+
+def zone_of(client, day: str, slug: str) -> str | None:
+    body = client.get("/api/v1/zones/", {"date": day, "theater": "syria-iraq-2014-2019"}).json()
+    assert body["derived"] is True and "Derived, not observed" in body["method"]
+    point = Place.objects.get(slug=slug).location
+    holders = [f["properties"]["group"]["slug"] for f in body["features"]
+               if GEOSGeometry(json.dumps(f["geometry"]), srid=4326).intersects(point)]  # fmt: skip
+    assert len(holders) <= 1, holders  # zones of different groups never overlap
+    return holders[0] if holders else None
+
+
+def test_deir_ez_zor_and_raqqa_fall_in_their_holders_zones(client, reference):
+    assert zone_of(client, "2017-11-04", "deir-ez-zor") == "syrian-government"
+    assert zone_of(client, "2017-11-02", "deir-ez-zor") == "islamic-state"
+    assert zone_of(client, "2016-06-01", "raqqa") == "islamic-state"
+
+
+def test_zones_have_areas_and_bad_input_is_400(client, reference):
+    body = client.get(
+        "/api/v1/zones/", {"date": "2016-06-01", "theater": "syria-iraq-2014-2019"}
+    ).json()
+    areas = {
+        f["properties"]["group"]["slug"]: f["properties"]["area_km2"] for f in body["features"]
+    }
+    assert areas["islamic-state"] > 1000 and all(a > 0 for a in areas.values())
+    assert client.get("/api/v1/zones/", {"date": "2016-06-01"}).status_code == 200  # one theater
+    bad = client.get("/api/v1/zones/", {"date": "2016-06-01", "theater": "syria-iraq-2014-2019",
+                                         "radius_km": "900"})  # fmt: skip
+    assert bad.status_code == 400
