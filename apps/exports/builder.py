@@ -4,11 +4,13 @@
   (``date_from``–``date_to`` if given), each at its place's point.
 - ``csv``: the same rows as CSV (changes in the reference dataset's columns, re-importable).
 - ``gpkg``: a GeoPackage with the layers ``places``, ``changes``, ``periods`` and, given a
-  date, ``control`` — written by GDAL's ogr2ogr, so QGIS opens it directly (dates as dates).
+  date, ``control`` and the derived ``zones`` (PostGIS) — written by GDAL's ogr2ogr, so QGIS
+  opens it directly (dates as dates).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -21,7 +23,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.territory import exports, selectors
+from apps.territory import exports, selectors, zones
 from apps.territory.models import ControlChange, ControlPeriod, Place
 
 from .models import ExportJob
@@ -107,6 +109,14 @@ def control_features(job) -> list[dict]:
     }} for s in sorted(states, key=lambda s: s.place.slug)]  # fmt: skip
 
 
+def zone_features(job) -> list[dict]:
+    """The derived zones on the day (an estimate, labelled so in every feature)."""
+    return [{"type": "Feature", "geometry": zone.geometry, "properties": {
+        "group": zone.group.slug, "group_name": zone.group.name, "date": job.date.isoformat(),
+        "area_km2": zone.area_km2, "derived": True,
+    }} for zone in zones.zones_on(theater=job.theater, on=job.date)]  # fmt: skip
+
+
 def _csv(features: list[dict]) -> str:
     out = io.StringIO()
     columns = list(features[0]["properties"]) if features else ["place"]
@@ -128,6 +138,8 @@ def build(job: ExportJob) -> Path:
                   "periods": period_features(job)}  # fmt: skip
         if job.date:
             layers["control"] = control_features(job)
+            with contextlib.suppress(zones.ZonesUnavailable):  # SpatiaLite: no derived zones
+                layers["zones"] = zone_features(job)
         target = root / f"{stem}.gpkg"
         _geopackage(target, layers)
         job.counts = {name: len(features) for name, features in layers.items()}

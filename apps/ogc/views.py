@@ -2,23 +2,26 @@
 without an export: ``ogrinfo OAPIF:http://host/ogc/``.
 
 Collections: ``places`` (every place), ``control`` (every place with its state on the day
-given by ``datetime``, today by default) and ``periods`` (control periods, those in force at
-``datetime`` or overlapping a ``datetime`` interval). Items take ``bbox``, ``datetime``,
-``limit`` and ``offset``, with ``next``/``prev`` links. Coordinates are WGS 84 longitude,
-latitude (CRS84). Derived zones join when they exist (issue 6, not yet).
+given by ``datetime``, today by default), ``periods`` (control periods, those in force at
+``datetime`` or overlapping a ``datetime`` interval) and ``zones`` (the derived territory
+zones on ``datetime``: an estimate, labelled so; PostGIS only). Items take ``bbox``,
+``datetime``, ``limit`` and ``offset``, with ``next``/``prev`` links. Coordinates are WGS 84
+longitude, latitude (CRS84).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
+from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.territory import selectors
+from apps.territory import selectors, zones
 from apps.territory.models import ControlPeriod, Place, Theater
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
@@ -31,6 +34,9 @@ COLLECTIONS = {
                 "`datetime` (default: today): status, controller, challengers, since."),
     "periods": ("Control periods", "Periods during which a place stayed in one state; "
                 "`datetime` selects those in force on a day or overlapping an interval."),
+    "zones": ("Derived zones (estimate)", "Per group, the area it is estimated to hold on the "
+              "day given by `datetime` (default: today): derived from the places' control, "
+              "never observed. PostGIS only."),
 }  # fmt: skip
 
 
@@ -242,15 +248,36 @@ def _period_features(request, bbox, when, pk=None):
         }  # fmt: skip
 
 
-FEATURES = {"places": _place_features, "control": _control_features, "periods": _period_features}
+def _zone_features(request, bbox, when, pk=None):
+    """One feature per group and theater (id: theater id × 100000 + group id)."""
+    day = (when and (when[1] or when[0])) or timezone.localdate()
+    box = selectors.bbox_polygon(bbox) if bbox else None
+    for theater in Theater.objects.order_by("pk"):
+        try:
+            found = zones.zones_on(theater=theater, on=day)
+        except zones.ZonesUnavailable:
+            return
+        for zone in found:
+            fid = theater.pk * 100_000 + zone.group.pk
+            geometry = GEOSGeometry(json.dumps(zone.geometry), srid=4326)
+            if (pk is not None and fid != pk) or (box is not None and not geometry.intersects(box)):
+                continue
+            yield fid, geometry, {
+                "theater": theater.slug, "group": zone.group.slug, "group_name": zone.group.name,
+                "date": day.isoformat(), "area_km2": zone.area_km2, "derived": True,
+            }  # fmt: skip
 
 
-def _feature(fid, point, properties) -> dict:
-    return {
-        "type": "Feature", "id": fid,
-        "geometry": {"type": "Point", "coordinates": [round(point.x, 6), round(point.y, 6)]},
-        "properties": properties,
-    }  # fmt: skip
+FEATURES = {"places": _place_features, "control": _control_features, "periods": _period_features,
+            "zones": _zone_features}  # fmt: skip
+
+
+def _feature(fid, geometry, properties) -> dict:
+    if isinstance(geometry, Point):
+        shape = {"type": "Point", "coordinates": [round(geometry.x, 6), round(geometry.y, 6)]}
+    else:
+        shape = json.loads(geometry.geojson)
+    return {"type": "Feature", "id": fid, "geometry": shape, "properties": properties}
 
 
 @require_GET

@@ -24,20 +24,24 @@ def gdal(*args: str) -> str:
 def test_ogrinfo_lists_the_collections(live_url):
     out = gdal("ogrinfo", "-ro", f"OAPIF:{live_url}/ogc/")
     layers = re.findall(r"^\d+: (\w+)", out, re.MULTILINE)
-    assert layers == ["places", "control", "periods"], out
+    assert layers == ["places", "control", "periods", "zones"], out
 
 
 def test_ogr2ogr_copies_collections_into_a_geopackage(live_url, api, tmp_path):
     places = api("/api/v1/places/?page_size=1000")
     expected = places["count"] if "count" in places else len(places["features"])
     target = tmp_path / "frontline.gpkg"
-    gdal("ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{live_url}/ogc/", "places", "periods")
+    gdal(
+        "ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{live_url}/ogc/", "places", "periods", "zones"
+    )
     summary = gdal("ogrinfo", "-ro", "-so", str(target), "places")
     assert f"Feature Count: {expected}" in summary, summary
     assert "name: String" in summary and "slug: String" in summary
     periods = gdal("ogrinfo", "-ro", "-so", str(target), "periods")
     count = int(re.search(r"Feature Count: (\d+)", periods).group(1))
     assert count >= 166  # the reference dataset's changes make at least this many periods
+    zones = gdal("ogrinfo", "-ro", "-so", str(target), "zones")
+    assert "Geometry: Multi Polygon" in zones and "area_km2: Real" in zones, zones
 
 
 def test_items_page_with_next_links_and_filter_by_bbox_and_datetime(live_url, api):

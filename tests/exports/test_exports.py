@@ -50,7 +50,9 @@ def test_a_geopackage_opens_in_gdal_with_every_layer(reference, export_root):
     job = export(reference, "gpkg", date=date(2017, 11, 4))
     source = DataSource(str(export_root / job.file))
     layers = {layer.name: layer for layer in source}
-    assert set(layers) == {"places", "changes", "periods", "control"}
+    assert set(layers) == {"places", "changes", "periods", "control", "zones"}
+    zones = {f.get("group"): f.get("area_km2") for f in layers["zones"]}
+    assert zones["syrian-government"] > 0 and layers["zones"].geom_type.name == "MultiPolygon"
     assert len(layers["places"]) == Place.objects.count() == 49
     assert len(layers["changes"]) == ControlChange.objects.count() == 166
     assert len(layers["periods"]) == ControlPeriod.objects.count()
