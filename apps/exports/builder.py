@@ -20,10 +20,9 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
-from apps.territory import exports, selectors, zones
+from apps.territory import exports, features, selectors, zones
 from apps.territory.models import ControlChange, ControlPeriod, Place
 
 from .models import ExportJob
@@ -40,16 +39,18 @@ def _point(place) -> dict:
     }
 
 
-def _collection(features: list[dict]) -> dict:
-    return {"type": "FeatureCollection", "features": features}
+def _collection(items: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": items}
+
+
+def _feature(place, properties: dict) -> dict:
+    """A feature at a place's point."""
+    return {"type": "Feature", "geometry": _point(place), "properties": properties}
 
 
 def place_features(job) -> list[dict]:
-    places = Place.objects.filter(theater=job.theater).defer("area").order_by("slug")
-    return [{"type": "Feature", "geometry": _point(p), "properties": {
-        "slug": p.slug, "name": p.name, "aliases": "|".join(p.aliases), "kind": p.kind,
-        "country": p.country, "population": p.population, "importance": p.importance,
-    }} for p in places]  # fmt: skip
+    places = Place.objects.filter(theater=job.theater).select_related("theater").defer("area")
+    return [_feature(p, features.place_properties(p)) for p in places.order_by("slug")]
 
 
 def changes_of(job):
@@ -65,13 +66,12 @@ def changes_of(job):
 
 def change_features(job) -> list[dict]:
     columns = exports.COLUMNS["changes"]
-    features = []
+    rows = []
     for change, row in _with_rows(changes_of(job)):
         properties = dict(zip(columns, row, strict=True))
         properties["place_name"] = change.place.name
-        features.append({"type": "Feature", "geometry": _point(change.place),
-                         "properties": properties})  # fmt: skip
-    return features
+        rows.append(_feature(change.place, properties))
+    return rows
 
 
 def _with_rows(changes):
@@ -80,49 +80,36 @@ def _with_rows(changes):
 
 
 def period_features(job) -> list[dict]:
-    periods = (
+    periods = selectors.periods_overlapping(
+        job.date_from, job.date_to,
         ControlPeriod.objects.filter(place__theater=job.theater)
         .select_related("place", "controller").prefetch_related("challengers")
-        .order_by("place__slug", "start")
+        .order_by("place__slug", "start"),
     )  # fmt: skip
-    if job.date_to:
-        periods = periods.filter(start__lte=job.date_to)
-    if job.date_from:
-        periods = periods.filter(Q(end__isnull=True) | Q(end__gt=job.date_from))
-    return [{"type": "Feature", "geometry": _point(p.place), "properties": {
-        "place": p.place.slug, "place_name": p.place.name, "start": p.start.isoformat(),
-        "end": p.end.isoformat() if p.end else None, "status": p.status,
-        "controller": p.controller.slug if p.controller else None,
-        "challengers": "|".join(g.slug for g in p.challengers.all()),
-    }} for p in periods]  # fmt: skip
+    return [_feature(p.place, features.period_properties(p)) for p in periods]
 
 
 def control_features(job) -> list[dict]:
     states = selectors.control_at(on=job.date, theater=job.theater)
-    return [{"type": "Feature", "geometry": _point(s.place), "properties": {
-        "place": s.place.slug, "name": s.place.name, "kind": s.place.kind,
-        "date": job.date.isoformat(), "status": s.status,
-        "controller": s.controller.slug if s.controller else None,
-        "controller_name": s.controller.name if s.controller else None,
-        "challengers": "|".join(g.slug for g in s.challengers),
-        "since": s.since.isoformat() if s.since else None,
-    }} for s in sorted(states, key=lambda s: s.place.slug)]  # fmt: skip
+    return [_feature(s.place, features.control_properties(s, job.date))
+            for s in sorted(states, key=lambda s: s.place.slug)]  # fmt: skip
 
 
 def zone_features(job) -> list[dict]:
     """The derived zones on the day (an estimate, labelled so in every feature)."""
-    return [{"type": "Feature", "geometry": zone.geometry, "properties": {
-        "group": zone.group.slug, "group_name": zone.group.name, "date": job.date.isoformat(),
-        "area_km2": zone.area_km2, "derived": True,
-    }} for zone in zones.zones_on(theater=job.theater, on=job.date)]  # fmt: skip
+    return [
+        {"type": "Feature", "geometry": zone.geometry,
+         "properties": features.zone_properties(zone, job.theater, job.date)}
+        for zone in zones.zones_on(theater=job.theater, on=job.date)
+    ]  # fmt: skip
 
 
-def _csv(features: list[dict]) -> str:
+def _csv(items: list[dict]) -> str:
     out = io.StringIO()
-    columns = list(features[0]["properties"]) if features else ["place"]
+    columns = list(items[0]["properties"]) if items else ["place"]
     writer = csv.DictWriter(out, [*columns, "lon", "lat"], lineterminator="\n")
     writer.writeheader()
-    for feature in features:
+    for feature in items:
         lon, lat = feature["geometry"]["coordinates"]
         writer.writerow({**feature["properties"], "lon": lon, "lat": lat})
     return out.getvalue()
@@ -142,23 +129,23 @@ def build(job: ExportJob) -> Path:
                 layers["zones"] = zone_features(job)
         target = root / f"{stem}.gpkg"
         _geopackage(target, layers)
-        job.counts = {name: len(features) for name, features in layers.items()}
+        job.counts = {name: len(items) for name, items in layers.items()}
         return target
     if job.date:
-        features, name = control_features(job), "control"
+        items, name = control_features(job), "control"
     else:
-        features, name = change_features(job), "changes"
-    job.counts = {name: len(features)}
+        items, name = change_features(job), "changes"
+    job.counts = {name: len(items)}
     if job.format == ExportJob.Format.GEOJSON:
         target = root / f"{stem}.geojson"
-        target.write_text(json.dumps(_collection(features), ensure_ascii=False))
+        target.write_text(json.dumps(_collection(items), ensure_ascii=False))
     elif name == "changes":  # the reference dataset's columns: re-importable
         target = root / f"{stem}.csv"
         rows = exports.change_rows(changes_of(job))
         target.write_text(exports.to_csv(exports.COLUMNS["changes"], rows))
     else:
         target = root / f"{stem}.csv"
-        target.write_text(_csv(features))
+        target.write_text(_csv(items))
     return target
 
 
@@ -168,9 +155,9 @@ def _geopackage(target: Path, layers: dict[str, list[dict]]) -> None:
         raise ExportError("ogr2ogr (GDAL) is not installed on this worker.")
     target.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for index, (name, features) in enumerate(layers.items()):
+        for index, (name, items) in enumerate(layers.items()):
             source = Path(tmp) / f"{name}.geojson"
-            source.write_text(json.dumps(_collection(features), ensure_ascii=False))
+            source.write_text(json.dumps(_collection(items), ensure_ascii=False))
             args = [ogr2ogr, "-f", "GPKG", str(target), str(source), "-nln", name,
                     "-a_srs", "EPSG:4326"]  # fmt: skip
             if index:

@@ -43,6 +43,7 @@ from apps.territory.search import fold
 from apps.users import roles
 
 from .parsing import Record
+from .reference import split_cell
 
 Published, Draft = ControlChange.ReviewState.PUBLISHED, ControlChange.ReviewState.DRAFT
 MAX_ERRORS = 1000  # reported; the count says how many more
@@ -197,7 +198,7 @@ class Context:
         )
 
     def groups(self, cell: str, column: str) -> list[ArmedGroup]:
-        return [self.group(v, column) for v in _list(cell)]
+        return [self.group(v, column) for v in split_cell(cell)]
 
     def source(self, value: str) -> Source:
         """By key, by URL, or ``source-<id>`` (how exports name a source without a key)."""
@@ -220,10 +221,6 @@ def _one(found: list, column: str, value: str, noun: str, *, where: str = "", hi
         raise RowError(column, f"{value!r} matches {len(found)} {noun}s{where}: {names}. "
                                "Use the slug.")  # fmt: skip
     return found[0]
-
-
-def _list(cell: str) -> list[str]:
-    return [v.strip() for v in (cell or "").split("|") if v.strip()]
 
 
 def _date(value: str, column: str) -> date | None:
@@ -342,7 +339,7 @@ def place_fields(record: Record, context: Context) -> dict:
         "theater": theater, "name": v["name"], "slug": v.get("slug") or MISSING,
         "kind": v["kind"] if has("kind") else MISSING,
         "country": v["country"] if has("country") else MISSING,
-        "aliases": _list(v["aliases"]) if has("aliases") else MISSING,
+        "aliases": split_cell(v["aliases"]) if has("aliases") else MISSING,
         "location": location, "area": area,
         "population": _number(v["population"], "population", int) if has("population") else MISSING,
         "importance": (3 if importance is None else importance) if has("importance") else MISSING,
@@ -451,7 +448,7 @@ class ChangeImport:
             date_precision=v.get("date_precision") or ControlChange.DatePrecision.DAY,
             confidence=v.get("confidence") or ControlChange.Confidence.CONFIRMED,
             review_state=state or (Published if self.publish else Draft),
-            sources=[c.source(s) for s in _list(v.get("sources", ""))],
+            sources=[c.source(s) for s in split_cell(v.get("sources", ""))],
             summary=v.get("summary", ""),
         )
         given = {column for column in OPTIONAL_CHANGE_COLUMNS if column in v}

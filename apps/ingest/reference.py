@@ -134,8 +134,9 @@ def _describe(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _list(value: str) -> list[str]:
-    return [item.strip() for item in value.split("|") if item.strip()]
+def split_cell(value: str) -> list[str]:
+    """A cell holding several values separated by | (the CSV format's lists)."""
+    return [item.strip() for item in (value or "").split("|") if item.strip()]
 
 
 def _date(value: str, column: str, *, required: bool = False) -> date | None:
@@ -218,7 +219,7 @@ def _load_group(row: dict[str, str], ctx: _Context) -> None:
             slug=row["slug"],
             name=row["name"],
             short_name=row.get("short_name", ""),
-            aliases=_list(row.get("aliases", "")),
+            aliases=split_cell(row.get("aliases", "")),
             color=row.get("color", ""),  # empty: a default colour-blind-safe one
             kind=row.get("kind") or ArmedGroup.Kind.NON_STATE,
             parent=ctx.group(row["parent"], "parent") if row.get("parent") else None,
@@ -251,7 +252,7 @@ def _load_place(row: dict[str, str], ctx: _Context) -> None:
             theater=ctx.theater(row["theater"]),
             slug=row["slug"],
             name=row["name"],
-            aliases=_list(row.get("aliases", "")),
+            aliases=split_cell(row.get("aliases", "")),
             kind=row["kind"],
             country=row["country"],
             location=Point(_float(row["lon"], "lon"), _float(row["lat"], "lat"), srid=4326),
@@ -270,10 +271,12 @@ def _load_change(row: dict[str, str], ctx: _Context) -> None:
         date_precision=row.get("date_precision") or ControlChange.DatePrecision.DAY,
         status=row["status"],
         controller=ctx.group(row["controller"], "controller") if row.get("controller") else None,
-        challengers=[ctx.group(s, "challengers") for s in _list(row.get("challengers", ""))],
-        supported_by=[ctx.group(s, "supported_by") for s in _list(row.get("supported_by", ""))],
+        challengers=[ctx.group(s, "challengers") for s in split_cell(row.get("challengers", ""))],
+        supported_by=[
+            ctx.group(s, "supported_by") for s in split_cell(row.get("supported_by", ""))
+        ],
         confidence=row.get("confidence") or ControlChange.Confidence.CONFIRMED,
         summary=row.get("summary", ""),
-        sources=[ctx.source(key) for key in _list(row.get("sources", ""))],
+        sources=[ctx.source(key) for key in split_cell(row.get("sources", ""))],
         review_state=ControlChange.ReviewState.PUBLISHED,
     )

@@ -15,13 +15,12 @@ import json
 from datetime import date, datetime
 
 from django.contrib.gis.geos import GEOSGeometry, Point
-from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.territory import selectors, zones
+from apps.territory import features, selectors, zones
 from apps.territory.models import ControlPeriod, Place, Theater
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
@@ -67,8 +66,8 @@ def _error(status: int, code: str, description: str) -> JsonResponse:
 def landing(request):
     return _json({
         "title": "Frontline",
-        "description": "Territorial control in armed conflicts: places, control on a day and "
-                       "control periods, from a sourced record.",
+        "description": "Territorial control in armed conflicts: places, control on a day, "
+                       "control periods and derived zones, from a sourced record.",
         "links": [
             {"href": _url(request, "landing"), "rel": "self", "type": "application/json",
              "title": "This document"},
@@ -195,11 +194,7 @@ def _place_features(request, bbox, _when, pk=None):
     if bbox:
         places = places.filter(location__intersects=selectors.bbox_polygon(bbox))
     for place in places:
-        yield place.pk, place.location, {
-            "slug": place.slug, "name": place.name, "aliases": place.aliases,
-            "kind": place.kind, "country": place.country, "population": place.population,
-            "importance": place.importance, "theater": place.theater.slug,
-        }  # fmt: skip
+        yield place.pk, place.location, features.place_properties(place)
 
 
 def _control_features(request, bbox, when, pk=None):
@@ -210,16 +205,7 @@ def _control_features(request, bbox, when, pk=None):
     else:
         states = sorted(selectors.control_at(on=day, bbox=bbox), key=lambda s: s.place.pk)
     for state in states:
-        place = state.place
-        yield place.pk, place.location, {
-            "slug": place.slug, "name": place.name, "kind": place.kind,
-            "importance": place.importance, "date": day.isoformat(), "status": state.status,
-            "controller": state.controller.slug if state.controller else None,
-            "controller_name": state.controller.name if state.controller else None,
-            "challengers": "|".join(g.slug for g in state.challengers),
-            "since": state.since.isoformat() if state.since else None,
-            "until": state.until.isoformat() if state.until else None,
-        }  # fmt: skip
+        yield state.place.pk, state.place.location, features.control_properties(state, day)
 
 
 def _period_features(request, bbox, when, pk=None):
@@ -232,20 +218,9 @@ def _period_features(request, bbox, when, pk=None):
     if bbox:
         periods = periods.filter(place__location__intersects=selectors.bbox_polygon(bbox))
     if when:
-        start, end = when
-        if end is not None:
-            periods = periods.filter(start__lte=end)
-        if start is not None:
-            periods = periods.filter(Q(end__isnull=True) | Q(end__gt=start))
+        periods = selectors.periods_overlapping(*when, queryset=periods)
     for period in periods:
-        yield period.pk, period.place.location, {
-            "place": period.place.slug, "place_name": period.place.name,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat() if period.end else None,
-            "status": period.status, "controller": period.controller.slug
-            if period.controller else None,
-            "challengers": "|".join(g.slug for g in period.challengers.all()),
-        }  # fmt: skip
+        yield period.pk, period.place.location, features.period_properties(period)
 
 
 def _zone_features(request, bbox, when, pk=None):
@@ -262,10 +237,7 @@ def _zone_features(request, bbox, when, pk=None):
             geometry = GEOSGeometry(json.dumps(zone.geometry), srid=4326)
             if (pk is not None and fid != pk) or (box is not None and not geometry.intersects(box)):
                 continue
-            yield fid, geometry, {
-                "theater": theater.slug, "group": zone.group.slug, "group_name": zone.group.name,
-                "date": day.isoformat(), "area_km2": zone.area_km2, "derived": True,
-            }  # fmt: skip
+            yield fid, geometry, features.zone_properties(zone, theater, day)
 
 
 FEATURES = {"places": _place_features, "control": _control_features, "periods": _period_features,

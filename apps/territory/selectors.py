@@ -96,6 +96,16 @@ def periods_containing(on: date, queryset: QuerySet[ControlPeriod] | None = None
     return queryset.filter(Q(start__lte=on) & (Q(end__gt=on) | Q(end__isnull=True)))
 
 
+def periods_overlapping(first: date | None, last: date | None, queryset=None):
+    """Periods in force on some day of ``[first, last]`` (either end may be open: None)."""
+    queryset = ControlPeriod.objects.all() if queryset is None else queryset
+    if last is not None:
+        queryset = queryset.filter(start__lte=last)
+    if first is not None:
+        queryset = queryset.filter(Q(end__isnull=True) | Q(end__gt=first))
+    return queryset
+
+
 # --- Filters shared by the selectors ---------------------------------------------------------
 
 

@@ -57,7 +57,7 @@ def test_a_geopackage_opens_in_gdal_with_every_layer(reference, export_root):
     assert len(layers["changes"]) == ControlChange.objects.count() == 166
     assert len(layers["periods"]) == ControlPeriod.objects.count()
     assert len(layers["control"]) == 49
-    control = {f.get("place"): f.get("controller") for f in layers["control"]}
+    control = {f.get("slug"): f.get("controller") for f in layers["control"]}
     assert control["deir-ez-zor"] == "syrian-government"
     assert layers["places"].srs.srid == 4326
     assert job.counts["changes"] == 166
@@ -68,7 +68,7 @@ def test_geojson_and_csv(reference, export_root):
 
     control = export(reference, "geojson", date=date(2016, 6, 1))
     collection = json.loads((export_root / control.file).read_text())
-    raqqa = next(f for f in collection["features"] if f["properties"]["place"] == "raqqa")
+    raqqa = next(f for f in collection["features"] if f["properties"]["slug"] == "raqqa")
     assert raqqa["properties"]["controller"] == "islamic-state"
     changes = export(reference, "csv", date_from=date(2017, 11, 1), date_to=date(2017, 11, 30))
     rows = list(csv.DictReader(io.StringIO((export_root / changes.file).read_text())))

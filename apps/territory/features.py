@@ -1,0 +1,51 @@
+"""The record as flat GeoJSON feature properties for GIS tools: one shape shared by the OGC
+API (``/ogc/``) and the GIS exports, so a layer reads the same from either. Lists are joined
+with ``|`` (GeoPackage and shapefile columns hold text), dates are ISO strings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def _slugs(groups) -> str:
+    return "|".join(g.slug for g in groups)
+
+
+def place_properties(place) -> dict:
+    return {
+        "slug": place.slug, "name": place.name, "aliases": "|".join(place.aliases),
+        "kind": place.kind, "country": place.country, "population": place.population,
+        "importance": place.importance, "theater": place.theater.slug,
+    }  # fmt: skip
+
+
+def control_properties(state, on: date) -> dict:
+    """A place's state on day ``on`` (a selectors.PlaceState)."""
+    place, controller = state.place, state.controller
+    return {
+        "slug": place.slug, "name": place.name, "kind": place.kind,
+        "importance": place.importance, "date": on.isoformat(), "status": state.status,
+        "controller": controller.slug if controller else None,
+        "controller_name": controller.name if controller else None,
+        "challengers": _slugs(state.challengers),
+        "since": state.since.isoformat() if state.since else None,
+        "until": state.until.isoformat() if state.until else None,
+    }  # fmt: skip
+
+
+def period_properties(period) -> dict:
+    return {
+        "place": period.place.slug, "place_name": period.place.name,
+        "start": period.start.isoformat(), "end": period.end.isoformat() if period.end else None,
+        "status": period.status,
+        "controller": period.controller.slug if period.controller else None,
+        "challengers": _slugs(period.challengers.all()),
+    }  # fmt: skip
+
+
+def zone_properties(zone, theater, on: date) -> dict:
+    """A derived zone: labelled as such in every feature."""
+    return {
+        "theater": theater.slug, "group": zone.group.slug, "group_name": zone.group.name,
+        "date": on.isoformat(), "area_km2": zone.area_km2, "derived": True,
+    }  # fmt: skip
