@@ -172,9 +172,23 @@ SERIES = _obj(
                     "group": GROUP_REF,
                     "places": _array(INT, description="Places held at each date."),
                     "population": _array(INT, description="Population held at each date."),
+                    "area_km2": _nullable(
+                        _array(
+                            _nullable(NUMBER),
+                            description="Area of the group's derived zone at each date (an "
+                            "estimate, see zones/); null where not computed yet (see "
+                            "`area_pending`). Null as a whole where zones are unavailable "
+                            "(SpatiaLite).",
+                        )
+                    ),
                 }
             )
         ),
+        "area_pending": {
+            **INT,
+            "description": "Zone days not computed yet; their areas are null. A worker fills "
+            "them: ask again later.",
+        },
     }
 )
 

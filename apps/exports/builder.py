@@ -22,8 +22,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from apps.territory import exports, features, selectors, zones
+from apps.territory import exports, features, selectors
 from apps.territory.models import ControlChange, ControlPeriod, Place
+from apps.zones import cache as zones_cache
 
 from .models import ExportJob
 
@@ -97,10 +98,11 @@ def control_features(job) -> list[dict]:
 
 def zone_features(job) -> list[dict]:
     """The derived zones on the day (an estimate, labelled so in every feature)."""
+    found = zones_cache.zones_on(theater=job.theater, on=job.date)
     return [
-        {"type": "Feature", "geometry": zone.geometry,
-         "properties": features.zone_properties(zone, job.theater, job.date)}
-        for zone in zones.zones_on(theater=job.theater, on=job.date)
+        {"type": "Feature", "geometry": shape.geometry,
+         "properties": features.zone_properties(found, shape)}
+        for shape in found.shapes
     ]  # fmt: skip
 
 
@@ -125,7 +127,7 @@ def build(job: ExportJob) -> Path:
                   "periods": period_features(job)}  # fmt: skip
         if job.date:
             layers["control"] = control_features(job)
-            with contextlib.suppress(zones.ZonesUnavailable):  # SpatiaLite: no derived zones
+            with contextlib.suppress(zones_cache.ZonesUnavailable):  # SpatiaLite: no derived zones
                 layers["zones"] = zone_features(job)
         target = root / f"{stem}.gpkg"
         _geopackage(target, layers)

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.territory import features, selectors, zones
+from apps.territory import features, selectors
 from apps.territory.models import ControlPeriod, Place, Theater
+from apps.zones import cache as zones_cache
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
@@ -229,15 +230,15 @@ def _zone_features(request, bbox, when, pk=None):
     box = selectors.bbox_polygon(bbox) if bbox else None
     for theater in Theater.objects.order_by("pk"):
         try:
-            found = zones.zones_on(theater=theater, on=day)
-        except zones.ZonesUnavailable:
+            found = zones_cache.zones_on(theater=theater, on=day)
+        except zones_cache.ZonesUnavailable:
             return
-        for zone in found:
-            fid = theater.pk * 100_000 + zone.group.pk
-            geometry = GEOSGeometry(json.dumps(zone.geometry), srid=4326)
+        for shape in found.shapes:
+            fid = theater.pk * 100_000 + shape.group_id
+            geometry = GEOSGeometry(json.dumps(shape.geometry), srid=4326)
             if (pk is not None and fid != pk) or (box is not None and not geometry.intersects(box)):
                 continue
-            yield fid, geometry, features.zone_properties(zone, theater, day)
+            yield fid, geometry, features.zone_properties(found, shape)
 
 
 FEATURES = {"places": _place_features, "control": _control_features, "periods": _period_features,

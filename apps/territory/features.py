@@ -43,9 +43,11 @@ def period_properties(period) -> dict:
     }  # fmt: skip
 
 
-def zone_properties(zone, theater, on: date) -> dict:
-    """A derived zone: labelled as such in every feature."""
+def zone_properties(zones, shape) -> dict:
+    """One group's derived zone (``apps.zones.cache.Zones`` and one of its shapes): labelled
+    as such in every feature."""
+    group = zones.groups[shape.group_id]
     return {
-        "theater": theater.slug, "group": zone.group.slug, "group_name": zone.group.name,
-        "date": on.isoformat(), "area_km2": zone.area_km2, "derived": True,
+        "theater": zones.theater.slug, "group": group.slug, "group_name": group.name,
+        "date": zones.day.isoformat(), "area_km2": shape.area_km2, "derived": True,
     }  # fmt: skip

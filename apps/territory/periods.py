@@ -116,3 +116,34 @@ def series_dates(start: date, end: date, interval: str) -> list[date]:
             steps.append(step)
             month_index += 1
     raise ValueError(f"Unknown interval {interval!r}; use day, week or month.")
+
+
+def controller_differences(
+    before: Iterable[tuple[date, date | None, int | None]],
+    after: Iterable[tuple[date, date | None, int | None]],
+) -> list[tuple[date, date | None]]:
+    """The half-open day ranges on which a place's controller differs between two versions of
+    its periods, each given as ``(start, end, controller_id)``; ``end=None`` is open.
+
+    Derived zones depend on controllers only, so a write invalidates exactly these days.
+    Before a place's first period its controller is unknown (``None``).
+    """
+    before, after = sorted(before), sorted(after)
+
+    def controller_on(periods, day):
+        for start, end, controller in periods:
+            if start <= day and (end is None or day < end):
+                return controller
+        return None
+
+    bounds = sorted({d for start, end, _ in [*before, *after] for d in (start, end) if d})
+    following_bounds = [*bounds[1:], None] if bounds else []
+    ranges: list[tuple[date, date | None]] = []
+    for day, following in zip(bounds, following_bounds, strict=True):
+        if controller_on(before, day) == controller_on(after, day):
+            continue
+        if ranges and ranges[-1][1] == day:
+            ranges[-1] = (ranges[-1][0], following)  # adjoining: one range
+        else:
+            ranges.append((day, following))
+    return ranges

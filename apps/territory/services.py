@@ -18,6 +18,7 @@ from django.db import transaction
 
 from apps.history import recorder
 from apps.history.models import Revision
+from apps.zones import cache as zones_cache
 
 from . import palette, rules, snapshots
 from .models import (
@@ -31,7 +32,7 @@ from .models import (
     Source,
     Theater,
 )
-from .periods import DatedState, PeriodSpec, State, build_periods
+from .periods import DatedState, PeriodSpec, State, build_periods, controller_differences
 from .search import search_text
 
 Published = ControlChange.ReviewState.PUBLISHED
@@ -172,11 +173,25 @@ def place_update(*, place: Place, **fields: Any) -> Place:
         for name, value in fields.items():
             setattr(place, name, _as_list(value) if name == "aliases" else value)
         rules.check_place(place, location=location, area=area)
+        # read from the database: an admin form has already set the instance's fields
+        old_theater_id, old_location = Place.objects.values_list("theater_id", "location").get(
+            pk=place.pk
+        )
+        moved = not old_location.equals_exact(location, 1e-9)
         place.location, place.area = location, _as_multipolygon(area)
         place.search_text = search_text(place.name, place.aliases)
         place.save()
         _record(place, Revision.Action.CHANGED, before=before)
+        if moved or old_theater_id != place.theater_id:  # its cells move: every day it held
+            held = _held_ranges(place)
+            for theater_id in {old_theater_id, place.theater_id}:
+                zones_cache.invalidate(theater_id, held)
     return place
+
+
+def _held_ranges(place: Place) -> list[tuple[date, date | None]]:
+    periods = ControlPeriod.objects.filter(place=place, controller__isnull=False)
+    return list(periods.values_list("start", "end"))
 
 
 def source_create(
@@ -265,8 +280,13 @@ def theater_update(*, theater: Theater, **fields: Any) -> Theater:
         outside = theater.places.exclude(location__coveredby=theater.bounds).first()
         if outside is not None:
             raise ValidationError({"bounds": [f"{outside} would lie outside the new bounds."]})
+        bounds_moved = not theater.bounds.equals_exact(
+            Theater.objects.values_list("bounds", flat=True).get(pk=theater.pk), 1e-9
+        )
         theater.save()
         _record(theater, Revision.Action.CHANGED, before=before)
+        if bounds_moved:
+            zones_cache.invalidate_all(theater.pk)
     return theater
 
 
@@ -564,6 +584,13 @@ def place_periods_rebuild(*, place: Place) -> None:
         (period.start, period.change_id, period.state): period
         for period in ControlPeriod.objects.filter(place=place).prefetch_related("challengers")
     }
+    zones_cache.invalidate(
+        place.theater_id,
+        controller_differences(
+            [(p.start, p.end, p.controller_id) for p in stored.values()],
+            [(spec.start, spec.end, spec.state.controller_id) for spec in wanted],
+        ),
+    )
     keep: list[tuple[ControlPeriod, date | None]] = []
     create = []
     for spec in wanted:
@@ -591,6 +618,7 @@ def place_periods_bulk_create(*, changes_by_place: dict[int, list[DatedState]]) 
         for place_id, changes in changes_by_place.items()
         for spec in build_periods(changes)
     ]
+    _invalidate_zones({}, specs)
     return _insert_periods(specs)
 
 
@@ -614,8 +642,36 @@ def place_periods_rebuild_many(*, place_ids: Iterable[int]) -> int:
     for pk, place_id, day, status, controller_id in changes:
         state = State(status, controller_id, frozenset(challengers.get(pk, ())))
         by_place[place_id].append(DatedState(change_id=pk, date=day, state=state))
-    ControlPeriod.objects.filter(place_id__in=place_ids).delete()
-    return place_periods_bulk_create(changes_by_place=by_place)
+    stored = ControlPeriod.objects.filter(place_id__in=place_ids)
+    before: dict[int, list] = {}
+    for place_id, start, end, controller_id in stored.values_list(
+        "place_id", "start", "end", "controller_id"
+    ).iterator(chunk_size=10_000):
+        before.setdefault(place_id, []).append((start, end, controller_id))
+    stored.delete()
+    specs = [(place_id, spec) for place_id, changes in by_place.items()
+             for spec in build_periods(changes)]  # fmt: skip
+    _invalidate_zones(before, specs)
+    return _insert_periods(specs)
+
+
+def _invalidate_zones(before: dict[int, list], specs: list[tuple[int, PeriodSpec]]) -> None:
+    """Drop the cached zones of the days on which these places' controllers changed, given
+    their periods' ``(start, end, controller)`` before and their new periods."""
+    after: dict[int, list] = {}
+    for place_id, spec in specs:
+        after.setdefault(place_id, []).append((spec.start, spec.end, spec.state.controller_id))
+    place_ids = sorted(before.keys() | after.keys())
+    theater_of = {}
+    for chunk in range(0, len(place_ids), 500):  # SQLite's parameter limit
+        ids = place_ids[chunk : chunk + 500]
+        theater_of.update(Place.objects.filter(pk__in=ids).values_list("pk", "theater_id"))
+    by_theater: dict[int, list] = {}
+    for place_id in place_ids:
+        ranges = controller_differences(before.get(place_id, []), after.get(place_id, []))
+        by_theater.setdefault(theater_of[place_id], []).extend(ranges)
+    for theater_id, ranges in by_theater.items():
+        zones_cache.invalidate(theater_id, ranges)
 
 
 def _insert_periods(specs: list[tuple[int, PeriodSpec]]) -> int:

@@ -43,6 +43,7 @@ LOCAL_APPS = [
     "apps.ops",
     "apps.ogc",
     "apps.exports",
+    "apps.zones",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -149,6 +150,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-files": {"task": "ingest.purge_import_files", "schedule": 24 * 3600.0},
     "requeue-pending-exports": {"task": "exports.requeue_pending_exports", "schedule": 60.0},
     "expire-exports": {"task": "exports.expire_exports", "schedule": 3600.0},
+    # catches writes whose zone task never reached the broker (no-op unless ZONES_PRECOMPUTE)
+    "fill-missing-zones": {"task": "zones.fill_all_missing", "schedule": 600.0},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -205,6 +208,14 @@ CONTENT_SECURITY_POLICY = env.bool("CONTENT_SECURITY_POLICY", default=True)
 # GIS export files (POST /api/v1/exports/): where they are written and how long they stay.
 EXPORT_ROOT = env("EXPORT_ROOT", default=str(VAR_DIR / "exports"))
 EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
+
+# Derived zones (apps/zones): how far a place's zone may reach, whether workers compute the
+# zones of every date on which control changes as soon as a write affects them (default: when
+# a broker is configured; otherwise on first read), and how long a request may spend filling
+# missing dates of stats/control-series/ before it answers without them.
+ZONES_RADIUS_KM = env.float("ZONES_RADIUS_KM", default=25.0)
+ZONES_PRECOMPUTE = env.bool("ZONES_PRECOMPUTE", default=CELERY_BROKER_URL is not None)
+ZONES_INLINE_BUDGET_S = env.float("ZONES_INLINE_BUDGET_S", default=5.0)
 # Redis for the cache and /healthz; defaults to the Celery broker when that is Redis.
 REDIS_URL = env("REDIS_URL", default=None)
 

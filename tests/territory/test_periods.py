@@ -1,8 +1,18 @@
 """The pure time functions."""
 
-import pytest
+from datetime import date, timedelta
 
-from apps.territory.periods import DatedState, State, build_periods, series_dates
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from apps.territory.periods import (
+    DatedState,
+    State,
+    build_periods,
+    controller_differences,
+    series_dates,
+)
 from tests.conftest import d
 
 A, B = State("controlled", 1), State("contested", 1, frozenset({2}))
@@ -45,3 +55,33 @@ def test_series_dates():
     assert series_dates(d("2014-01-01"), d("2014-01-20"), "week")[-1] == d("2014-01-15")
     with pytest.raises(ValueError):
         series_dates(d("2014-01-01"), d("2014-01-20"), "fortnight")
+
+
+# --- controller_differences: the days derived zones must be recomputed for ----------------
+
+history = st.lists(st.tuples(st.integers(0, 40), st.sampled_from([None, 1, 2, 3])), max_size=6)
+
+
+def _periods(changes):
+    """Periods ``(start, end, controller)`` of changes given as (day number, controller)."""
+    by_day = dict(changes)
+    days = sorted(by_day)
+    return [(date(2020, 1, 1) + timedelta(days=d), date(2020, 1, 1) + timedelta(days=e)
+             if e is not None else None, by_day[d])
+            for d, e in zip(days, [*days[1:], None], strict=True)]  # fmt: skip
+
+
+@given(history, history)
+def test_controller_differences_are_exactly_the_days_that_differ(old, new):
+    before, after = _periods(old), _periods(new)
+    ranges = controller_differences(before, after)
+
+    def controller(periods, day):
+        return next((c for s, e, c in periods if s <= day and (e is None or day < e)), None)
+
+    for offset in range(-2, 50):
+        day = date(2020, 1, 1) + timedelta(days=offset)
+        inside = any(s <= day and (e is None or day < e) for s, e in ranges)
+        assert inside == (controller(before, day) != controller(after, day)), day
+    assert all(ranges[i][1] is not None and ranges[i][1] < ranges[i + 1][0]
+               for i in range(len(ranges) - 1))  # ordered, disjoint, not touching  # fmt: skip

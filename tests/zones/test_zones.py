@@ -3,19 +3,11 @@
 import json
 
 import pytest
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 
-from apps.ingest.reference import load_dataset
-from apps.territory.models import Place, Theater
+from apps.territory.models import Place
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def reference(db):
-    load_dataset(settings.REFERENCE_DATA_DIR)
-    return Theater.objects.get()
 
 
 def zone_of(client, day: str, slug: str) -> str | None:

@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 
 from apps.territory import selectors
 from apps.territory.models import ArmedGroup, Place, Status
+from apps.zones import cache as zones_cache
+from apps.zones import compute as zones_compute
 
 from .. import openapi, params
 from ..large import LargeAnswerView
@@ -161,7 +163,7 @@ class PlaceHistoryView(APIView):
 
 
 class ControlSeriesView(LargeAnswerView):
-    """Per group: places held and population held at each step."""
+    """Per group: places, population and derived zone area (km²) held at each step."""
 
     @extend_schema(
         parameters=[
@@ -182,15 +184,27 @@ class ControlSeriesView(LargeAnswerView):
         series = selectors.control_series(
             theater=theater, from_date=first, to_date=last, interval=interval
         )
+        areas, pending = None, 0
+        if zones_compute.available():
+            found = zones_cache.area_series(
+                theater=theater, steps=series.dates, group_ids=[s.group.pk for s in series.groups]
+            )
+            areas, pending = found.by_group, found.pending
         return Response(
             {
                 "theater": theater.pk,
                 "interval": interval,
                 "dates": series.dates,
                 "groups": [
-                    {"group": group_ref(s.group), "places": s.places, "population": s.population}
+                    {
+                        "group": group_ref(s.group),
+                        "places": s.places,
+                        "population": s.population,
+                        "area_km2": None if areas is None else areas[s.group.pk],
+                    }
                     for s in series.groups
                 ],
+                "area_pending": pending,
             }
         )
 

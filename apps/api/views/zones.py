@@ -8,7 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.territory import zones
+from apps.zones import cache
+from apps.zones.compute import METHOD
 
 from .. import params
 from ..shapes import group_ref
@@ -16,7 +17,8 @@ from ..shapes import group_ref
 
 class ZonesView(APIView):
     """For a day, the area each group is estimated to control (see ``method`` in the answer:
-    derived from the places' control, never observed), with ``area_km2``."""
+    derived from the places' control, never observed), with ``area_km2``. The same zones hold
+    from ``valid_from`` until the day before ``valid_until`` (null: still in force)."""
 
     @extend_schema(
         parameters=[
@@ -25,7 +27,8 @@ class ZonesView(APIView):
             OpenApiParameter(
                 "radius_km",
                 float,
-                description="Distance a place's zone may reach (1–200 km, default 25).",
+                description="Distance a place's zone may reach (1–200 km; default the "
+                "configured ZONES_RADIUS_KM, which is cached; any other value is computed).",
             ),
         ],
         responses={200: OpenApiTypes.OBJECT, 501: OpenApiTypes.OBJECT},
@@ -34,24 +37,27 @@ class ZonesView(APIView):
         q = request.query_params
         on = params.parse_date(q, "date", required=True)
         theater = params.parse_theater(q, required=True)
+        radius = None
+        if q.get("radius_km") not in (None, ""):
+            try:
+                radius = float(q["radius_km"])
+            except ValueError:
+                raise ValidationError({"radius_km": ["Give a number of kilometres."]}) from None
+            if not 1 <= radius <= 200:
+                raise ValidationError({"radius_km": ["Give 1 to 200 kilometres."]})
         try:
-            radius = float(q.get("radius_km", 25))
-        except ValueError:
-            raise ValidationError({"radius_km": ["Give a number of kilometres."]}) from None
-        if not 1 <= radius <= 200:
-            raise ValidationError({"radius_km": ["Give 1 to 200 kilometres."]})
-        try:
-            found = zones.zones_on(theater=theater, on=on, radius_km=radius)
-        except zones.ZonesUnavailable as error:
+            found = cache.zones_on(theater=theater, on=on, radius_km=radius)
+        except cache.ZonesUnavailable as error:
             return Response({"detail": str(error)}, status=501)
         return Response({
             "type": "FeatureCollection",
-            "date": on, "theater": theater.slug, "radius_km": radius, "derived": True,
-            "method": zones.METHOD.format(radius=radius),
+            "date": on, "theater": theater.slug, "radius_km": found.radius_km, "derived": True,
+            "valid_from": found.valid_from, "valid_until": found.valid_until,
+            "method": METHOD.format(radius=found.radius_km),
             "features": [
-                {"type": "Feature", "id": zone.group.pk, "geometry": zone.geometry,
-                 "properties": {"group": group_ref(zone.group), "area_km2": zone.area_km2,
-                                "derived": True}}
-                for zone in found
+                {"type": "Feature", "id": shape.group_id, "geometry": shape.geometry,
+                 "properties": {"group": group_ref(found.groups[shape.group_id]),
+                                "area_km2": shape.area_km2, "derived": True}}
+                for shape in found.shapes
             ],
         })  # fmt: skip

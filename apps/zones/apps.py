@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ZonesConfig(AppConfig):
+    name = "apps.zones"
+    label = "zones"
+    verbose_name = "Derived zones"

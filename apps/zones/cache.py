@@ -1,0 +1,260 @@
+"""The zones cache: what the API, /ogc/, the exports and the chart read.
+
+Zones only change on a *zone day*: a day on which some place's controller changes (a place
+becoming contested does not move any zone). So one ``ZoneSet`` per zone day holds a theater's
+zones until the next zone day, and any date is answered by the latest zone day on or before
+it. Writes call :func:`invalidate` with exactly the day ranges on which a place's controller
+differs before and after them (``periods.controller_differences``), in their own transaction;
+rows in those ranges go, and a Celery task (:func:`fill_missing`) computes what is missing.
+A read that finds no row computes it and stores it, unless a write moved the theater's epoch
+meanwhile (then the answer is right for the read but is not kept).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+
+from apps.territory.models import ArmedGroup, Theater
+
+from . import compute
+from .compute import ZoneShape, ZonesUnavailable
+from .models import ZoneEpoch, ZoneSet
+
+log = logging.getLogger(__name__)
+
+ZONE_DAYS_SQL = """
+SELECT DISTINCT start FROM (
+  SELECT cp.start, cp.controller_id,
+         LAG(cp.controller_id) OVER (PARTITION BY cp.place_id ORDER BY cp.start) AS previous,
+         ROW_NUMBER() OVER (PARTITION BY cp.place_id ORDER BY cp.start) AS n
+  FROM territory_controlperiod cp JOIN territory_place p ON p.id = cp.place_id
+  WHERE p.theater_id = %s
+) periods
+WHERE CASE WHEN n = 1 THEN controller_id IS NOT NULL
+           ELSE controller_id IS DISTINCT FROM previous END
+ORDER BY start
+"""
+
+
+def zone_days(theater_id: int) -> list[date]:
+    """The days on which some place of the theater changes controller, in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(ZONE_DAYS_SQL, [theater_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass
+class Zones:
+    """The zones in force on ``day``: computed for ``valid_from`` (the latest zone day on or
+    before it, None before any place is held) and unchanged until ``valid_until`` (None: open)."""
+
+    theater: Theater
+    day: date
+    valid_from: date | None
+    valid_until: date | None
+    radius_km: float
+    shapes: list[ZoneShape]
+    groups: dict[int, ArmedGroup]
+
+
+def default_radius() -> float:
+    return float(settings.ZONES_RADIUS_KM)
+
+
+def zones_on(*, theater: Theater, on: date, radius_km: float | None = None) -> Zones:
+    """The zones of ``theater`` on ``on``: from the cache for the configured radius (filling it
+    when missing), computed afresh for any other radius."""
+    if not compute.available():
+        raise ZonesUnavailable("Derived zones need PostGIS.")
+    radius = default_radius() if radius_km is None else float(radius_km)
+    days = zone_days(theater.pk)
+    index = bisect_right(days, on)
+    valid_from = days[index - 1] if index else None
+    valid_until = days[index] if index < len(days) else None
+    shapes: list[ZoneShape] = []
+    if valid_from is not None:
+        if radius == default_radius():
+            shapes = _cached_shapes(theater.pk, valid_from, radius)
+        else:
+            shapes = compute.compute(theater_id=theater.pk, on=valid_from, radius_km=radius)
+    groups = ArmedGroup.objects.in_bulk([shape.group_id for shape in shapes])
+    return Zones(theater, on, valid_from, valid_until, radius, shapes, groups)
+
+
+def _cached_shapes(theater_id: int, day: date, radius: float) -> list[ZoneShape]:
+    row = ZoneSet.objects.filter(theater_id=theater_id, day=day, radius_km=radius).first()
+    if row is None:
+        return _compute_and_store(theater_id, day, radius)
+    return [ZoneShape(f["group"], f["geometry"], f["area_km2"]) for f in row.features]
+
+
+def _epoch(theater_id: int) -> int:
+    found = ZoneEpoch.objects.filter(pk=theater_id).values_list("generation", flat=True).first()
+    return found or 0
+
+
+def _compute_and_store(theater_id: int, day: date, radius: float) -> list[ZoneShape]:
+    generation = _epoch(theater_id)  # read before computing: see _store
+    shapes = compute.compute(theater_id=theater_id, on=day, radius_km=radius)
+    _store(theater_id, day, radius, generation, shapes)
+    return shapes
+
+
+def _store(theater_id: int, day: date, radius: float, generation: int, shapes) -> bool:
+    """Keep the zones unless a write invalidated the theater since ``generation`` was read.
+    FOR SHARE waits for a writer that bumped the epoch but has not committed yet."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT generation FROM zones_zoneepoch WHERE theater_id = %s FOR SHARE",
+                [theater_id],
+            )
+            row = cursor.fetchone()
+        if (row[0] if row else 0) != generation:
+            return False
+        ZoneSet.objects.bulk_create(
+            [
+                ZoneSet(
+                    theater_id=theater_id, day=day, radius_km=radius,
+                    features=[{"group": s.group_id, "area_km2": s.area_km2,
+                               "geometry": s.geometry} for s in shapes],
+                    areas={str(s.group_id): s.area_km2 for s in shapes},
+                )
+            ],
+            ignore_conflicts=True,
+        )  # fmt: skip
+    return True
+
+
+# --- Invalidation (called by the services, inside the write's transaction) ----------------
+
+
+def invalidate(theater_id: int, ranges: Iterable[tuple[date, date | None]]) -> int:
+    """Drop the cached zones of the days in ``ranges`` (half-open, ``None`` = open end), bump
+    the theater's epoch and, when configured, have a worker compute them again after commit.
+    Returns the number of rows dropped."""
+    ranges = merge_ranges(ranges)
+    if not ranges or not compute.available():
+        return 0
+    which = Q()
+    for start, end in ranges:
+        which |= Q(day__gte=start, day__lt=end) if end else Q(day__gte=start)
+    dropped, _ = ZoneSet.objects.filter(theater_id=theater_id).filter(which).delete()
+    _bump_epoch(theater_id)
+    if settings.ZONES_PRECOMPUTE:
+        from .tasks import fill_missing_zones
+
+        transaction.on_commit(lambda: fill_missing_zones.delay(theater_id), robust=True)
+    return dropped
+
+
+def invalidate_all(theater_id: int) -> int:
+    return invalidate(theater_id, [(date.min, None)])
+
+
+def _bump_epoch(theater_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO zones_zoneepoch (theater_id, generation) VALUES (%s, 1) "
+            "ON CONFLICT (theater_id) DO UPDATE SET generation = zones_zoneepoch.generation + 1",
+            [theater_id],
+        )
+
+
+def merge_ranges(ranges: Iterable[tuple[date, date | None]]) -> list[tuple[date, date | None]]:
+    """Sorted, with overlapping or touching ranges joined (an import may send thousands)."""
+    merged: list[tuple[date, date | None]] = []
+    for start, end in sorted(ranges, key=lambda r: r[0]):
+        if merged and (merged[-1][1] is None or start <= merged[-1][1]):
+            last_start, last_end = merged[-1]
+            open_end = last_end is None or end is None
+            merged[-1] = (last_start, None if open_end else max(last_end, end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+# --- Filling ------------------------------------------------------------------------------
+
+
+@dataclass
+class Filled:
+    computed: int
+    refused: int  # a write moved the epoch meanwhile: the task that write queued does them
+    remaining: int  # left for later: the time budget ran out
+
+
+def fill_missing(
+    theater_id: int,
+    *,
+    days: Iterable[date] | None = None,
+    budget_s: float | None = None,
+    progress: Callable[[int, int, date], None] | None = None,
+) -> Filled:
+    """Compute the zones of the theater's zone days (or of ``days``) that have no row yet;
+    with a time budget, at least one, then none once the budget is spent."""
+    radius = default_radius()
+    wanted = zone_days(theater_id) if days is None else sorted(set(days))
+    have = set(
+        ZoneSet.objects.filter(theater_id=theater_id, radius_km=radius, day__in=wanted)
+        .values_list("day", flat=True)
+    )  # fmt: skip
+    missing = [day for day in wanted if day not in have]
+    started = time.monotonic()
+    computed = refused = 0
+    for number, day in enumerate(missing, 1):
+        if budget_s is not None and number > 1 and time.monotonic() - started > budget_s:
+            return Filled(computed, refused, len(missing) - number + 1)
+        generation = _epoch(theater_id)
+        shapes = compute.compute(theater_id=theater_id, on=day, radius_km=radius)
+        if _store(theater_id, day, radius, generation, shapes):
+            computed += 1
+        else:
+            refused += 1
+        if progress:
+            progress(number, len(missing), day)
+    return Filled(computed, refused, 0)
+
+
+# --- Area series (stats/control-series/) ----------------------------------------------------
+
+
+@dataclass
+class AreaSeries:
+    by_group: dict[int, list[float | None]]  # None: not computed yet (see ``pending``)
+    pending: int  # zone days still to compute; a worker or a later request fills them
+
+
+def area_series(*, theater: Theater, steps: list[date], group_ids: Iterable[int]) -> AreaSeries:
+    """Per group, the area of its zone at each step, from the cache; missing zone days are
+    computed within ``ZONES_INLINE_BUDGET_S`` (the rest is queued and answered as None)."""
+    days = zone_days(theater.pk)
+    keys = []
+    for step in steps:
+        index = bisect_right(days, step)
+        keys.append(days[index - 1] if index else None)
+    needed = sorted({key for key in keys if key is not None})
+    filled = fill_missing(theater.pk, days=needed, budget_s=settings.ZONES_INLINE_BUDGET_S)
+    if filled.remaining and settings.ZONES_PRECOMPUTE:
+        from .tasks import fill_missing_zones
+
+        transaction.on_commit(lambda: fill_missing_zones.delay(theater.pk), robust=True)
+    areas = dict(
+        ZoneSet.objects.filter(theater=theater, radius_km=default_radius(), day__in=needed)
+        .values_list("day", "areas")
+    )  # fmt: skip
+    by_group: dict[int, list[float | None]] = {group_id: [] for group_id in group_ids}
+    for key in keys:
+        held = areas.get(key) if key is not None else {}
+        for group_id, values in by_group.items():
+            values.append(None if held is None else held.get(str(group_id), 0.0))
+    return AreaSeries(by_group, pending=len([k for k in needed if k not in areas]))

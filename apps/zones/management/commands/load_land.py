@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from apps.territory.models import Theater
+from apps.zones import cache, land
+from apps.zones.models import Land
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace the land polygons derived zones are clipped to (default: the bundled Natural "
+        "Earth land) and drop every cached zone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", default=str(land.BUNDLED), help="GeoJSON file")
+
+    def handle(self, *args, path, **options):
+        if not Path(path).is_file():
+            raise CommandError(f"No such file: {path}")
+        with transaction.atomic():
+            count = land.load(Land, Path(path))
+            for theater_id in Theater.objects.values_list("pk", flat=True):
+                cache.invalidate_all(theater_id)
+        self.stdout.write(f"Loaded {count} land polygons from {path}; cached zones dropped.")
