@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.territory.models import Theater
 from apps.territory.palette import SAFE_PALETTE
 from apps.territory.selectors import control_at
+from apps.zones.compute import available as zones_available
 
 
 def home(request):
@@ -31,6 +32,7 @@ def home(request):
         "theaters": [{"id": t.pk, "slug": t.slug, "name": t.name} for t in theaters],
         "tiles": {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
         "palette": SAFE_PALETTE,
+        "zones": zones_available(),  # derived zones need PostGIS
         "basemap": {
             "land": static("basemap/land.geojson"),
             "countries": static("basemap/countries.geojson"),

@@ -1,5 +1,7 @@
-// Places (or population) held per group over time: a stacked area chart (uPlot) in the
-// sidebar, with a marker at the slider's date; clicking the chart jumps there.
+// Places, population or derived zone area held per group over time: a stacked area chart
+// (uPlot) in the sidebar, with a marker at the slider's date; clicking the chart jumps there.
+// The series comes without areas (cheap); the first switch to "area" asks for them, and asks
+// again while the server says some zone days are still being computed.
 
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { getJSON } from "./dom.js";
@@ -7,24 +9,33 @@ import { dayNumber } from "./replay.js";
 
 const DAY_S = 86400;
 const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+const MEASURES = ["places", "population", "area_km2"];
+const LABELS = { places: "Places", population: "Population", area_km2: "Area (km², derived estimate)" };
+const AREA_RETRY_MS = 3000;
+const AREA_RETRIES = 40;
 
-// colorOf(groupId) -> CSS colour (#rrggbb); onPick(day) is called with the clicked day.
-export function drawChart(container, url, colorOf, onPick) {
+// url: control-series/ without areas; areaUrl: the same with them (null: zones unavailable).
+// colorOf(groupId) -> CSS colour (#rrggbb); onPick(day) is called with the clicked day;
+// onNote(text) tells the reader about the area series (computing, unavailable).
+export function drawChart(container, { url, areaUrl, colorOf, onPick, onNote = () => {} }) {
   let cursorDay = null;
   let plot = null;
   let series = null;
-  let measure = "places"; // or "population"
+  let measure = "places";
+  let areaRequest = null;
 
   function build() {
     plot?.destroy();
     const xs = series.dates.map((d) => dayNumber(d) * DAY_S);
     // Biggest holders at the bottom; each series is the running total, filled down to zero,
     // drawn from the top total downwards so every band shows.
-    const groups = [...series.groups].sort((a, b) => Math.max(...b[measure]) - Math.max(...a[measure]));
+    const values = (g) => (g[measure] || []).map((v) => v ?? 0); // null: area not computed yet
+    const groups = [...series.groups].sort((a, b) => Math.max(...values(b)) - Math.max(...values(a)));
     const totals = [];
     let running = xs.map(() => 0);
     for (const g of groups) {
-      running = running.map((v, i) => v + g[measure][i]);
+      const own = values(g);
+      running = running.map((v, i) => v + (own[i] || 0));
       totals.push(running);
     }
     const order = groups.map((_, i) => i).reverse();
@@ -61,12 +72,32 @@ export function drawChart(container, url, colorOf, onPick) {
   }
 
   function describe() {
-    container.setAttribute("aria-label", `${measure === "places" ? "Places" : "Population"} held per group, ${series.dates[0]} to ${series.dates.at(-1)}`);
+    container.setAttribute("aria-label", `${LABELS[measure]} held per group, ${series.dates[0]} to ${series.dates.at(-1)}`);
+  }
+
+  // Areas: fetched once on first use; while zone days are pending, fetched again.
+  function loadAreas(attempt = 0) {
+    if (!areaUrl) {
+      onNote("Areas need the PostGIS database (derived zones are not computed on SpatiaLite).");
+      return;
+    }
+    areaRequest = getJSON(areaUrl).then((answer) => {
+      const byGroup = new Map(answer.groups.map((g) => [g.group.id, g.area_km2]));
+      for (const g of series.groups) g.area_km2 = byGroup.get(g.group.id) || series.dates.map(() => 0);
+      if (measure === "area_km2") build();
+      if (answer.area_pending && attempt < AREA_RETRIES) {
+        onNote(`Derived estimate; ${answer.area_pending} dates still being computed…`);
+        setTimeout(() => loadAreas(attempt + 1), AREA_RETRY_MS);
+      } else {
+        onNote("Derived estimate from the places each group holds, not an observation.");
+      }
+    }).catch((error) => onNote(`Areas unavailable: ${error.message}`));
   }
 
   getJSON(url).then((answer) => {
     if (!answer.dates.length || !answer.groups.length) return;
     series = answer;
+    if (measure === "area_km2" && !areaRequest) loadAreas();
     build();
     describe();
     new ResizeObserver(() => plot.setSize({ width: container.clientWidth, height: container.clientHeight || 140 })).observe(container);
@@ -80,11 +111,12 @@ export function drawChart(container, url, colorOf, onPick) {
       plot?.redraw(false, false);
     },
     setMeasure(newMeasure) {
-      measure = newMeasure === "population" ? "population" : "places";
-      if (series) {
-        build();
-        describe();
-      }
+      measure = MEASURES.includes(newMeasure) ? newMeasure : "places";
+      if (measure !== "area_km2") onNote("");
+      if (!series) return;
+      if (measure === "area_km2" && !areaRequest) loadAreas();
+      build();
+      describe();
     },
     recolor(newColorOf) {
       colorOf = newColorOf;

@@ -6,6 +6,7 @@ import { $, el, getJSON, swatch } from "./dom.js";
 import { PlacesLayer, UNKNOWN_COLOR } from "./places-layer.js";
 import { Replay, dayNumber, isoDate } from "./replay.js";
 import { ownColors, safeColors } from "./palette.js";
+import { ZonesLayer } from "./zones-layer.js";
 
 const config = JSON.parse(document.getElementById("frontline-config").textContent);
 const API = config.api;
@@ -27,7 +28,9 @@ const app = {
   frameTimes: [],
   timings: {}, // ms since navigation start: start (scripts ran), timeline, firstFrame, basemap
   theaterSlug: null,
+  zones: null, // the derived zones layer (fetched when the day settles, never per frame)
 };
+const km2 = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
 
 // --- URL state -------------------------------------------------------------------------------
 
@@ -47,6 +50,8 @@ function readURL() {
     groups: (q.get("groups") || "").split(",").filter(Boolean),
     place: q.get("place"),
     palette: q.get("palette"),
+    zones: q.get("zones") === "1",
+    measure: q.get("chart"),
   };
 }
 
@@ -64,6 +69,8 @@ function writeURL() {
     if (app.groupFilter.size) q.set("groups", [...app.groupFilter].join(","));
     if (app.openPlace !== null) q.set("place", placeSlug(app.openPlace));
     if (app.safeColors) q.set("palette", "safe");
+    if (app.zones?.enabled) q.set("zones", "1");
+    if ($("#chart-measure").value !== "places") q.set("chart", $("#chart-measure").value);
     window.history.replaceState(null, "", `?${q}`);
   }, 120);
 }
@@ -138,6 +145,7 @@ function setDay(day, { fromSlider = false } = {}) {
   updatePanelState();
   drawHistogramCursor();
   app.chart?.setCursorDay(day);
+  app.zones?.setDay(day);
   writeURL();
   // A frame's cost: everything done synchronously for it (replay, canvas, legend, cursors).
   app.frameTimes.push(performance.now() - started);
@@ -203,6 +211,7 @@ function setSafeColors(on) {
     item.querySelector(".swatch").style.background = colorOf(group.id);
   }
   app.layer.recolor(colorOf);
+  app.zones?.restyle();
   app.chart?.recolor(colorOf);
   if (app.openPlace !== null) {
     updatePanelState();
@@ -223,7 +232,7 @@ function buildLegend() {
       el("button", { type: "button", "aria-pressed": "false", title: `Show only ${group.name} (click again to show all)`,
         onclick: () => toggleGroup(group.slug) },
       swatch(colorOf(group.id)), el("span", { class: "name" }, group.short_name || group.name),
-      el("span", { class: "count" }, "0")));
+      el("span", { class: "count" }, "0"), el("span", { class: "area" })));
     list.append(item);
   }
 }
@@ -250,8 +259,56 @@ function applyFilter() {
   const ids = new Set(app.replay.groups.filter((g) => app.groupFilter.has(g.slug)).map((g) => g.id));
   app.layer.visible = ids.size === 0 ? null : (p) => app.replay.involves(p, ids);
   app.layer.redraw();
+  if (app.zones) {
+    app.zones.visible = ids.size === 0 ? null : ids;
+    app.zones.restyle();
+  }
   updateLegend();
   writeURL();
+}
+
+// --- Derived zones -----------------------------------------------------------------------------
+
+function setupZones(theater) {
+  const toggle = $("#zones-toggle");
+  if (!config.zones) {
+    toggle.disabled = true;
+    $("#zones-note").textContent = "Derived zones need the PostGIS database.";
+    $("#zones-note").hidden = false;
+    return;
+  }
+  app.zones = new ZonesLayer(app.map, {
+    url: (day) => `${API}zones/?theater=${theater.id}&date=${isoDate(day)}`,
+    colorOf,
+    onShow: showZones,
+  });
+  app.zones.setDay(app.day);
+  toggle.addEventListener("change", () => setZones(toggle.checked));
+}
+
+function setZones(on) {
+  $("#zones-toggle").checked = on;
+  app.zones?.setEnabled(on);
+  writeURL();
+}
+
+// The legend's km² column and the note that says what the zones are (and are not).
+function showZones(answer, error) {
+  const areas = app.zones.areas();
+  for (const item of document.querySelectorAll("#legend li")) {
+    const group = app.replay.groups.find((g) => g.slug === item.dataset.group);
+    const area = areas?.get(group.id);
+    item.querySelector(".area").textContent = area ? `${km2.format(area)} km²` : "";
+  }
+  const note = $("#zones-note");
+  note.hidden = !app.zones.enabled;
+  if (error) note.textContent = `Zones unavailable: ${error.message}`;
+  else if (answer) {
+    const span = answer.valid_until ? `${answer.valid_from} to ${answer.valid_until}` : `from ${answer.valid_from}`;
+    note.textContent = answer.valid_from
+      ? `${answer.method} These zones hold ${span}.`
+      : "No place is held yet on this day.";
+  }
 }
 
 // --- Place panel -------------------------------------------------------------------------------
@@ -540,6 +597,8 @@ async function start() {
   setDay(initial);
   app.drawBasemap();
   drawHistogram();
+  setupZones(theater);
+  if (state.zones) setZones(true);
   $("#status").textContent = "";
   $("#compare-a").value = isoDate(Math.max(replay.firstDay, app.day - 30));
   $("#compare-b").value = isoDate(app.day);
@@ -548,10 +607,22 @@ async function start() {
   // sidebar and not what the reader waits for.
   try {
     const { drawChart } = await import("./chart.js");
-    app.chart = drawChart($("#chart"), `${API}stats/control-series/?theater=${theater.id}&interval=month`, colorOf, (day) => setDay(day));
+    const series = `${API}stats/control-series/?theater=${theater.id}&interval=month`;
+    app.chart = drawChart($("#chart"), {
+      url: `${series}&area=false`,
+      areaUrl: config.zones ? series : null,
+      colorOf,
+      onPick: (day) => setDay(day),
+      onNote: (text) => { $("#chart-note").textContent = text; },
+    });
     app.chart.setCursorDay(app.day);
-    app.chart.setMeasure($("#chart-measure").value);
-    $("#chart-measure").addEventListener("change", (event) => app.chart.setMeasure(event.target.value));
+    const measure = $("#chart-measure");
+    if ([...measure.options].some((o) => o.value === state.measure)) measure.value = state.measure;
+    app.chart.setMeasure(measure.value);
+    measure.addEventListener("change", () => {
+      app.chart.setMeasure(measure.value);
+      writeURL();
+    });
   } catch {
     $("#chart").textContent = "Chart unavailable.";
   }
@@ -564,8 +635,16 @@ window.frontline = {
   state: () => ({
     date: isoDate(app.day), theater: app.theaterSlug, zoom: app.map?.getZoom(),
     groups: [...app.groupFilter], place: app.openPlace === null ? null : placeSlug(app.openPlace),
-    playing: app.playing,
+    playing: app.playing, zones: Boolean(app.zones?.enabled),
   }),
+  // What the zones layer holds: requests made so far and the shown answer's range and areas.
+  zones: () => app.zones && {
+    requests: app.zones.requests,
+    validFrom: app.zones.shown?.valid_from ?? null,
+    validUntil: app.zones.shown?.valid_until ?? null,
+    areas: Object.fromEntries([...(app.zones.areas() || [])].map(([id, a]) => [app.replay.groups.find((g) => g.id === id).slug, a])),
+  },
+  setZones: (on) => setZones(on),
   placeState: (slug) => {
     const p = app.replay?.slugIndex.get(slug);
     if (p === undefined) return null;

@@ -487,3 +487,55 @@ def test_save_screenshots(page, new_page, live_url):
     open_map(phone, live_url, date="2017-11-04", theater=THEATER)
     settled_url(phone)
     phone.screenshot(path=out / "screenshot-map-phone.png")
+
+
+def test_derived_zones_are_fetched_when_the_day_settles_and_labelled_as_estimates(page, live_url):
+    requested = []
+    page.on("request", lambda r: requested.append(r.url) if "/api/v1/zones/" in r.url else None)
+    open_map(page, live_url, date="2017-11-04", theater=THEATER)
+    assert requested == []  # off by default
+    reveal(page, "#zones-toggle")
+    page.check("#zones-toggle")
+    zones = poll(page, "() => window.frontline.zones()", lambda z: z["validFrom"])
+    assert zones["validFrom"] <= "2017-11-04" < zones["validUntil"], zones
+    assert zones["areas"][SYRIA] > 1000 and zones["areas"][IS] > 1000, zones
+    expect(page.locator("#zones-note")).to_contain_text("Derived, not observed")
+    expect(page.locator(f'#legend li[data-group="{SYRIA}"] .area')).to_contain_text("km²")
+    assert page.locator(".leaflet-zones-pane canvas, .leaflet-zones-pane svg").count() == 1
+    assert "zones=1" in settled_url(page)
+    assert len(requested) == 1
+
+    # A drag of 60 frames asks nothing while it lasts, then once for the day it settles on.
+    made = page.evaluate(
+        """() => { const s = document.querySelector('#slider');
+        const before = window.frontline.zones().requests;
+        for (let i = 0; i < 60; i++) {
+          s.value = String(+s.min + 200 + i * 3); s.dispatchEvent(new Event('input')); }
+        return window.frontline.zones().requests - before; }"""
+    )
+    assert made == 0
+    day = current_date(page)
+    settled = poll(page, "() => window.frontline.zones()", lambda z: z["validFrom"] <= day)
+    assert settled["validFrom"] <= day < (settled["validUntil"] or "9"), settled
+    assert settled["requests"] == 2 and len(requested) == 2, requested
+
+    # Back to a day already fetched: drawn from memory, no request.
+    jump_to(page, "2017-11-05")
+    page.wait_for_timeout(400)
+    assert len(requested) == 2 and page.evaluate("() => window.frontline.zones().requests") == 2
+
+    page.uncheck("#zones-toggle")
+    expect(page.locator("#zones-note")).to_be_hidden()
+    assert page.evaluate("() => window.frontline.zones().areas") == {}
+
+
+def test_chart_shows_the_derived_area_held(page, live_url):
+    open_map(page, live_url, date="2017-11-04", theater=THEATER, chart="area_km2")
+    chart = page.locator("#chart")
+    reveal(page, "#chart-measure")
+    expect(page.locator("#chart-measure")).to_have_value("area_km2")
+    expect(chart).to_have_attribute("aria-label", re.compile(r"^Area \(km², derived estimate\)"))
+    expect(page.locator("#chart-note")).to_contain_text("Derived estimate", timeout=30_000)
+    page.select_option("#chart-measure", "places")
+    expect(page.locator("#chart-note")).to_have_text("")
+    assert "chart=" not in settled_url(page)

@@ -171,6 +171,13 @@ class ControlSeriesView(LargeAnswerView):
             OpenApiParameter("from", DATE),
             OpenApiParameter("to", DATE),
             OpenApiParameter("interval", str, enum=["day", "week", "month"]),
+            OpenApiParameter(
+                "area",
+                str,
+                enum=["true", "false"],
+                description="Include `area_km2` (derived zones; default true). `false` skips "
+                "the zones and answers `area_km2: null`.",
+            ),
         ],
         responses={200: openapi.SERIES},
     )
@@ -185,7 +192,8 @@ class ControlSeriesView(LargeAnswerView):
             theater=theater, from_date=first, to_date=last, interval=interval
         )
         areas, pending = None, 0
-        if zones_compute.available():
+        with_area = params.parse_choice(q, "area", ["true", "false"], "true") == "true"
+        if with_area and zones_compute.available():
             found = zones_cache.area_series(
                 theater=theater, steps=series.dates, group_ids=[s.group.pk for s in series.groups]
             )
