@@ -115,3 +115,16 @@ def test_the_api_flow(reference, django_capture_on_commit_callbacks):
         assert client.post("/api/v1/exports/", body, format="json").status_code == 400, body
     other = client_for(User.objects.create_user("other"))
     assert other.get(response["Location"]).status_code == 404
+
+
+def test_the_admin_lists_exports_pending_and_done(reference, client, admin_user):
+    from datetime import date
+
+    done = export(reference, "geojson", date=date(2016, 6, 1))
+    waiting = ExportJob.objects.create(theater=reference, format="csv")  # its task never ran
+    client.force_login(admin_user)
+    page = client.get("/admin/exports/exportjob/?status=pending")
+    text = page.content.decode()
+    assert page.status_code == 200 and str(waiting.pk) in text and str(done.pk) not in text
+    listing = client.get("/admin/exports/exportjob/").content.decode()
+    assert "control on 2016-06-01" in listing and "download" in listing

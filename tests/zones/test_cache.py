@@ -134,3 +134,16 @@ def test_zones_say_how_long_they_hold(client, reference):
     assert date.fromisoformat(body["valid_until"]) == min(d for d in days if d > date(2017, 11, 4))
     early = client.get("/api/v1/zones/", {"date": "2013-01-01", "theater": reference.slug}).json()
     assert early["valid_from"] is None and early["features"] == []
+
+
+def test_the_admin_shows_what_is_still_to_compute(client, reference, admin_user):
+    client.force_login(admin_user)
+    ZoneSet.objects.filter(day__gte=date(2017, 1, 1)).delete()
+    pending = len([d for d in cache.zone_days(reference.pk) if d >= date(2017, 1, 1)])
+    page = client.get("/admin/zones/zoneset/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "estimates, never observations" in text and f"<strong>{pending}</strong>" in text
+    queued = client.post("/admin/zones/zoneset/fill/")  # eager here: computed at once
+    assert queued.status_code == 302
+    assert ZoneSet.objects.filter(theater=reference).count() == len(cache.zone_days(reference.pk))
