@@ -188,28 +188,48 @@ def _group(group) -> dict | None:
     return {"slug": group.slug, "name": group.name} if group else None
 
 
-def _place_features(request, bbox, _when, pk=None):
+# Each collection answers (number matched, rows) for a window (offset, limit) of its items
+# in id order, or for all of them (window None); the database pages wherever it can.
+
+
+def _paged(items, window, row):
+    """``items``: a queryset (counted and sliced in SQL) or a list; ``row(item)`` -> a row."""
+    if window is None:
+        return None, [row(item) for item in items]
+    offset, limit = window
+    matched = len(items) if isinstance(items, list) else items.count()
+    return matched, [row(item) for item in items[offset : offset + limit]]
+
+
+def _place_features(request, bbox, _when, pk=None, window=None):
     places = Place.objects.select_related("theater").defer("area").order_by("pk")
     if pk is not None:
         places = places.filter(pk=pk)
     if bbox:
         places = places.filter(location__intersects=selectors.bbox_polygon(bbox))
-    for place in places:
-        yield place.pk, place.location, features.place_properties(place)
+    return _paged(places, window, _place_row)
 
 
-def _control_features(request, bbox, when, pk=None):
+def _place_row(place):
+    return place.pk, place.location, features.place_properties(place)
+
+
+def _control_features(request, bbox, when, pk=None, window=None):
+    """Every place has a state on every day (unknown before its first change), so the page is
+    a page of places, and only its states are looked up."""
     day = (when and (when[1] or when[0])) or timezone.localdate()
+    places = Place.objects.defer("area").order_by("pk")
     if pk is not None:
-        place = Place.objects.defer("area").filter(pk=pk).first()
-        states = [selectors.place_state_on(place=place, on=day)] if place else []
-    else:
-        states = sorted(selectors.control_at(on=day, bbox=bbox), key=lambda s: s.place.pk)
-    for state in states:
-        yield state.place.pk, state.place.location, features.control_properties(state, day)
+        places = places.filter(pk=pk)
+    if bbox:
+        places = places.filter(location__intersects=selectors.bbox_polygon(bbox))
+    matched, page = _paged(places, window, lambda place: place)
+    states = selectors.place_states_on(places=page, on=day)
+    return matched, [(state.place.pk, state.place.location,
+                      features.control_properties(state, day)) for state in states]  # fmt: skip
 
 
-def _period_features(request, bbox, when, pk=None):
+def _period_features(request, bbox, when, pk=None, window=None):
     periods = (
         ControlPeriod.objects.select_related("place", "controller")
         .prefetch_related("challengers").order_by("pk")
@@ -220,25 +240,28 @@ def _period_features(request, bbox, when, pk=None):
         periods = periods.filter(place__location__intersects=selectors.bbox_polygon(bbox))
     if when:
         periods = selectors.periods_overlapping(*when, queryset=periods)
-    for period in periods:
-        yield period.pk, period.place.location, features.period_properties(period)
+    return _paged(periods, window, lambda period: (
+        period.pk, period.place.location, features.period_properties(period)))  # fmt: skip
 
 
-def _zone_features(request, bbox, when, pk=None):
-    """One feature per group and theater (id: theater id × 100000 + group id)."""
+def _zone_features(request, bbox, when, pk=None, window=None):
+    """One feature per group and theater (id: theater id × 100000 + group id); few enough to
+    build before paging."""
     day = (when and (when[1] or when[0])) or timezone.localdate()
     box = selectors.bbox_polygon(bbox) if bbox else None
+    rows = []
     for theater in Theater.objects.order_by("pk"):
         try:
             found = zones_cache.zones_on(theater=theater, on=day)
         except zones_cache.ZonesUnavailable:
-            return
+            break
         for shape in found.shapes:
             fid = theater.pk * 100_000 + shape.group_id
             geometry = GEOSGeometry(json.dumps(shape.geometry), srid=4326)
             if (pk is not None and fid != pk) or (box is not None and not geometry.intersects(box)):
                 continue
-            yield fid, geometry, features.zone_properties(found, shape)
+            rows.append((fid, geometry, features.zone_properties(found, shape)))
+    return _paged(rows, window, lambda row: row)
 
 
 FEATURES = {"places": _place_features, "control": _control_features, "periods": _period_features,
@@ -263,8 +286,7 @@ def items(request, name: str):
         limit, offset = _limit(request)
     except BadRequest as error:
         return _error(400, "InvalidParameterValue", str(error))
-    everything = list(FEATURES[name](request, bbox, when))
-    page = everything[offset : offset + limit]
+    matched, page = FEATURES[name](request, bbox, when, window=(offset, limit))
     keep = {k: request.GET[k] for k in ("bbox", "datetime") if request.GET.get(k)}
 
     def link(rel: str, at: int) -> dict:
@@ -272,14 +294,14 @@ def items(request, name: str):
         return {"href": href, "rel": rel, "type": "application/geo+json"}
 
     links = [link("self", offset)]
-    if offset + limit < len(everything):
+    if offset + limit < matched:
         links.append(link("next", offset + limit))
     if offset:
         links.append(link("prev", max(0, offset - limit)))
     return _json({
         "type": "FeatureCollection",
         "features": [_feature(*row) for row in page],
-        "numberMatched": len(everything), "numberReturned": len(page),
+        "numberMatched": matched, "numberReturned": len(page),
         "timeStamp": timezone.now().isoformat(timespec="seconds"),
         "links": links,
     }, geo=True)  # fmt: skip
@@ -293,7 +315,7 @@ def item(request, name: str, fid: int):
         when = _datetime(request.GET.get("datetime"))
     except BadRequest as error:
         return _error(400, "InvalidParameterValue", str(error))
-    for row in FEATURES[name](request, None, when, pk=fid):
+    for row in FEATURES[name](request, None, when, pk=fid)[1]:
         feature = _feature(*row)
         feature["links"] = [
             {"href": request.build_absolute_uri(), "rel": "self", "type": "application/geo+json"},

@@ -283,8 +283,16 @@ def control_snapshot(
 
 
 def place_state_on(*, place: Place, on: date) -> PlaceState:
-    in_force = _resolve(_periods_in_force(on, ControlPeriod.objects.filter(place=place)))
-    return _state(place, in_force.get(place.pk))
+    return place_states_on(places=[place], on=on)[0]
+
+
+def place_states_on(*, places: Sequence[Place], on: date) -> list[PlaceState]:
+    """The states of these places on ``on``, in their order (one page of a listing)."""
+    if not places:
+        return []
+    periods = ControlPeriod.objects.filter(place_id__in=[place.pk for place in places])
+    in_force = _resolve(_periods_in_force(on, periods))
+    return [_state(place, in_force.get(place.pk)) for place in places]
 
 
 def place_history(*, place: Place) -> list[ControlPeriod]:

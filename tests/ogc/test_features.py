@@ -44,3 +44,22 @@ def test_one_feature_and_the_errors(client, town):
         response = client.get("/ogc/collections/places/items", bad)
         assert response.status_code == 400, bad
         assert response.json()["code"] == "InvalidParameterValue"
+
+
+def test_pages_come_from_the_database_and_walk_every_item(
+    client, theater, isis, syria, django_assert_max_num_queries
+):
+    places = [PlaceFactory(theater=theater) for _ in range(25)]
+    for number, place in enumerate(places):
+        ChangeFactory(place=place, date=date(2015, 1, 1), controller=isis if number % 2 else syria)
+    url, seen = "/ogc/collections/control/items", []
+    query = {"datetime": "2016-01-01", "limit": "10"}
+    while url:
+        with django_assert_max_num_queries(8):  # a page costs the same however many items
+            page = client.get(url, query).json()
+        assert page["numberMatched"] == 25 and page["numberReturned"] <= 10
+        seen += [(f["id"], f["properties"]["controller"]) for f in page["features"]]
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
+        query = {}
+    expected = [(p.pk, "is" if n % 2 else "sy") for n, p in enumerate(places)]
+    assert seen == expected  # in id order, each once
