@@ -12,7 +12,7 @@ meanwhile (then the answer is right for the read but is not kept).
 
 from __future__ import annotations
 
-import logging
+import secrets
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -28,8 +29,6 @@ from apps.territory.models import ArmedGroup, Theater
 from . import compute
 from .compute import ZoneShape, ZonesUnavailable
 from .models import ZoneEpoch, ZoneSet
-
-log = logging.getLogger(__name__)
 
 ZONE_DAYS_SQL = """
 SELECT DISTINCT start FROM (
@@ -46,10 +45,18 @@ ORDER BY start
 
 
 def zone_days(theater_id: int) -> list[date]:
-    """The days on which some place of the theater changes controller, in order."""
-    with connection.cursor() as cursor:
-        cursor.execute(ZONE_DAYS_SQL, [theater_id])
-        return [row[0] for row in cursor.fetchall()]
+    """The days on which some place of the theater changes controller, in order.
+
+    Kept in the cache under the theater's epoch, which every write that could change them
+    replaces (a large theater takes a quarter of a second to scan)."""
+    key = f"zones:days:{theater_id}:{_epoch(theater_id)}"
+    found = django_cache.get(key)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(ZONE_DAYS_SQL, [theater_id])
+            found = [row[0] for row in cursor.fetchall()]
+        django_cache.set(key, found, timeout=24 * 3600)
+    return found
 
 
 @dataclass
@@ -162,11 +169,13 @@ def invalidate_all(theater_id: int) -> int:
 
 
 def _bump_epoch(theater_id: int) -> None:
+    """A new random generation, not +1: a rolled-back write must not hand its number (and
+    what was cached under it) to the next write."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO zones_zoneepoch (theater_id, generation) VALUES (%s, 1) "
-            "ON CONFLICT (theater_id) DO UPDATE SET generation = zones_zoneepoch.generation + 1",
-            [theater_id],
+            "INSERT INTO zones_zoneepoch (theater_id, generation) VALUES (%s, %s) "
+            "ON CONFLICT (theater_id) DO UPDATE SET generation = excluded.generation",
+            [theater_id, secrets.randbits(62) + 1],
         )
 
 

@@ -46,8 +46,9 @@ class ZoneSet(models.Model):
 
 
 class ZoneEpoch(models.Model):
-    """Bumped by every write that invalidates a theater's zones. A zone computation stores its
-    result only if the epoch did not move meanwhile, so a slow read never caches stale zones."""
+    """Replaced (by a random number) by every write that invalidates a theater's zones. A zone
+    computation stores its result only if the epoch did not move meanwhile, so a slow read
+    never caches stale zones; the theater's zone days are cached under it."""
 
     theater = models.OneToOneField(
         Theater, on_delete=models.CASCADE, primary_key=True, related_name="+"
