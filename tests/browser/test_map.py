@@ -488,6 +488,23 @@ def test_save_screenshots(page, new_page, live_url):
     settled_url(phone)
     phone.screenshot(path=out / "screenshot-map-phone.png")
 
+    open_map(
+        page,
+        live_url,
+        date="2016-06-01",
+        theater=THEATER,
+        zones="1",
+        chart="area_km2",
+        z="7",
+        lat="35.3",
+        lng="40.2",
+    )
+    page.evaluate("() => { document.querySelectorAll('#sidebar details')[1].open = false; }")
+    poll(page, "() => window.frontline.zones()", lambda z: z["validFrom"])
+    expect(page.locator("#chart-note")).to_contain_text("not an observation", timeout=30_000)
+    settled_url(page)
+    page.screenshot(path=out / "screenshot-zones.png")
+
 
 def test_derived_zones_are_fetched_when_the_day_settles_and_labelled_as_estimates(page, live_url):
     requested = []
