@@ -52,10 +52,17 @@ area AS (
           FROM zones_land l, theater t WHERE l.geom && t.bounds)
     ELSE (SELECT bounds FROM theater) END AS geom
 ),
+voronoi AS (
+  SELECT ST_VoronoiPolygons(ST_Collect(geom), 0.0, (SELECT bounds FROM theater)) AS cells
+  FROM zone_points
+),
 cells AS (
+  -- one place (or several at one spot) has no Voronoi diagram: its cell is everything
   SELECT (cell).path[1] AS cell_id, (cell).geom AS cell
-  FROM (SELECT ST_Dump(ST_VoronoiPolygons(ST_Collect(geom), 0.0, (SELECT bounds FROM theater)))
-          AS cell FROM zone_points) dumped
+  FROM (SELECT ST_Dump(CASE WHEN cells IS NULL OR ST_IsEmpty(cells)
+                            THEN ST_ForceCollection(ST_Envelope((SELECT bounds FROM theater)))
+                            ELSE cells END) AS cell
+        FROM voronoi) dumped
 ),
 owned AS (
   -- two places at one spot share a cell: the more important one takes it

@@ -53,8 +53,7 @@ def worker(transactional_db):
         except subprocess.TimeoutExpired:
             process.kill()
             output, _ = process.communicate()
-        if os.environ.get("SHOW_WORKER_LOG"):
-            print(output)
+        print(output)  # pytest shows it when the test fails
 
 
 def test_a_worker_runs_a_queued_import(worker):
@@ -77,3 +76,45 @@ def test_a_worker_runs_a_queued_import(worker):
         time.sleep(0.25)
     assert job.status == ImportJob.Status.SUCCEEDED, (job.status, job.errors)
     assert Place.objects.filter(slug="worker-town", theater=theater).exists()
+
+
+def test_a_worker_computes_the_zone_days_a_write_affects(worker):
+    """A publish queues zones.fill_missing through the broker; the worker computes every zone
+    day of the theater (here two: the first holder, then the second)."""
+    from datetime import date
+
+    from django.contrib.gis.geos import Point
+    from django.test import override_settings
+
+    from apps.territory import services
+    from apps.zones import cache
+    from apps.zones.models import ZoneSet
+    from tests.factories import GroupFactory, PlaceFactory, SourceFactory
+
+    theater = TheaterFactory(slug="zones-theater")
+    first, second = GroupFactory(), GroupFactory()
+    source = SourceFactory()
+    towns = [PlaceFactory(theater=theater, location=Point(38 + i, 35, srid=4326)) for i in (0, 1)]
+    from config.celery import app
+
+    before = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, worker["CELERY_BROKER_URL"]
+    try:
+        with override_settings(ZONES_PRECOMPUTE=True):  # as in production
+            for town, group, day in [(towns[0], first, date(2015, 1, 1)),
+                                     (towns[1], second, date(2016, 1, 1))]:  # fmt: skip
+                services.control_change_create(
+                    place=town, date=day, status="controlled", controller=group,
+                    sources=[source], review_state="published",
+                )  # fmt: skip
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = before
+    days = cache.zone_days(theater.pk)
+    assert days == [date(2015, 1, 1), date(2016, 1, 1)]
+    deadline = time.monotonic() + 60
+    while ZoneSet.objects.filter(theater=theater).count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.25)
+    stored = dict(ZoneSet.objects.filter(theater=theater).values_list("day", "areas"))
+    assert set(stored) == set(days), stored
+    assert set(stored[date(2015, 1, 1)]) == {str(first.pk)}
+    assert set(stored[date(2016, 1, 1)]) == {str(first.pk), str(second.pk)}

@@ -38,3 +38,17 @@ def test_zones_have_areas_and_bad_input_is_400(client, reference):
     bad = client.get("/api/v1/zones/", {"date": "2016-06-01", "theater": "syria-iraq-2014-2019",
                                          "radius_km": "900"})  # fmt: skip
     assert bad.status_code == 400
+
+
+def test_one_place_alone_has_the_disc_around_it(theater, isis):
+    """No Voronoi diagram exists for a single place: its cell is the whole theater."""
+    from datetime import date
+
+    from apps.zones import cache
+    from tests.factories import ChangeFactory, PlaceFactory
+
+    town = PlaceFactory(theater=theater)  # inland Syria, far from the sea and the bounds
+    ChangeFactory(place=town, date=date(2015, 1, 1), controller=isis)
+    zones = cache.zones_on(theater=theater, on=date(2016, 1, 1))
+    assert [s.group_id for s in zones.shapes] == [isis.pk]
+    assert 1_900 < zones.shapes[0].area_km2 < 1_964  # π × 25² km², as a 32-sided polygon
