@@ -10,12 +10,13 @@ LOCK := requirements.lock
 # The test suite runs against real PostGIS. Override to point elsewhere.
 TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
-.PHONY: help run test venv lint format fuzz smoke bench bench-api bench-map bench-import bench-engine lock clean
+.PHONY: help run test venv lint format fuzz smoke fault-test bench bench-api bench-map bench-import bench-zones bench-engine lock clean
 
 help:
 	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) (SpatiaLite)"
-	@echo "make test   set up PostGIS/Redis/Chromium and run lint, migration check, tests, smoke test"
-	@echo "make bench  benchmark the API, the map page and imports (bench-api, bench-map, bench-import)"
+	@echo "make test   set up PostGIS/Redis/Chromium and run lint, migration check, tests, smoke and fault tests"
+	@echo "make fault-test  stop Redis, then PostgreSQL, under load on a private stack (also in make test)"
+	@echo "make bench  benchmark the API, the map page, imports and zones (bench-api, bench-map, bench-import, bench-zones)"
 	@echo "make lock   re-pin $(LOCK) from pyproject.toml"
 
 ## Serve the app on the embedded default (SpatiaLite, eager Celery).
@@ -36,11 +37,19 @@ test: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/fuzz-api.sh $(PY)
 	@$(MAKE) --no-print-directory smoke
+	@$(MAKE) --no-print-directory fault-test
 
 ## Fuzz the API against its OpenAPI schema (schemathesis), as `make test` does.
 fuzz: venv
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/fuzz-api.sh $(PY)
+
+## The production stack (scripts/stack.sh) on its own private PostgreSQL (:5439) and Redis
+## (:6389), which it stops in turn under a stream of reads and writes (about 2.5 minutes;
+## figures printed, non-zero exit on a broken contract). The shared services are not touched.
+fault-test: venv
+	@PYTHON="$(PYTHON)" scripts/system-packages.sh test
+	scripts/fault-test.sh $(PY)
 
 ## The embedded default must work whether or not Python's own sqlite3 can load extensions:
 ## smoke-test it with this venv's Python and, when present, with Debian's /usr/bin/python3.11.
@@ -75,7 +84,7 @@ BENCH_CHANGES ?= 1000000
 MAP_BENCH_PLACES ?= 10000
 MAP_BENCH_CHANGES ?= 100000
 BENCH_DATABASE_URL ?= $(patsubst %/frontline,%/frontline_bench,$(TEST_DATABASE_URL))
-bench: bench-api bench-map bench-import
+bench: bench-api bench-map bench-import bench-zones
 
 ## The API (issue "REST API v1"): latency, sizes, memory and the comparisons.
 bench-api: venv
@@ -100,6 +109,20 @@ bench-import: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_import \
 		--places $(IMPORT_BENCH_PLACES) --changes $(IMPORT_BENCH_CHANGES)
+
+## Derived zones (issue "The production stack"): every zone day of the reference dataset, then a
+## sample of the synthetic theater's (a full fill of 2,000 zone days takes workers hours).
+ZONES_BENCH_SAMPLE ?= 10
+BENCH_REFERENCE_URL ?= $(BENCH_DATABASE_URL)_reference
+bench-zones: venv
+	@TEST_DATABASE_URL=$(BENCH_REFERENCE_URL) scripts/test-services.sh
+	DATABASE_URL=$(BENCH_REFERENCE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_REFERENCE_URL) $(PY) manage.py load_reference --if-empty
+	DATABASE_URL=$(BENCH_REFERENCE_URL) $(PY) manage.py bench_zones --theater syria-iraq-2014-2019
+	@TEST_DATABASE_URL=$(BENCH_DATABASE_URL) scripts/test-services.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_zones \
+		--places $(MAP_BENCH_PLACES) --changes $(MAP_BENCH_CHANGES) --sample $(ZONES_BENCH_SAMPLE)
 
 ## The time engine alone, on synthetic data rolled back afterwards.
 bench-engine: venv

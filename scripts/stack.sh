@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The production stack without Docker: the processes docker-compose.yml runs (migrations,
 # gunicorn, a Celery worker, Celery beat), on the local PostGIS and Redis, with the
-# production settings. Usage: scripts/stack.sh start|stop|status  [PY=.venv/bin/python]
-#   STACK_PORT (8001), STACK_DATABASE_URL (…/frontline_stack), STACK_BROKER_URL (redis db 2)
+# production settings. Usage: scripts/stack.sh start|stop|status|manage ARGS  [PY=.venv/bin/python]
+#   (`manage` runs a manage.py command with the stack's settings, e.g. `manage createsuperuser`)
+#   STACK_PORT (8001), STACK_DATABASE_URL (…/frontline_stack), STACK_BROKER_URL (redis db 2),
+#   STACK_REDIS_URL (redis db 3), STACK_DIR (var/stack: pids, logs, secret),
+#   STACK_EXTERNAL_SERVICES=1: the database and Redis are managed by the caller (the fault
+#   test's private ones), so scripts/test-services.sh is not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
 BIN="$(dirname "$PY")"
-DIR="var/stack"
+DIR="${STACK_DIR:-var/stack}"
 PORT="${STACK_PORT:-8001}"
 mkdir -p "$DIR"
 [[ -f "$DIR/secret" ]] || "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$DIR/secret"
@@ -23,7 +27,7 @@ export MAP_TILES_URL="${MAP_TILES_URL-}"
 alive() { [[ -f "$DIR/$1.pid" ]] && kill -0 "$(cat "$DIR/$1.pid")" 2>/dev/null; }
 
 start() {
-  TEST_DATABASE_URL="$DATABASE_URL" scripts/test-services.sh
+  [[ "${STACK_EXTERNAL_SERVICES:-}" == 1 ]] || TEST_DATABASE_URL="$DATABASE_URL" scripts/test-services.sh
   "$PY" manage.py migrate --noinput -v0
   "$PY" manage.py load_reference --if-empty
   "$PY" manage.py collectstatic --noinput -v0
@@ -41,10 +45,22 @@ start() {
 }
 
 stop() {
+  local pids=()
   for name in beat worker web; do
-    if alive "$name"; then kill "$(cat "$DIR/$name.pid")"; fi
-    rm -f "$DIR/$name.pid"
+    if alive "$name"; then
+      pids+=("$(cat "$DIR/$name.pid")")
+      kill "${pids[-1]}"
+    fi
   done
+  # Wait for them to exit (the worker finishes its task first), then insist after 20 s.
+  for _ in $(seq 40); do
+    local left=()
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && left+=("$pid"); done
+    ((${#left[@]})) || break
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"; done
+  for name in beat worker web; do rm -f "$DIR/$name.pid"; done
   echo "stopped"
 }
 
@@ -61,5 +77,6 @@ case "${1:-status}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  manage) shift; exec "$PY" manage.py "$@" ;;
+  *) echo "usage: $0 start|stop|status|manage ARGS" >&2; exit 2 ;;
 esac

@@ -42,9 +42,11 @@ def expire_exports() -> int:
 
 
 @shared_task(name="exports.requeue_pending_exports")
-def requeue_pending_exports(older_than_s: int = 60) -> int:
+def requeue_pending_exports(older_than_s: int | None = None) -> int:
     from .models import ExportJob
 
+    if older_than_s is None:
+        older_than_s = settings.TASK_REQUEUE_AFTER_S
     cutoff = timezone.now() - timedelta(seconds=older_than_s)
     ids = list(ExportJob.objects.filter(status=ExportJob.Status.PENDING, created_at__lt=cutoff)
                .values_list("pk", flat=True)[:100])  # fmt: skip

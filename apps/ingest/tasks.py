@@ -10,6 +10,7 @@ they were uploaded): nothing uploaded is lost.
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -36,10 +37,12 @@ def run_import(job_id: str) -> str:
 
 
 @shared_task(name="ingest.requeue_pending_imports")
-def requeue_pending_imports(older_than_s: int = 60) -> int:
+def requeue_pending_imports(older_than_s: int | None = None) -> int:
     """Queue again the jobs still pending a while after upload (their message was lost)."""
     from .models import ImportJob
 
+    if older_than_s is None:
+        older_than_s = settings.TASK_REQUEUE_AFTER_S
     cutoff = timezone.now() - timedelta(seconds=older_than_s)
     pending = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=cutoff)
     ids = [str(pk) for pk in pending.values_list("pk", flat=True)[:100]]

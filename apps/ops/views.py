@@ -51,7 +51,13 @@ def _redis() -> None:
 
 @never_cache
 def healthz(request):
+    """200 while the database answers: without Redis the app still serves reads and takes
+    writes (tasks wait, see the README), so a load balancer must keep sending traffic; the
+    answer then says ``"status": "degraded"``. 503 when the database is away, or with
+    ``?strict=1`` when anything is (for monitoring that wants to be woken for Redis too)."""
     checks = {"database": _timed(_database)}
     checks["redis"] = _timed(_redis) if redis_url() else {"ok": True, "configured": False}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
+    status = "ok" if healthy else ("degraded" if checks["database"]["ok"] else "down")
+    serving = status != "down" and (healthy or request.GET.get("strict") != "1")
+    return JsonResponse({"ok": healthy, "status": status, **checks}, status=200 if serving else 503)

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.ops.csp.ContentSecurityPolicyMiddleware",
     "apps.api.middleware.RequestSizeLimitMiddleware",
+    "apps.ops.middleware.DatabaseUnavailableMiddleware",  # database away: 503, not 500
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,11 +145,24 @@ CELERY_TASK_ACKS_LATE = False  # per task: only where re-running is harmless (ru
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long imports: one at a time per worker process
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # longer than any import
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2}  # fail fast
+# Fail fast when the broker is down: a request that queues a task on commit (on_commit, robust)
+# must not hang. Give every interval: the missing ones default to 1 s each (2.6 s in all).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+}  # fmt: skip
+# Jobs still pending this long after they were asked for lost their message (Redis was down):
+# beat queues them again, as often. Re-running a job is harmless (it checks its status).
+TASK_REQUEUE_AFTER_S = env.int("TASK_REQUEUE_AFTER_S", default=60)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-pending-imports": {"task": "ingest.requeue_pending_imports", "schedule": 60.0},
+    "requeue-pending-imports": {
+        "task": "ingest.requeue_pending_imports",
+        "schedule": float(TASK_REQUEUE_AFTER_S),
+    },
     "purge-import-files": {"task": "ingest.purge_import_files", "schedule": 24 * 3600.0},
-    "requeue-pending-exports": {"task": "exports.requeue_pending_exports", "schedule": 60.0},
+    "requeue-pending-exports": {
+        "task": "exports.requeue_pending_exports",
+        "schedule": float(TASK_REQUEUE_AFTER_S),
+    },
     "expire-exports": {"task": "exports.expire_exports", "schedule": 3600.0},
     # catches writes whose zone task never reached the broker (no-op unless ZONES_PRECOMPUTE)
     "fill-missing-zones": {"task": "zones.fill_all_missing", "schedule": 600.0},

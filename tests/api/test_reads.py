@@ -272,3 +272,15 @@ def test_coordinates_are_rounded_by_the_database(api, theater, isis):
     assert feature["geometry"]["coordinates"] == [40.12346, 35.98765]
     timeline = api.get("/api/v1/timeline/", {"theater": theater.pk}).json()
     assert (timeline["places"]["lon"], timeline["places"]["lat"]) == ([40.12346], [35.98765])
+
+
+def test_places_and_changes_take_the_theater_by_id_or_slug(api, record, theater):
+    other = PlaceFactory()  # in a theater of its own
+    for key in (theater.pk, theater.slug):
+        places = api.get("/api/v1/places/", {"theater": key}).json()["features"]
+        assert {p["id"] for p in places} == {record["deir"].pk, record["qaim"].pk}
+        changes = api.get("/api/v1/changes/", {"theater": key}).json()["results"]
+        assert len(changes) == 3 and other.pk not in {c["place"] for c in changes}
+    for bad in ("nowhere", "999999", "a b"):
+        response = api.get("/api/v1/places/", {"theater": bad})
+        assert response.status_code == 400 and "theater" in response.json(), bad

@@ -20,11 +20,25 @@ def test_healthz_reports_database_and_redis(client, db, settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     body = client.get("/healthz").json()
     assert body["ok"] and body["database"]["ok"] and body["redis"]["ok"], body
+    assert body["status"] == "ok"
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200  # still serving: reads and writes work without Redis
     body = response.json()
     assert body["database"]["ok"] and not body["redis"]["ok"] and "Error" in body["redis"]["error"]
+    assert body["status"] == "degraded" and body["ok"] is False
+    assert client.get("/healthz", {"strict": "1"}).status_code == 503
+
+
+def test_healthz_is_503_when_the_database_is_away(client, db, monkeypatch):
+    from apps.ops import views
+
+    def refuse():
+        raise views.connections["default"].Database.OperationalError("connection refused")
+
+    monkeypatch.setattr(views, "_database", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "down"
 
 
 def test_healthz_without_redis_configured(client, db, settings):

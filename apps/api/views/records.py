@@ -106,10 +106,24 @@ class SourceViewSet(RecordViewSet):
 # --- Places ---------------------------------------------------------------------------------
 
 
+class TheaterFilter(django_filters.CharFilter):
+    """A theater by id or slug, as everywhere in the API (``params.parse_theater``)."""
+
+    def __init__(self, *, field_name: str = "theater", **kwargs):
+        kwargs.setdefault("help_text", "Theater id or slug.")
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        theater = params.parse_theater({"theater": value})
+        return qs.filter(**{self.field_name: theater})
+
+
 class PlaceFilter(StrictFilterSet):
     allow_empty = ("q",)
 
-    theater = django_filters.ModelChoiceFilter(queryset=Theater.objects.all())
+    theater = TheaterFilter()
     kind = django_filters.MultipleChoiceFilter(choices=Place.Kind.choices)
     country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
     q = django_filters.CharFilter(method="search", help_text="Name or alias, any spelling.")
@@ -185,9 +199,7 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 class ChangeFilter(StrictFilterSet):
     place = django_filters.ModelChoiceFilter(queryset=Place.objects.all())
-    theater = django_filters.ModelChoiceFilter(
-        field_name="place__theater", queryset=Theater.objects.all()
-    )
+    theater = TheaterFilter(field_name="place__theater")
     group = django_filters.ModelChoiceFilter(
         queryset=ArmedGroup.objects.all(), method="by_group", help_text="Controller or challenger."
     )

@@ -1,0 +1,54 @@
+"""A database that is away answers 503 with Retry-After (apps/ops/middleware.py), not 500.
+scripts/fault_test.py checks the same against a real PostgreSQL being stopped."""
+
+import json
+
+import pytest
+from django.db import InterfaceError, OperationalError
+from django.test import Client, RequestFactory
+
+from apps.api.views import records
+from apps.ops.middleware import MESSAGE, DatabaseUnavailableMiddleware
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError('connection to server at "127.0.0.1", port 5432 failed: refused'),
+        InterfaceError("the connection is closed"),
+    ],
+)
+def test_the_middleware_maps_database_errors_to_503(error):
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    response = middleware.process_exception(RequestFactory().get("/api/v1/places/"), error)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5" and response["Cache-Control"] == "no-store"
+    assert json.loads(response.content) == {"detail": MESSAGE}
+
+
+def test_the_middleware_leaves_other_errors_alone():
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    assert middleware.process_exception(RequestFactory().get("/"), ValueError("bug")) is None
+
+
+def raise_(error):
+    def view(*args, **kwargs):
+        raise error
+
+    return view
+
+
+@pytest.mark.django_db
+def test_an_api_view_whose_database_is_away_answers_503(monkeypatch):
+    error = OperationalError("server closed the connection unexpectedly")
+    monkeypatch.setattr(records.TheaterViewSet, "list", raise_(error))
+    response = Client(HTTP_HOST="127.0.0.1").get("/api/v1/theaters/")
+    assert response.status_code == 503, response.content
+    assert response.json() == {"detail": MESSAGE} and response["Retry-After"] == "5"
+
+
+@pytest.mark.django_db
+def test_any_other_exception_is_still_a_500(monkeypatch):
+    monkeypatch.setattr(records.TheaterViewSet, "list", raise_(RuntimeError("a bug")))
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    assert client.get("/api/v1/theaters/").status_code == 500
