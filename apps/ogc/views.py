@@ -28,6 +28,7 @@ CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
+MAX_OFFSET = 10**12  # beyond any collection; larger values overflow SQL integers
 COLLECTIONS = {
     "places": ("Places", "Every place: towns, border crossings, oil fields, bases…"),
     "control": ("Control on a day", "Every place with its state on the day given by "
@@ -179,8 +180,8 @@ def _limit(request) -> tuple[int, int]:
         offset = int(request.GET.get("offset", 0))
     except ValueError:
         raise BadRequest("limit and offset are whole numbers.") from None
-    if limit < 1 or offset < 0:
-        raise BadRequest("limit is at least 1, offset at least 0.")
+    if limit < 1 or not 0 <= offset <= MAX_OFFSET:
+        raise BadRequest(f"limit is at least 1, offset from 0 to {MAX_OFFSET}.")
     return min(limit, MAX_LIMIT), offset
 
 

@@ -19,6 +19,27 @@ from django.http import JsonResponse
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 5
+# PostgreSQL's connection exceptions (class 08) and the server shutting down or starting up.
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file")
+
+
+def unavailable(exception) -> bool:
+    """Is this the database being away (retry later), not a bug or a slow query (a 500)?
+    OperationalError also covers "no such table" on SQLite and statement timeouts."""
+    if isinstance(exception, InterfaceError):
+        return True  # a connection already closed
+    if not isinstance(exception, OperationalError):
+        return False
+    cause = exception.__cause__
+    sqlstate = getattr(cause, "sqlstate", "missing")
+    if sqlstate is None:  # psycopg: the connection itself failed (refused, terminated)
+        return True
+    if sqlstate != "missing":
+        return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    return any(text in str(exception) for text in SQLITE_UNAVAILABLE)
+
+
 MESSAGE = "The database is unavailable; try again shortly."
 
 
@@ -30,7 +51,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not unavailable(exception):
             return None
         logger.warning(
             "database unavailable: %s %s: %s: %s",

@@ -174,10 +174,12 @@ def place_update(*, place: Place, **fields: Any) -> Place:
             setattr(place, name, _as_list(value) if name == "aliases" else value)
         rules.check_place(place, location=location, area=area)
         # read from the database: an admin form has already set the instance's fields
-        old_theater_id, old_location = Place.objects.values_list("theater_id", "location").get(
-            pk=place.pk
-        )
+        old_theater_id, old_location, old_importance = Place.objects.values_list(
+            "theater_id", "location", "importance"
+        ).get(pk=place.pk)
         moved = not old_location.equals_exact(location, 1e-9)
+        # importance decides which of two places at one spot owns their shared zone cell
+        moved = moved or old_importance != place.importance
         place.location, place.area = location, _as_multipolygon(area)
         place.search_text = search_text(place.name, place.aliases)
         place.save()

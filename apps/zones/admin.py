@@ -53,7 +53,11 @@ class ZoneSetAdmin(admin.ModelAdmin):
             return redirect("admin:zones_zoneset_changelist")
         from .tasks import fill_missing_zones
 
-        for theater_id in Theater.objects.values_list("pk", flat=True):
-            fill_missing_zones.delay(theater_id)
-        messages.success(request, "Queued: the missing zone days of every theater.")
+        try:
+            for theater_id in Theater.objects.values_list("pk", flat=True):
+                fill_missing_zones.delay(theater_id)
+        except Exception as error:  # the broker is away: say so, nothing is lost
+            messages.error(request, f"Could not queue the work ({error}); beat will retry.")
+        else:
+            messages.success(request, "Queued: the missing zone days of every theater.")
         return redirect("admin:zones_zoneset_changelist")

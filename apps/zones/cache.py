@@ -118,9 +118,15 @@ def _compute_and_store(theater_id: int, day: date, radius: float) -> list[ZoneSh
 
 def _store(theater_id: int, day: date, radius: float, generation: int, shapes) -> bool:
     """Keep the zones unless a write invalidated the theater since ``generation`` was read.
-    FOR SHARE waits for a writer that bumped the epoch but has not committed yet."""
+    FOR SHARE waits for a writer that bumped the epoch but has not committed yet; the row is
+    made first if missing, so that a theater's first write is waited for too."""
     with transaction.atomic():
         with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO zones_zoneepoch (theater_id, generation) VALUES (%s, 0) "
+                "ON CONFLICT (theater_id) DO NOTHING",
+                [theater_id],
+            )
             cursor.execute(
                 "SELECT generation FROM zones_zoneepoch WHERE theater_id = %s FOR SHARE",
                 [theater_id],
@@ -152,11 +158,11 @@ def invalidate(theater_id: int, ranges: Iterable[tuple[date, date | None]]) -> i
     ranges = merge_ranges(ranges)
     if not ranges or not compute.available():
         return 0
+    _bump_epoch(theater_id)  # first: a reader storing from now on waits for this transaction
     which = Q()
     for start, end in ranges:
         which |= Q(day__gte=start, day__lt=end) if end else Q(day__gte=start)
     dropped, _ = ZoneSet.objects.filter(theater_id=theater_id).filter(which).delete()
-    _bump_epoch(theater_id)
     if settings.ZONES_PRECOMPUTE:
         from .tasks import fill_missing_zones
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, MultiPolygon, Polygon
 
 BUNDLED = Path(settings.BASE_DIR) / "static" / "basemap" / "land.geojson"
 
@@ -24,13 +24,18 @@ def polygons(path: Path) -> list[Polygon]:
     for geometry in geometries:
         shape = GEOSGeometry(json.dumps(geometry), srid=4326)
         shape = shape.make_valid()  # (asking .valid first would log a GEOS notice)
-        parts = shape if isinstance(shape, MultiPolygon) else [shape]
-        for part in parts:
-            if isinstance(part, Polygon):
-                found.append(part)
-            elif hasattr(part, "__iter__"):  # a collection from make_valid
-                found.extend(p for p in part if isinstance(p, Polygon))
+        found.extend(_flatten(shape))
     return found
+
+
+def _flatten(shape) -> list[Polygon]:
+    """The polygons of any geometry, collections nested at any depth (make_valid returns
+    e.g. a collection of a multipolygon and a stray line); lines and points are dropped."""
+    if isinstance(shape, Polygon):
+        return [shape]
+    if isinstance(shape, MultiPolygon | GeometryCollection):
+        return [polygon for part in shape for polygon in _flatten(part)]
+    return []
 
 
 def load(land_model, path: Path = BUNDLED) -> int:

@@ -35,8 +35,10 @@ def fill_all_missing() -> int:
     ZoneSet.objects.exclude(radius_km=cache.default_radius()).delete()
     queued = 0
     for theater_id in Theater.objects.values_list("pk", flat=True):
-        have = ZoneSet.objects.filter(theater_id=theater_id).count()
-        if have < len(cache.zone_days(theater_id)):
+        days = cache.zone_days(theater_id)
+        rows = ZoneSet.objects.filter(theater_id=theater_id)
+        rows.exclude(day__in=days).delete()  # days no longer zone days (never read; tidied)
+        if rows.filter(day__in=days).count() < len(days):
             fill_missing_zones.delay(theater_id)
             queued += 1
     return queued

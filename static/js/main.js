@@ -304,7 +304,8 @@ function showZones(answer, error) {
   note.hidden = !app.zones.enabled;
   if (error) note.textContent = `Zones unavailable: ${error.message}`;
   else if (answer) {
-    const span = answer.valid_until ? `${answer.valid_from} to ${answer.valid_until}` : `from ${answer.valid_from}`;
+    // valid_until is the first day of the next zones: the range ends the day before it
+    const span = answer.valid_until ? `from ${answer.valid_from} to ${isoDate(dayNumber(answer.valid_until) - 1)}` : `from ${answer.valid_from} on`;
     note.textContent = answer.valid_from
       ? `${answer.method} These zones hold ${span}.`
       : "No place is held yet on this day.";

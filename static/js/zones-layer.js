@@ -95,6 +95,8 @@ export class ZonesLayer {
       answer.untilDay = answer.valid_until ? dayNumber(answer.valid_until) : null;
       this.answers = [...this.answers.filter((a) => a.fromDay !== answer.fromDay), answer].slice(-KEEP);
     } catch (error) {
+      this.shown = null; // the last range's zones are not this day's: show none
+      this.layer.clearLayers();
       this.onShow?.(null, error);
       this.inFlight = false;
       return;

@@ -40,7 +40,8 @@ def test_one_feature_and_the_errors(client, town):
     assert client.get("/ogc/collections/control/items/999999").status_code == 404
     assert client.get("/ogc/collections/nothing/items").status_code == 404
     for bad in [{"bbox": "1,2,3"}, {"bbox": "a,b,c,d"}, {"datetime": "yesterday"},
-                {"limit": "0"}, {"offset": "-1"}, {"limit": "many"}]:  # fmt: skip
+                {"limit": "0"}, {"offset": "-1"}, {"limit": "many"},
+                {"offset": "99999999999999999999"}]:  # fmt: skip
         response = client.get("/ogc/collections/places/items", bad)
         assert response.status_code == 400, bad
         assert response.json()["code"] == "InvalidParameterValue"

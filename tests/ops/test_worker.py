@@ -97,6 +97,7 @@ def test_a_worker_computes_the_zone_days_a_write_affects(worker):
     towns = [PlaceFactory(theater=theater, location=Point(38 + i, 35, srid=4326)) for i in (0, 1)]
     from config.celery import app
 
+    app.set_current()  # shared tasks (zones.fill_missing) publish through this app
     before = app.conf.task_always_eager, app.conf.broker_url
     app.conf.task_always_eager, app.conf.broker_url = False, worker["CELERY_BROKER_URL"]
     try:

@@ -68,7 +68,7 @@ def _periods(changes):
     days = sorted(by_day)
     return [(date(2020, 1, 1) + timedelta(days=d), date(2020, 1, 1) + timedelta(days=e)
              if e is not None else None, by_day[d])
-            for d, e in zip(days, [*days[1:], None], strict=True)]  # fmt: skip
+            for d, e in zip(days, [*days[1:], None][: len(days)], strict=True)]  # fmt: skip
 
 
 @given(history, history)

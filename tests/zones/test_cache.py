@@ -83,6 +83,25 @@ def test_moving_a_place_invalidates_the_days_it_held(reference):
     assert set(before) - set(after) == {day for day in before if day >= held_from}
 
 
+def test_a_new_importance_invalidates_the_days_the_place_held(reference):
+    """Of two places at one spot, the more important owns the shared cell."""
+    before = cached(reference)
+    raqqa = Place.objects.get(slug="raqqa")
+    services.place_update(place=raqqa, importance=(raqqa.importance % 5) + 1)
+    assert set(before) - set(cached(reference)) == {d for d in before if d >= date(2014, 1, 1)}
+
+
+def test_beat_finds_missing_days_hidden_by_rows_that_are_no_longer_zone_days(reference, settings):
+    from apps.zones.tasks import fill_all_missing
+
+    settings.ZONES_PRECOMPUTE = True
+    days = cache.zone_days(reference.pk)
+    ZoneSet.objects.filter(theater=reference, day=days[5]).update(day=date(2013, 6, 6))
+    assert ZoneSet.objects.filter(theater=reference).count() == len(days)  # looks complete
+    assert fill_all_missing() == 1  # queued (eager here: filled at once)
+    assert set(cached(reference)) == set(days)  # the stray row is gone, the day is back
+
+
 def test_a_read_racing_a_write_does_not_cache_stale_zones(reference):
     day = max(cached(reference))
     generation = cache._epoch(reference.pk)
