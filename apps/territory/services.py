@@ -660,6 +660,8 @@ def place_periods_rebuild_many(*, place_ids: Iterable[int]) -> int:
 def _invalidate_zones(before: dict[int, list], specs: list[tuple[int, PeriodSpec]]) -> None:
     """Drop the cached zones of the days on which these places' controllers changed, given
     their periods' ``(start, end, controller)`` before and their new periods."""
+    if not zones_cache.compute.available():
+        return  # no zones on SpatiaLite: spare a large import the comparison
     after: dict[int, list] = {}
     for place_id, spec in specs:
         after.setdefault(place_id, []).append((spec.start, spec.end, spec.state.controller_id))
