@@ -3,6 +3,7 @@ and the job's effect is in the database."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -56,18 +57,22 @@ def worker(transactional_db):
         print(output)  # pytest shows it when the test fails
 
 
+def call(env: dict, task: str, *args) -> None:
+    """Queue a task through the broker (no eager mode here), from another process."""
+    done = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "call", task,
+         f"--args={json.dumps(list(args))}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_worker_runs_a_queued_import(worker):
     theater = TheaterFactory(slug="worker-theater")
     content = (b"slug,name,kind,country,lat,lon\n"
                b"worker-town,Worker Town,town,SY,35.5,40.5\n")  # fmt: skip
     job = ImportJob.objects.create(filename="w.csv", content=content, theater=theater)
-    # Queued exactly as an upload queues it, through the broker (no eager mode here).
-    done = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "config", "call", "ingest.run_import",
-         f"--args=[\"{job.pk}\"]"],
-        cwd=ROOT, env=worker, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    call(worker, "ingest.run_import", str(job.pk))  # through the broker, as an upload does
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         job.refresh_from_db()
@@ -102,12 +107,7 @@ def test_a_worker_computes_the_zone_days_a_write_affects(worker):
         )  # fmt: skip
     # Queued through the broker as a write queues it on commit (tests/zones checks that writes
     # queue it; here the task crosses Redis to a real worker process).
-    done = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "config", "call", "zones.fill_missing",
-         f"--args=[{theater.pk}]"],
-        cwd=ROOT, env=worker, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    call(worker, "zones.fill_missing", theater.pk)
     days = cache.zone_days(theater.pk)
     assert days == [date(2015, 1, 1), date(2016, 1, 1)]
     deadline = time.monotonic() + 60
