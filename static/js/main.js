@@ -287,6 +287,7 @@ function setupZones(theater) {
 }
 
 function setZones(on) {
+  if (!app.zones) return; // unavailable (SpatiaLite): the box stays unticked and disabled
   $("#zones-toggle").checked = on;
   app.zones?.setEnabled(on);
   writeURL();
@@ -618,7 +619,8 @@ async function start() {
     });
     app.chart.setCursorDay(app.day);
     const measure = $("#chart-measure");
-    if ([...measure.options].some((o) => o.value === state.measure)) measure.value = state.measure;
+    if (!config.zones) measure.querySelector('option[value="area_km2"]').disabled = true;
+    if ([...measure.options].some((o) => o.value === state.measure && !o.disabled)) measure.value = state.measure;
     app.chart.setMeasure(measure.value);
     measure.addEventListener("change", () => {
       app.chart.setMeasure(measure.value);

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
+from apps.atlas.management.commands.bench_map import summary
 from apps.ingest.management.commands.generate_synthetic import synthetic_slug
 from apps.territory.models import Theater
 from apps.zones import cache, compute
@@ -30,10 +31,9 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
 
-def spread(values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"median {ms(statistics.median(ordered))}, p95 {ms(p95)}, max {ms(ordered[-1])}"
+def spread(seconds: list[float]) -> str:
+    """median / p95 / max in milliseconds, as the other benchmarks print them."""
+    return f"{summary([s * 1000 for s in seconds])} ms"
 
 
 class Command(BaseCommand):
