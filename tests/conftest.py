@@ -1,9 +1,19 @@
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.conf import settings
 
 from tests.factories import GroupFactory, PlaceFactory, TheaterFactory
+
+
+def on_postgres() -> bool:
+    """Whether the suite runs on PostgreSQL (read from the settings: no connection needed)."""
+    return "postgis" in settings.DATABASES["default"]["ENGINE"]
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and not on_postgres():
+        pytest.skip("needs PostgreSQL/PostGIS (the suite runs on SpatiaLite)")
 
 
 @pytest.fixture
@@ -33,7 +43,7 @@ def sdf(db):
 
 @pytest.fixture
 def postgres_only(db):
-    if connection.vendor != "postgresql":
+    if not on_postgres():
         pytest.skip("PostgreSQL-only integrity")
 
 

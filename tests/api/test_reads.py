@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.gis.geos import Point, Polygon
 
-from apps.territory import selectors
+from apps.territory import selectors, services
 from tests.conftest import d
 from tests.factories import ChangeFactory, PlaceFactory
 
@@ -167,6 +167,19 @@ def test_places_search_is_accent_case_and_spelling_insensitive(api, record):
         assert [f["properties"]["slug"] for f in body["features"]] == ["deir-ez-zor"], q
 
 
+def test_places_search_follows_renames_and_alias_edits(api, record):
+    def found(q):
+        return [
+            f["properties"]["slug"] for f in api.get("/api/v1/places/", {"q": q}).json()["features"]
+        ]
+
+    services.place_update(place=record["qaim"], name="Al-Qa'im City")
+    services.place_update(place=record["deir"], aliases=["Dayr al-Zur"])
+    assert found("qa'im city") == ["al-qaim"]
+    assert found("dayr al zur") == ["deir-ez-zor"]
+    assert found("dayr az-zawr") == []  # the alias that was removed
+
+
 def test_places_geojson_filters_pagination_and_area(api, record, theater):
     body = api.get("/api/v1/places/", {"bbox": "40.5,34,41.5,35", "page_size": 1}).json()
     assert body["type"] == "FeatureCollection" and body["count"] == 1
@@ -275,7 +288,8 @@ def test_coordinates_are_rounded_by_the_database(api, theater, isis):
 
 
 def test_places_and_changes_take_the_theater_by_id_or_slug(api, record, theater):
-    other = PlaceFactory()  # in a theater of its own
+    other = PlaceFactory()  # in a theater of its own, with a change of its own
+    ChangeFactory(place=other, date=d("2016-01-01"))
     for key in (theater.pk, theater.slug):
         places = api.get("/api/v1/places/", {"theater": key}).json()["features"]
         assert {p["id"] for p in places} == {record["deir"].pk, record["qaim"].pk}
