@@ -15,5 +15,4 @@ urlpatterns = [
     path("", include("apps.atlas.urls")),
 ]
 
-handler404 = "apps.api.views.errors.not_found"
 handler500 = "apps.api.views.errors.server_error"

@@ -27,3 +27,21 @@ class RequestSizeLimitMiddleware:
                         status=400,
                     )
         return self.get_response(request)
+
+
+class JsonNotFoundMiddleware:
+    """A URL under /api/ that matches no route answers JSON, whatever ``DEBUG`` says (Django's
+    debug 404 page ignores ``handler404``). API views answer their own 404s in JSON already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse({"detail": "Not found."}, status=404)
+        return response

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.ops.csp.ContentSecurityPolicyMiddleware",
     "apps.api.middleware.RequestSizeLimitMiddleware",
+    "apps.api.middleware.JsonNotFoundMiddleware",
     "apps.ops.middleware.DatabaseUnavailableMiddleware",  # database away: 503, not 500
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",

@@ -37,6 +37,18 @@ def test_unknown_id_is_404(api, db):
     assert response.status_code == 404 and "detail" in response.json()
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_url_under_api_that_matches_nothing_is_json_whatever_debug_says(api, db, settings, debug):
+    settings.DEBUG = debug
+    for method, path in [("delete", "/api/v1/places/0.5/"), ("get", "/api/v1/nowhere/"),
+                         ("post", "/api/nothing"), ("get", "/api/v1/places/1/x/")]:  # fmt: skip
+        response = getattr(api, method)(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json" and response.json(), path
+    assert api.get("/api/v1/places").status_code == 301  # a missing slash still redirects
+    assert "html" in api.get("/no-such-page/")["Content-Type"]  # pages keep their HTML
+
+
 def test_wrong_method_is_405(editor_api, change):
     response = editor_api.put(f"/api/v1/changes/{change.pk}/", {}, format="json")
     assert response.status_code == 405
