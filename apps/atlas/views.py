@@ -2,7 +2,6 @@
 table, which works without JavaScript and is what the map links to for screen readers."""
 
 from collections import Counter
-from datetime import date
 
 from django.conf import settings
 from django.shortcuts import render
@@ -10,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.territory import params
 from apps.territory.models import Theater
 from apps.territory.palette import SAFE_PALETTE
 from apps.territory.selectors import control_at
@@ -54,9 +54,9 @@ def table(request):
     )
     error = None
     try:
-        on = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else default_day
-    except ValueError:
-        on, error = default_day, f"{request.GET['date']!r} is not a date (YYYY-MM-DD)."
+        on = params.parse_date(request.GET, "date") or default_day
+    except params.ParameterError as bad:
+        on, error = default_day, bad.message
 
     states = control_at(on=on, theater=theater) if theater else []
     held = Counter(s.controller for s in states if s.controller is not None)

@@ -12,7 +12,6 @@ longitude, latitude (CRS84).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.http import JsonResponse
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.territory import features, selectors
+from apps.territory import features, params, selectors
 from apps.territory.models import ControlPeriod, Place, Theater
 from apps.zones import cache as zones_cache
 
@@ -39,10 +38,6 @@ COLLECTIONS = {
               "day given by `datetime` (default: today): derived from the places' control, "
               "never observed. PostGIS only."),
 }  # fmt: skip
-
-
-class BadRequest(Exception):
-    pass
 
 
 def _json(body, *, status=200, geo=False) -> JsonResponse:
@@ -137,56 +132,27 @@ def collection(request, name: str):
 # --- Items -----------------------------------------------------------------------------------
 
 
-def _bbox(raw: str | None):
-    if not raw:
-        return None
-    try:
-        values = [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise BadRequest("bbox is four numbers: minlon,minlat,maxlon,maxlat.") from None
-    if len(values) == 6:  # 3D: drop the heights
-        values = [values[0], values[1], values[3], values[4]]
-    if len(values) != 4 or not (values[0] <= values[2] and values[1] <= values[3]):
-        raise BadRequest("bbox is four numbers: minlon,minlat,maxlon,maxlat.")
-    return tuple(values)
+def _query(request, allowed: tuple[str, ...]) -> dict:
+    """The items' query parameters, parsed by the shared parsers (apps.territory.params). OGC
+    refuses a parameter it does not define (/req/core/query-param-unknown); ``f`` picks the
+    format, and GeoJSON is the only one."""
+    q = request.GET
+    unknown = sorted(set(q) - {*allowed, "f"})
+    if unknown:
+        raise params.ParameterError(unknown[0], f"Unknown parameter; use {', '.join(allowed)}.")
+    if q.get("f", "json").lower() not in ("json", "geojson"):
+        raise params.ParameterError("f", "The only format is GeoJSON (f=json).")
+    found = {"when": params.parse_interval(q, "datetime")}
+    if "bbox" in allowed:
+        found["bbox"] = params.parse_bbox(q, "bbox", allow_3d=True)
+        limit = params.parse_count(q, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=10**30)
+        found["window"] = (params.parse_count(q, "offset", default=0, maximum=MAX_OFFSET),
+                           min(limit, MAX_LIMIT))  # fmt: skip
+    return found
 
 
-def _day(text: str) -> date | None:
-    text = text.strip()
-    if text in ("", ".."):
-        return None
-    try:
-        if "T" in text:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"datetime: {text!r} is not an RFC 3339 date or date-time.") from None
-
-
-def _datetime(raw: str | None) -> tuple[date | None, date | None] | None:
-    """None, or (start, end) — equal for an instant, None for an open end."""
-    if not raw:
-        return None
-    if "/" in raw:
-        start, _, end = raw.partition("/")
-        return _day(start), _day(end)
-    day = _day(raw)
-    return day, day
-
-
-def _limit(request) -> tuple[int, int]:
-    try:
-        limit = int(request.GET.get("limit", DEFAULT_LIMIT))
-        offset = int(request.GET.get("offset", 0))
-    except ValueError:
-        raise BadRequest("limit and offset are whole numbers.") from None
-    if limit < 1 or not 0 <= offset <= MAX_OFFSET:
-        raise BadRequest(f"limit is at least 1, offset from 0 to {MAX_OFFSET}.")
-    return min(limit, MAX_LIMIT), offset
-
-
-def _group(group) -> dict | None:
-    return {"slug": group.slug, "name": group.name} if group else None
+def _invalid(error: params.ParameterError) -> JsonResponse:
+    return _error(400, "InvalidParameterValue", str(error))
 
 
 # Each collection answers (number matched, rows) for a window (offset, limit) of its items
@@ -282,11 +248,10 @@ def items(request, name: str):
     if name not in FEATURES:
         return _error(404, "NotFound", f"No collection {name!r}.")
     try:
-        bbox = _bbox(request.GET.get("bbox"))
-        when = _datetime(request.GET.get("datetime"))
-        limit, offset = _limit(request)
-    except BadRequest as error:
-        return _error(400, "InvalidParameterValue", str(error))
+        query = _query(request, ("bbox", "datetime", "limit", "offset"))
+    except params.ParameterError as error:
+        return _invalid(error)
+    bbox, when, (offset, limit) = query["bbox"], query["when"], query["window"]
     matched, page = FEATURES[name](request, bbox, when, window=(offset, limit))
     keep = {k: request.GET[k] for k in ("bbox", "datetime") if request.GET.get(k)}
 
@@ -313,9 +278,9 @@ def item(request, name: str, fid: int):
     if name not in FEATURES:
         return _error(404, "NotFound", f"No collection {name!r}.")
     try:
-        when = _datetime(request.GET.get("datetime"))
-    except BadRequest as error:
-        return _error(400, "InvalidParameterValue", str(error))
+        when = _query(request, ("datetime",))["when"]
+    except params.ParameterError as error:
+        return _invalid(error)
     for row in FEATURES[name](request, None, when, pk=fid)[1]:
         feature = _feature(*row)
         feature["links"] = [

@@ -40,8 +40,12 @@ def test_unknown_id_is_404(api, db):
 @pytest.mark.parametrize("debug", [False, True])
 def test_a_url_under_api_that_matches_nothing_is_json_whatever_debug_says(api, db, settings, debug):
     settings.DEBUG = debug
-    for method, path in [("delete", "/api/v1/places/0.5/"), ("get", "/api/v1/nowhere/"),
-                         ("post", "/api/nothing"), ("get", "/api/v1/places/1/x/")]:  # fmt: skip
+    for method, path in [
+        ("delete", "/api/v1/places/0.5/"),
+        ("get", "/api/v1/nowhere/"),
+        ("post", "/api/nothing"),
+        ("get", "/api/v1/places/1/x/"),
+    ]:
         response = getattr(api, method)(path)
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json" and response.json(), path
@@ -148,9 +152,10 @@ def test_future_date_no_op_and_duplicate_are_400(reviewer_api, change, place, is
 
 def test_unknown_ids_in_a_body_are_400(editor_api, place):
     response = editor_api.post(
-        "/api/v1/changes/", {"place": place.pk, "date": "2016-01-01", "status": "controlled",
-                             "controller": 99999}, format="json"
-    )  # fmt: skip
+        "/api/v1/changes/",
+        {"place": place.pk, "date": "2016-01-01", "status": "controlled", "controller": 99999},
+        format="json",
+    )
     assert response.status_code == 400 and "controller" in response.json()
 
 
@@ -167,18 +172,31 @@ def test_bad_colour_is_400(editor_api):
     [
         ({"type": "Point", "coordinates": [35.0, 40.0]}, "outside the bounds"),
         ({"type": "Point", "coordinates": "nope"}, "Not a GeoJSON geometry"),
-        ({"type": "Polygon", "coordinates": [[[40, 35], [41, 36], [41, 35], [40, 36], [40, 35]]]},
-         "Expected a Point"),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[40, 35], [41, 36], [41, 35], [40, 36], [40, 35]]],
+            },
+            "Expected a Point",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_place_geometry_is_400(editor_api, theater, geometry, expected):
     response = editor_api.post(
         "/api/v1/places/",
-        {"type": "Feature", "geometry": geometry,
-         "properties": {"slug": "p", "name": "P", "kind": "town", "country": "SY",
-                        "theater": theater.pk}},
+        {
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {
+                "slug": "p",
+                "name": "P",
+                "kind": "town",
+                "country": "SY",
+                "theater": theater.pk,
+            },
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert expected in json.dumps(response.json())
     assert not Place.objects.exists()

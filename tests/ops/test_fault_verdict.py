@@ -15,10 +15,24 @@ Call, Write = fault_test.Call, fault_test.Write
 
 # baseline 0-10 s, Redis down 10-25, settle 25-40, PostgreSQL down 40-55, settle 55-70,
 # connections killed at 70 (gone at 71), tail 80-90.
-PHASES = [("baseline", 0.0), ("redis-down", 10.0), ("redis-settle", 25.0), ("pg-down", 40.0),
-          ("pg-settle", 55.0), ("conns-killed", 70.0), ("tail", 80.0)]  # fmt: skip
-MARKS = {"redis_stop": 10.0, "redis_up": 25.0, "pg_stop": 40.0, "pg_up": 55.0,
-         "kill": 70.0, "killed": 71.0, "end": 90.0}  # fmt: skip
+PHASES = [
+    ("baseline", 0.0),
+    ("redis-down", 10.0),
+    ("redis-settle", 25.0),
+    ("pg-down", 40.0),
+    ("pg-settle", 55.0),
+    ("conns-killed", 70.0),
+    ("tail", 80.0),
+]
+MARKS = {
+    "redis_stop": 10.0,
+    "redis_up": 25.0,
+    "pg_stop": 40.0,
+    "pg_up": 55.0,
+    "kill": 70.0,
+    "killed": 71.0,
+    "end": 90.0,
+}
 
 
 def steady_run(step: float = 0.5) -> list[Call]:
@@ -114,13 +128,27 @@ def test_recovery_needs_reads_in_a_row_in_the_order_sent():
 
 
 def write(kind="source", outcome="acked", found=1, periods_ok=True) -> Write:
-    return Write(kind, 1, "/api/v1/sources/", {}, "key", attempts=1, outcome=outcome,
-                 found=found, periods_ok=periods_ok)  # fmt: skip
+    return Write(
+        kind,
+        1,
+        "/api/v1/sources/",
+        {},
+        "key",
+        attempts=1,
+        outcome=outcome,
+        found=found,
+        periods_ok=periods_ok,
+    )
 
 
 def test_ledger_counts_and_passes_a_clean_run():
-    writes = [write(), write("change"), write(outcome="exists"),
-              write(outcome="failed", found=0), write(outcome="failed", found=1)]  # fmt: skip
+    writes = [
+        write(),
+        write("change"),
+        write(outcome="exists"),
+        write(outcome="failed", found=0),
+        write(outcome="failed", found=1),
+    ]
     rows, failures = fault_test.ledger(writes)
     assert failures == []
     by_label = {row[0]: row[1:] for row in rows[1:]}

@@ -11,12 +11,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.territory import selectors
+from apps.territory import params, selectors
 from apps.territory.models import ArmedGroup, Place, Status
 from apps.zones import cache as zones_cache
 from apps.zones import compute as zones_compute
 
-from .. import openapi, params
+from .. import openapi
 from ..large import LargeAnswerView
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
 from ..shapes import control_features, group_ref, lon_lat, state_properties

@@ -21,7 +21,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.territory import exports, services
+from apps.territory import exports, params, services
 from apps.territory.models import (
     ArmedGroup,
     ControlChange,
@@ -33,7 +33,7 @@ from apps.territory.models import (
 from apps.territory.search import fold
 from apps.users.roles import is_editor
 
-from .. import openapi, params, serializers
+from .. import openapi, serializers
 from ..pagination import GeoJSONPagination
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
 from ..throttling import LoginThrottle

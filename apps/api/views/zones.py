@@ -8,10 +8,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.territory import params
 from apps.zones import cache
 from apps.zones.compute import METHOD
 
-from .. import params
 from ..shapes import group_ref
 
 
