@@ -14,7 +14,8 @@ TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
 help:
 	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) (SpatiaLite)"
-	@echo "make test   set up PostGIS/Redis/Chromium and run lint, migration check, tests, smoke and fault tests"
+	@echo "make test   set up PostGIS/Redis/Chromium/Node and run lint, migration check, JS and Python tests, fuzz, smoke and fault tests"
+	@echo "make fuzz   schemathesis against the API on PostGIS and on the embedded default (also in make test)"
 	@echo "make fault-test  stop Redis, then PostgreSQL, under load on a private stack (also in make test)"
 	@echo "make bench  benchmark the API, the map page, imports and zones (bench-api, bench-map, bench-import, bench-zones)"
 	@echo "make lock   re-pin $(LOCK) from pyproject.toml"
@@ -34,15 +35,18 @@ test: venv
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(PY) manage.py makemigrations --check --dry-run
+	node --test tests/js/
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/fuzz-api.sh $(PY)
+	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory smoke
 	@$(MAKE) --no-print-directory fault-test
 
-## Fuzz the API against its OpenAPI schema (schemathesis), as `make test` does.
+## Fuzz the API against its OpenAPI schema (schemathesis, every check), as `make test` does:
+## on PostGIS (anonymous, then an editor's token) and on the embedded default (SpatiaLite).
 fuzz: venv
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/fuzz-api.sh $(PY)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/fuzz-api.sh $(PY) postgis
+	scripts/fuzz-api.sh $(PY) embedded
 
 ## The production stack (scripts/stack.sh) on its own private PostgreSQL (:5439) and Redis
 ## (:6389), which it stops in turn under a stream of reads and writes (about 2.5 minutes;

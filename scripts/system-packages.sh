@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages Frontline needs, when they are missing.
 #   scripts/system-packages.sh run    GDAL/GEOS/PROJ, SpatiaLite, Python venv support
-#   scripts/system-packages.sh test   the above + PostgreSQL with PostGIS, Redis, Chromium
+#   scripts/system-packages.sh test   the above + PostgreSQL with PostGIS, Redis, Chromium, Node
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 mode="${1:-run}"
@@ -37,6 +37,7 @@ if [[ "$mode" == "test" ]]; then
   fi
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v node >/dev/null || missing+=(nodejs)  # node --test tests/js/
 fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then

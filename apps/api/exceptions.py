@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.territory import params
 from apps.territory.services import InUseError, StaleVersionError
 
 from .renderers import ORJSONRenderer
@@ -19,6 +20,8 @@ def exception_handler(exc, context):
     if request is not None:
         request.accepted_renderer = ORJSONRenderer()
         request.accepted_media_type = ORJSONRenderer.media_type
+    if isinstance(exc, params.UnknownReference):  # a well-formed id or slug of nothing
+        return Response(exc.message_dict, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

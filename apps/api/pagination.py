@@ -2,6 +2,8 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apps.territory import params
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
@@ -9,7 +11,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.getlist(self.page_query_param)
-        if raw and (len(raw) > 1 or not raw[0].isdigit()):
+        if raw and (len(raw) > 1 or not params.ID.fullmatch(raw[0]) or int(raw[0]) < 1):
             raise ValidationError({"page": ["Give one page number (1, 2, …)."]})
         return super().get_page_number(request, paginator)
 
@@ -17,7 +19,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:
             return self.page_size
-        if len(raw) > 1 or not raw[0].isdigit() or not 1 <= int(raw[0]) <= self.max_page_size:
+        if (
+            len(raw) > 1
+            or not params.ID.fullmatch(raw[0])
+            or not 1 <= int(raw[0]) <= self.max_page_size
+        ):
             raise ValidationError(
                 {"page_size": [f"Give one whole number from 1 to {self.max_page_size}."]}
             )

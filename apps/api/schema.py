@@ -3,6 +3,9 @@ and the shapes of the non-JSON formats."""
 
 from django.conf import settings
 
+from apps.territory import params
+from apps.territory.rules import SLUG
+
 from . import openapi
 
 ERROR_SCHEMA = {
@@ -14,7 +17,8 @@ COMMON_ERRORS = {
     "400": "Bad input: the body names each field and its problem.",
     "401": "Authentication needed (writes, or reads when API_READS_REQUIRE_TOKEN).",
     "403": "Authenticated, but not an editor.",
-    "404": "No such object or page, or an unsupported `format`.",
+    "404": "No such object or page, an unsupported `format`, or a query parameter naming a "
+    "record that does not exist (a well-formed id or slug; the body names the parameter).",
     "405": "Method not allowed on this endpoint.",
     "406": "No acceptable representation for the Accept header.",
     "409": "Stale or missing `version`, or the object is still in use.",
@@ -34,6 +38,62 @@ MEDIA_SCHEMAS = {
     ),
     ("/api/v1/changes/{id}/", "application/geo+json"): openapi.change_feature(CHANGE),
 }
+
+
+ID = {"type": "integer", "minimum": 1, "maximum": params.ID_MAX}
+# What the API enforces on a query parameter, by name (the API names a parameter alike
+# everywhere). The patterns are the parsers' own (apps/territory/params.py).
+PARAMETER_SCHEMAS = {
+    "theater": {
+        "type": "string",
+        "pattern": f"^(?:{params.ID.pattern}|{SLUG.pattern.strip('^$')})$",
+        "description": "Theater id or slug.",
+    },
+    "bbox": {
+        "type": "string",
+        "pattern": f"^{params.BBOX.pattern}$",
+        "description": "minLon,minLat,maxLon,maxLat in degrees (EPSG:4326), plain decimals; "
+        "each minimum must not exceed its maximum (a 400 otherwise).",
+    },
+    "place": ID,
+    "group": ID,
+    "version": ID,
+    "page": ID,
+    "page_size": {"type": "integer", "minimum": 1, "maximum": 1000},
+    "after": {"type": "integer", "minimum": 0, "maximum": params.ID_MAX},
+    "country": {"type": "string", "minLength": 1},
+    "radius_km": {"type": "number", "minimum": 1, "maximum": 200},
+}
+# Dependencies between parameters, which no schema keyword states (the fuzzer's hooks,
+# scripts/fuzz_hooks.py, keep its valid examples to them).
+DEPENDENCIES = {
+    "/api/v1/control/diff/": "`from` must not be after `to` (a 400 otherwise).",
+    "/api/v1/timeline/": "`from` must not be after `to` (a 400 otherwise).",
+    "/api/v1/stats/control-series/": "`from` must not be after `to` (a 400 otherwise); "
+    "`from` defaults to the theater's first day, or to `to` when that is earlier.",
+}
+
+
+def constrain_parameters(result, generator, request, public):
+    """State on every query parameter what the API enforces on it, and on every operation
+    the dependencies between its parameters."""
+    for path, path_item in result.get("paths", {}).items():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                known = PARAMETER_SCHEMAS.get(parameter["name"])
+                if parameter["in"] != "query" or known is None:
+                    continue
+                schema = parameter.setdefault("schema", {})
+                target = schema["items"] if schema.get("type") == "array" else schema
+                description = known.get("description")
+                target.update({k: v for k, v in known.items() if k != "description"})
+                if description:
+                    parameter["description"] = description
+            if path in DEPENDENCIES:
+                operation["description"] = (
+                    operation.get("description", "") + "\n\n" + DEPENDENCIES[path]
+                ).strip()
+    return result
 
 
 def add_error_responses(result, generator, request, public):

@@ -54,7 +54,7 @@ def table(request):
     )
     error = None
     try:
-        on = params.parse_date(request.GET, "date") or default_day
+        on = params.parse_date(request.GET, "date") if request.GET.get("date") else default_day
     except params.ParameterError as bad:
         on, error = default_day, bad.message
 

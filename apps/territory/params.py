@@ -1,9 +1,11 @@
 """Request parameters, parsed in one place for every interface (the REST API, OGC API –
-Features, the pages): bbox, days, intervals, counts, ids, slugs and choices.
+Features, the pages): bbox, days, intervals, counts, numbers, ids, slugs and choices.
 
 Every bad value raises :class:`ParameterError` naming the parameter. It is a Django
-``ValidationError`` (``{name: [message]}``), so the API answers it as its usual 400; OGC turns
-it into its own error body (``InvalidParameterValue``); pages show its message.
+``ValidationError`` (``{name: [message]}``), so the API answers it as its usual 400 (404 for
+:class:`UnknownReference`); OGC turns it into its own error body (``InvalidParameterValue``);
+pages show its message. The patterns here are the ones the OpenAPI schema states
+(apps/api/schema.py), so what a client generator allows is what the API accepts.
 """
 
 from __future__ import annotations
@@ -16,14 +18,27 @@ from django.core.exceptions import ValidationError
 from apps.territory.models import ArmedGroup, Place, Theater
 from apps.territory.rules import SLUG
 
+ID_MAX = 2**63 - 1  # the largest database id
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 WHOLE = re.compile(r"[+-]?[0-9]{1,30}")
+ID = re.compile(r"[0-9]{1,19}")
+NUMBER = r"-?[0-9]{1,20}(?:\.[0-9]{1,20})?"
+LON = r"-?(?:180(?:\.0{1,20})?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]{1,20})?)"
+LAT = r"-?(?:90(?:\.0{1,20})?|[0-8]?[0-9](?:\.[0-9]{1,20})?)"
+BBOX = re.compile(f"{LON},{LAT},{LON},{LAT}")
+BBOX_3D = re.compile(f"{LON},{LAT},{NUMBER},{LON},{LAT},{NUMBER}")
 BBox = tuple[float, float, float, float]
-BBOX_HELP = "Give four numbers: minLon,minLat,maxLon,maxLat."
-BBOX_RANGE = "Longitudes must be in [-180, 180], latitudes in [-90, 90], with min <= max."
+BBOX_HELP = (
+    "Give four numbers: minLon,minLat,maxLon,maxLat (degrees; longitudes in [-180, 180], "
+    "latitudes in [-90, 90])."
+)
+BBOX_ORDER = "The minimum longitude and latitude must not exceed the maximum ones."
+THEATER_HELP = "a theater id or slug"
 
 
 class ParameterError(ValidationError):
+    """A request parameter that cannot be used; the API answers 400."""
+
     def __init__(self, name: str, message: str) -> None:
         super().__init__({name: [message]})
         self.name, self.message = name, message
@@ -32,14 +47,17 @@ class ParameterError(ValidationError):
         return f"{self.name}: {self.message}"
 
 
+class UnknownReference(ParameterError):
+    """A well-formed id or slug of a record that does not exist; the API answers 404."""
+
+
 _bad = ParameterError
 
 
 def parse_date(params, name: str, *, required: bool = False) -> date | None:
-    """A day as ``YYYY-MM-DD`` (only that ISO form: not ``20171104`` nor a week date). An
-    optional parameter given empty counts as absent."""
+    """A day as ``YYYY-MM-DD`` (only that ISO form: not ``20171104`` nor a week date)."""
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None or (raw == "" and required):
         if required:
             raise _bad(name, "This parameter is required (YYYY-MM-DD).")
         return None
@@ -59,23 +77,22 @@ def parse_date_range(params, *, start: str = "from", end: str = "to"):
 
 
 def parse_bbox(params, name: str = "bbox", *, allow_3d: bool = False) -> BBox | None:
-    """``minLon,minLat,maxLon,maxLat`` in degrees; with ``allow_3d`` (OGC) also
-    ``minLon,minLat,minHeight,maxLon,maxLat,maxHeight``, whose heights are ignored."""
+    """``minLon,minLat,maxLon,maxLat`` in degrees (plain decimals, the pattern the OpenAPI
+    schema states); with ``allow_3d`` (OGC) also six numbers, whose heights are ignored."""
     raw = params.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return None
-    try:
-        numbers = tuple(float(p) for p in raw.split(","))
-    except ValueError:
-        numbers = ()
-    if allow_3d and len(numbers) == 6:
-        numbers = (numbers[0], numbers[1], numbers[3], numbers[4])
-    if len(numbers) != 4 or any(n != n for n in numbers):  # n != n: NaN
-        raise _bad(name, BBOX_HELP + (" (or six, with heights)" if allow_3d else ""))
+    if allow_3d and BBOX_3D.fullmatch(raw):
+        numbers = [float(n) for n in raw.split(",")]
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    elif BBOX.fullmatch(raw):
+        numbers = [float(n) for n in raw.split(",")]
+    else:
+        raise _bad(name, BBOX_HELP + (" Or six, with heights." if allow_3d else ""))
     min_lon, min_lat, max_lon, max_lat = numbers
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise _bad(name, BBOX_RANGE)
-    return numbers
+    if min_lon > max_lon or min_lat > max_lat:
+        raise _bad(name, BBOX_ORDER)
+    return min_lon, min_lat, max_lon, max_lat
 
 
 def parse_day(text: str, name: str) -> date:
@@ -126,17 +143,13 @@ def parse_count(params, name: str, *, default: int, minimum: int = 0, maximum: i
 
 
 def parse_int_list(params, name: str) -> list[int]:
+    """Ids, repeated (``group=1&group=2``) or comma-separated (``group=1,2``)."""
     values = []
     for raw in params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]:
         for part in (raw or "").split(","):
-            if part.strip():
-                try:
-                    value = int(part)
-                except ValueError:
-                    raise _bad(name, f"{part!r} is not an id.") from None
-                if value < 1 or value > 2**63 - 1:
-                    raise _bad(name, f"{part!r} is not an id.")
-                values.append(value)
+            if not ID.fullmatch(part) or not 1 <= int(part) <= ID_MAX:
+                raise _bad(name, f"{part!r} is not an id (a whole number from 1).")
+            values.append(int(part))
     return values
 
 
@@ -151,23 +164,45 @@ def parse_int(params, name: str) -> int | None:
     return values[0]
 
 
-def parse_theater(params, name: str = "theater", *, required: bool = False) -> Theater | None:
+def parse_float(params, name: str, *, minimum: float, maximum: float) -> float | None:
+    """An optional plain decimal number in [minimum, maximum]."""
     raw = params.get(name)
-    if raw in (None, ""):
+    if raw is None:
+        return None
+    if not re.fullmatch(NUMBER, raw) or not minimum <= float(raw) <= maximum:
+        raise _bad(name, f"Give a number from {minimum:g} to {maximum:g}.")
+    return float(raw)
+
+
+def parse_record(params, name: str, model):
+    """One record by id: a malformed id is a 400, an id of nothing a 404."""
+    pk = parse_int(params, name)
+    if pk is None:
+        return None
+    record = model.objects.filter(pk=pk).first()
+    if record is None:
+        raise UnknownReference(name, f"No {model._meta.verbose_name} with id {pk}.")
+    return record
+
+
+def parse_theater(params, name: str = "theater", *, required: bool = False) -> Theater | None:
+    """A theater by id or slug. Absent and required: the only theater, if there is one."""
+    raw = params.get(name)
+    if raw is None:
         if required:
             only = list(Theater.objects.all()[:2])
             if len(only) == 1:
                 return only[0]
-            raise _bad(name, "This parameter is required (a theater id or slug).")
+            raise _bad(name, f"This parameter is required ({THEATER_HELP}).")
         return None
-    if raw.isdigit() and len(raw) < 19:
-        theater = Theater.objects.filter(pk=int(raw)).first()
-    elif SLUG.match(raw):
+    if ID.fullmatch(raw):
+        theater = Theater.objects.filter(pk=int(raw)).first() if int(raw) <= ID_MAX else None
+    elif SLUG.fullmatch(raw):
         theater = Theater.objects.filter(slug=raw).first()
     else:
-        theater = None
+        raise _bad(name, f"{raw!r} is not {THEATER_HELP}.")
     if theater is None:
-        raise _bad(name, f"Unknown theater {raw!r}.")
+        raise UnknownReference(name, f"Unknown theater {raw!r}.")
     return theater
 
 
@@ -176,7 +211,9 @@ def parse_groups(params, name: str = "group") -> list[ArmedGroup]:
     groups = list(ArmedGroup.objects.filter(pk__in=ids))
     missing = set(ids) - {g.pk for g in groups}
     if missing:
-        raise _bad(name, f"Unknown group id(s): {', '.join(map(str, sorted(missing)))}.")
+        raise UnknownReference(
+            name, f"Unknown group id(s): {', '.join(map(str, sorted(missing)))}."
+        )
     return groups
 
 

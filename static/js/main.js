@@ -6,6 +6,7 @@ import { $, el, getJSON, swatch } from "./dom.js";
 import { PlacesLayer, UNKNOWN_COLOR } from "./places-layer.js";
 import { Replay, dayNumber, isoDate } from "./replay.js";
 import { ownColors, safeColors } from "./palette.js";
+import { addOnlineTiles } from "./tile-fallback.js";
 import { ZonesLayer } from "./zones-layer.js";
 
 const config = JSON.parse(document.getElementById("frontline-config").textContent);
@@ -81,9 +82,7 @@ function createMap(state) {
   const map = L.map("map", { zoomControl: true, preferCanvas: true, attributionControl: true });
   app.map = map;
   map.createPane("basemap").style.zIndex = 150;
-  if (config.tiles.url) {
-    L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 18 }).addTo(map);
-  }
+  addOnlineTiles(L, map, config.tiles);
   map.attributionControl.addAttribution("Basemap: Natural Earth");
   map.on("moveend", writeURL);
   map.on("click", (event) => {

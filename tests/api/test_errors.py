@@ -103,15 +103,40 @@ def test_missing_or_stale_version_is_409_and_changes_nothing(reviewer_api, chang
         ("date=2017-11-04&bbox=40,36,39,35", "bbox"),
         ("date=2017-11-04&bbox=a,b,c,d", "bbox"),
         ("date=2017-11-04&bbox=0,0,200,10", "bbox"),
-        ("date=2017-11-04&theater=nowhere", "theater"),
+        ("date=2017-11-04&bbox=", "bbox"),
+        ("date=2017-11-04&bbox= 1,2,3,4", "bbox"),
+        ("date=2017-11-04&bbox=1e1,2,3,4", "bbox"),
+        ("date=2017-11-04&theater=", "theater"),
+        ("date=2017-11-04&theater=a b", "theater"),
+        ("date=2017-11-04&theater=%D9%A1", "theater"),  # an Arabic-Indic digit one
         ("date=2017-11-04&group=abc", "group"),
-        ("date=2017-11-04&group=999999", "group"),
+        ("date=2017-11-04&group=0", "group"),
+        ("date=2017-11-04&group=", "group"),
+        ("date=2017-11-04&group=1,,2", "group"),
         ("date=2017-11-04&kind=castle", "kind"),
     ],
 )
 def test_bad_control_queries_name_the_parameter(api, db, query, field):
     response = api.get(f"/api/v1/control/?{query}")
     assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("control/?date=2017-11-04&theater=nowhere", "theater"),
+        ("control/?date=2017-11-04&theater=999999", "theater"),
+        ("control/?date=2017-11-04&group=999999", "group"),
+        ("timeline/?theater=nowhere", "theater"),
+        ("changes/?place=999999", "place"),
+        ("changes/?group=999999", "group"),
+        ("sources/?place=999999", "place"),
+    ],
+)
+def test_a_well_formed_reference_to_nothing_is_404_naming_the_parameter(api, db, path, field):
+    response = api.get(f"/api/v1/{path}")
+    assert response.status_code == 404
     assert field in response.json()
 
 
@@ -230,7 +255,12 @@ def test_token_endpoint(api, editor):
     )
     assert ok.status_code == 200 and len(ok.json()["token"]) == 40
     bad = api.post("/api/v1/auth/token/", {"username": "editor", "password": "nope"}, format="json")
-    assert bad.status_code == 400
+    assert bad.status_code == 401 and bad["WWW-Authenticate"] == "Token"
+    assert bad.json() == {"detail": "Unable to log in with provided credentials."}
+    nul = api.post("/api/v1/auth/token/", {"username": "ed\x00", "password": "x"}, format="json")
+    assert nul.status_code == 401
+    malformed = api.post("/api/v1/auth/token/", {"username": "editor"}, format="json")
+    assert malformed.status_code == 400 and "password" in malformed.json()
 
 
 def test_login_is_throttled(api, editor, monkeypatch):
@@ -246,7 +276,7 @@ def test_login_is_throttled(api, editor, monkeypatch):
         ).status_code
         for _ in range(5)
     ]
-    assert codes == [400, 400, 400, 429, 429]
+    assert codes == [401, 401, 401, 429, 429]
 
 
 def test_delete_with_a_stale_version_is_409(reviewer_api, change):

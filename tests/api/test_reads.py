@@ -104,7 +104,8 @@ def test_sources_cited_for_a_place(api, editor_api, record):
     assert ids == cited and len(cited) == 2
     qaim_ids = {s["id"] for s in api.get("/api/v1/sources/", {"place": qaim.pk}).json()["results"]}
     assert qaim_ids and not qaim_ids & draft_only  # a draft's sources are not listed
-    assert api.get("/api/v1/sources/", {"place": 999_999}).status_code == 400
+    assert api.get("/api/v1/sources/", {"place": 999_999}).status_code == 404
+    assert api.get("/api/v1/sources/", {"place": "x"}).status_code == 400
     assert api.get("/api/v1/sources/", {"place": ""}).status_code == 400
 
 
@@ -295,6 +296,6 @@ def test_places_and_changes_take_the_theater_by_id_or_slug(api, record, theater)
         assert {p["id"] for p in places} == {record["deir"].pk, record["qaim"].pk}
         changes = api.get("/api/v1/changes/", {"theater": key}).json()["results"]
         assert len(changes) == 3 and other.pk not in {c["place"] for c in changes}
-    for bad in ("nowhere", "999999", "a b"):
+    for bad, status in (("nowhere", 404), ("999999", 404), ("a b", 400), ("", 400)):
         response = api.get("/api/v1/places/", {"theater": bad})
-        assert response.status_code == 400 and "theater" in response.json(), bad
+        assert response.status_code == status and "theater" in response.json(), bad

@@ -173,6 +173,58 @@ def test_page_loads_without_errors_and_becomes_ready(page, live_url):
     expect(page.locator("#panel")).to_be_hidden()
 
 
+def test_offline_tiles_are_dropped_after_a_few_failures_and_the_console_stays_clean(
+    browser, live_url
+):
+    """Online tiles configured but unreachable: after a few failed tiles in a row the layer
+    is dropped (no more requests, no more console errors), the attribution says so, and the
+    next page of the visit asks for no tile at all. Its own context: the failures it expects
+    would fail a `new_page` page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tiles, errors = [], []
+
+    def with_tiles(route):  # the page as a server configured with online tiles would send it
+        html = route.fetch().text()
+        url = f'"tiles": {{"url": "{live_url}/offline-tiles/{{z}}/{{x}}/{{y}}.png"'
+        assert '"tiles": {"url": ""' in html
+        route.fulfill(body=html.replace('"tiles": {"url": ""', url, 1), content_type="text/html")
+
+    def no_network(route):
+        tiles.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    context.route(re.compile(r".*/offline-tiles/.*"), no_network)
+    context.route(re.compile(r"^https?://127\.0\.0\.1:\d+/(\?.*)?$"), with_tiles)
+    try:
+        page = context.new_page()
+        page.on(
+            "console", lambda m: m.type == "error" and errors.append((time.monotonic(), m.text))
+        )
+        open_map(page, live_url)
+        note = page.locator(".leaflet-control-attribution")
+        expect(note).to_contain_text("Online tiles unavailable", timeout=WAIT_S * 1000)
+        page.wait_for_timeout(300)  # tiles in flight when the layer was dropped settle
+        asked, logged = len(tiles), len(errors)
+        assert asked >= 3, tiles
+        for _ in range(3):  # zoom and pan: a tile layer still there would ask for new tiles
+            page.locator(".leaflet-control-zoom-in").click()
+            page.mouse.move(640, 400)
+            page.mouse.down()
+            page.mouse.move(400, 250, steps=5)
+            page.mouse.up()
+        page.wait_for_timeout(500)
+        assert len(tiles) == asked, tiles[asked:]
+        assert len(errors) == logged, errors[logged:]
+        assert "OpenStreetMap" not in note.inner_text()
+        page.reload()
+        page.wait_for_function("() => window.frontline && window.frontline.ready")
+        expect(note).to_contain_text("Online tiles unavailable")
+        page.wait_for_timeout(300)
+        assert len(tiles) == asked  # the visit remembers: not one tile asked again
+    finally:
+        context.close()
+
+
 def test_a_date_in_the_query_string_is_shown(page, live_url):
     open_map(page, live_url, date="2016-03-15", theater=THEATER)
     assert current_date(page) == "2016-03-15"

@@ -185,8 +185,9 @@ class ControlSeriesView(LargeAnswerView):
         q = request.query_params
         theater = params.parse_theater(q, required=True)
         first, last = params.parse_date_range(q)
-        first = first or theater.start_date
-        last = last or theater.end_date or first  # the selector refuses last < first
+        # from: the theater's first day, or `to` when that is earlier (a series of one step)
+        first = first or (min(theater.start_date, last) if last else theater.start_date)
+        last = last or theater.end_date or first
         interval = params.parse_choice(q, "interval", ["day", "week", "month"], "month")
         series = selectors.control_series(
             theater=theater, from_date=first, to_date=last, interval=interval

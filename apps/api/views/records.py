@@ -12,11 +12,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -77,23 +77,36 @@ class StrictFilterSet(django_filters.FilterSet):
         return valid
 
 
+class RecordFilter(django_filters.CharFilter):
+    """A record by id (``params.parse_record``): a malformed id is a 400, an id of nothing a
+    404. ``by(queryset, record)`` filters by it; by default ``field_name=record``."""
+
+    def __init__(self, *, model, by=None, **kwargs):
+        self.record_model, self.by = model, by  # `model` is the FilterSet's, set by it
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        record = params.parse_record({self.field_name: value}, self.field_name, self.record_model)
+        return self.by(qs, record) if self.by else qs.filter(**{self.field_name: record})
+
+
+def _cited_for(queryset, place):
+    cited = ControlChange.objects.filter(
+        place=place, review_state=ControlChange.ReviewState.PUBLISHED
+    ).values("sources")
+    return queryset.filter(pk__in=cited)
+
+
 class SourceFilter(StrictFilterSet):
-    place = django_filters.ModelChoiceFilter(
-        queryset=Place.objects.all(),
-        method="cited_for",
-        help_text="Sources cited by the place's published changes.",
+    place = RecordFilter(
+        model=Place, by=_cited_for, help_text="Sources cited by the place's published changes."
     )
 
     class Meta:
         model = Source
         fields = ["place"]
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def cited_for(self, queryset, name, value):
-        cited = ControlChange.objects.filter(
-            place=value, review_state=ControlChange.ReviewState.PUBLISHED
-        ).values("sources")
-        return queryset.filter(pk__in=cited)
 
 
 class SourceViewSet(RecordViewSet):
@@ -116,7 +129,7 @@ class TheaterFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
-        theater = params.parse_theater({"theater": value})
+        theater = params.parse_theater({"theater": value})  # 404 for none
         return qs.filter(**{self.field_name: theater})
 
 
@@ -198,10 +211,12 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class ChangeFilter(StrictFilterSet):
-    place = django_filters.ModelChoiceFilter(queryset=Place.objects.all())
+    place = RecordFilter(model=Place)
     theater = TheaterFilter(field_name="place__theater")
-    group = django_filters.ModelChoiceFilter(
-        queryset=ArmedGroup.objects.all(), method="by_group", help_text="Controller or challenger."
+    group = RecordFilter(
+        model=ArmedGroup,
+        by=lambda qs, group: qs.filter(Q(controller=group) | Q(challengers=group)).distinct(),
+        help_text="Controller or challenger.",
     )
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
@@ -211,10 +226,6 @@ class ChangeFilter(StrictFilterSet):
     class Meta:
         model = ControlChange
         fields = ["place", "theater", "group", "date_after", "date_before", "review_state"]
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def by_group(self, queryset, name, value):
-        return queryset.filter(Q(controller=value) | Q(challengers=value)).distinct()
 
 
 class ChangeViewSet(RecordViewSet):
@@ -301,9 +312,9 @@ class DeletedChangesView(APIView):
     )
     def get(self, request):
         since = _parse_datetime(request.query_params.get("since", ""))
-        after = params.parse_int(request.query_params, "after")
+        after = params.parse_count(request.query_params, "after", default=0, maximum=params.ID_MAX)
         rows = DeletedControlChange.objects.filter(deleted_at__gte=since)
-        if after is not None:
+        if after:
             rows = rows.exclude(deleted_at=since, pk__lte=after)
         rows = list(rows.order_by("deleted_at", "pk")[: DELETED_PAGE + 1])
         following = None
@@ -345,8 +356,23 @@ def _parse_datetime(raw: str) -> datetime:
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled)."""
+    """Exchange a username and password for an API token (throttled). A well-formed request
+    with the wrong credentials is a 401 (with ``WWW-Authenticate: Token``), a malformed one a
+    400."""
 
     throttle_classes = [LoginThrottle]
     renderer_classes = [ORJSONRenderer]
     parser_classes = [JSONParser]
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid() and (
+            set(serializer.errors) == {"non_field_errors"} or _holds_nul(request.data)
+        ):  # no account has a NUL in its name or password: wrong credentials, not bad input
+            raise AuthenticationFailed("Unable to log in with provided credentials.")
+        return super().post(request, *args, **kwargs)
+
+
+def _holds_nul(data) -> bool:
+    values = [data.get(name) for name in ("username", "password")] if hasattr(data, "get") else []
+    return any(isinstance(v, str) and "\x00" in v for v in values)

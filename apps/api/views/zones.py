@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -37,14 +36,7 @@ class ZonesView(APIView):
         q = request.query_params
         on = params.parse_date(q, "date", required=True)
         theater = params.parse_theater(q, required=True)
-        radius = None
-        if q.get("radius_km") not in (None, ""):
-            try:
-                radius = float(q["radius_km"])
-            except ValueError:
-                raise ValidationError({"radius_km": ["Give a number of kilometres."]}) from None
-            if not 1 <= radius <= 200:
-                raise ValidationError({"radius_km": ["Give 1 to 200 kilometres."]})
+        radius = params.parse_float(q, "radius_km", minimum=1, maximum=200)
         try:
             found = cache.zones_on(theater=theater, on=on, radius_km=radius)
         except cache.ZonesUnavailable as error:
