@@ -121,7 +121,13 @@ class ExportDetailView(APIView):
 class ExportDownloadView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, media_type.split(";")[0]): OpenApiTypes.BINARY
+            for media_type in CONTENT_TYPES.values()
+        },
+        description="The export's file, in the media type of its format.",
+    )
     def get(self, request, pk):
         job = get_object_or_404(_jobs(request), pk=pk, status=ExportJob.Status.DONE)
         path = Path(settings.EXPORT_ROOT) / job.file
