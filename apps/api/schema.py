@@ -4,6 +4,7 @@ and the shapes of the non-JSON formats."""
 from django.conf import settings
 
 from apps.territory import params
+from apps.territory.periods import MAX_SERIES_STEPS
 from apps.territory.rules import SLUG
 
 from . import openapi
@@ -69,8 +70,10 @@ PARAMETER_SCHEMAS = {
 DEPENDENCIES = {
     "/api/v1/control/diff/": "`from` must not be after `to` (a 400 otherwise).",
     "/api/v1/timeline/": "`from` must not be after `to` (a 400 otherwise).",
-    "/api/v1/stats/control-series/": "`from` must not be after `to` (a 400 otherwise); "
-    "`from` defaults to the theater's first day, or to `to` when that is earlier.",
+    "/api/v1/stats/control-series/": "`from` must not be after `to`, and the series from "
+    f"`from` to `to` at `interval` must not exceed {MAX_SERIES_STEPS:,} steps (a 400 otherwise). "
+    "`from` defaults to the theater's first day, or to `to` when that is earlier; `to` to its "
+    "last day.",
 }
 
 

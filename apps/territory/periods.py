@@ -77,6 +77,9 @@ def build_periods(changes: Iterable[DatedState]) -> list[PeriodSpec]:
     return periods
 
 
+MAX_SERIES_STEPS = 10_000  # the longest series control_series answers
+
+
 def series_length(start: date, end: date, interval: str) -> int:
     """How many dates :func:`series_dates` would return, without building them."""
     if end < start:

@@ -30,11 +30,10 @@ from .models import (
     Status,
     Theater,
 )
-from .periods import UNKNOWN, State, series_dates, series_length
+from .periods import MAX_SERIES_STEPS, UNKNOWN, State, series_dates, series_length
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 DIGITS = 5  # decimals of the coordinates the reads give (about 1 m)
-MAX_SERIES_STEPS = 10_000
 
 
 @dataclass(slots=True)
