@@ -11,7 +11,7 @@ pages show its message. The patterns here are the ones the OpenAPI schema states
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.core.exceptions import ValidationError
 
@@ -105,6 +105,16 @@ def parse_day(text: str, name: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise _bad(name, f"{text!r} is not an RFC 3339 date or date-time.") from None
+
+
+def in_utc(moment: datetime) -> datetime:
+    """An aware date-time in UTC (PostgreSQL refuses odd offsets such as -20:07). One within a
+    day of the calendar's ends, whose UTC time does not exist, becomes that end: "since the
+    first moment" or "since the last" still mean what they say."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def parse_interval(params, name: str = "datetime") -> tuple[date | None, date | None] | None:

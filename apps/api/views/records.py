@@ -199,15 +199,7 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
     -20:07) that Python parses."""
 
     def filter(self, qs, value):
-        if value is not None:
-            try:
-                value = value.astimezone(UTC)
-            except (OverflowError, ValueError):
-                from django.core.exceptions import ValidationError
-
-                message = "This date-time is out of range."
-                raise ValidationError({"updated_since": [message]}) from None
-        return super().filter(qs, value)
+        return super().filter(qs, None if value is None else params.in_utc(value))
 
 
 class ChangeFilter(StrictFilterSet):
@@ -348,11 +340,7 @@ def _parse_datetime(raw: str) -> datetime:
         raise ValidationError(
             {"since": [f"{raw!r} is not a date or ISO 8601 date-time."]}
         ) from None
-    try:
-        value = timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
-        return value.astimezone(UTC)  # the database accepts only modest UTC offsets
-    except (OverflowError, ValueError):
-        raise ValidationError({"since": [f"{raw!r} is out of range."]}) from None
+    return params.in_utc(timezone.make_aware(value, UTC) if timezone.is_naive(value) else value)
 
 
 class TokenView(ObtainAuthToken):
