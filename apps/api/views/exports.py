@@ -123,8 +123,16 @@ class ExportDownloadView(APIView):
 
     @extend_schema(
         responses={
-            (200, media_type.split(";")[0]): OpenApiTypes.BINARY
-            for media_type in CONTENT_TYPES.values()
+            (200, "application/geo+json"): {
+                "type": "object",
+                "required": ["type", "features"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["FeatureCollection"]},
+                    "features": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/geopackage+sqlite3"): OpenApiTypes.BINARY,
         },
         description="The export's file, in the media type of its format.",
     )
