@@ -132,23 +132,16 @@ def collection(request, name: str):
 # --- Items -----------------------------------------------------------------------------------
 
 
-def _query(request, allowed: tuple[str, ...]) -> dict:
-    """The items' query parameters, parsed by the shared parsers (apps.territory.params). OGC
-    refuses a parameter it does not define (/req/core/query-param-unknown); ``f`` picks the
-    format, and GeoJSON is the only one."""
+def _checked(request, allowed: tuple[str, ...]):
+    """The query, once no parameter is unknown: OGC refuses a parameter it does not define
+    (/req/core/query-param-unknown). ``f`` picks the format, and GeoJSON is the only one."""
     q = request.GET
     unknown = sorted(set(q) - {*allowed, "f"})
     if unknown:
         raise params.ParameterError(unknown[0], f"Unknown parameter; use {', '.join(allowed)}.")
     if q.get("f", "json").lower() not in ("json", "geojson"):
         raise params.ParameterError("f", "The only format is GeoJSON (f=json).")
-    found = {"when": params.parse_interval(q, "datetime")}
-    if "bbox" in allowed:
-        found["bbox"] = params.parse_bbox(q, "bbox", allow_3d=True)
-        limit = params.parse_count(q, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=10**30)
-        found["window"] = (params.parse_count(q, "offset", default=0, maximum=MAX_OFFSET),
-                           min(limit, MAX_LIMIT))  # fmt: skip
-    return found
+    return q
 
 
 def _invalid(error: params.ParameterError) -> JsonResponse:
@@ -248,10 +241,14 @@ def items(request, name: str):
     if name not in FEATURES:
         return _error(404, "NotFound", f"No collection {name!r}.")
     try:
-        query = _query(request, ("bbox", "datetime", "limit", "offset"))
+        q = _checked(request, ("bbox", "datetime", "limit", "offset"))
+        bbox = params.parse_bbox(q, "bbox", allow_3d=True)
+        when = params.parse_interval(q, "datetime")
+        limit = params.parse_count(q, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=10**30)
+        limit = min(limit, MAX_LIMIT)  # a larger limit is clamped, as OGC allows
+        offset = params.parse_count(q, "offset", default=0, maximum=MAX_OFFSET)
     except params.ParameterError as error:
         return _invalid(error)
-    bbox, when, (offset, limit) = query["bbox"], query["when"], query["window"]
     matched, page = FEATURES[name](request, bbox, when, window=(offset, limit))
     keep = {k: request.GET[k] for k in ("bbox", "datetime") if request.GET.get(k)}
 
@@ -278,7 +275,7 @@ def item(request, name: str, fid: int):
     if name not in FEATURES:
         return _error(404, "NotFound", f"No collection {name!r}.")
     try:
-        when = _query(request, ("datetime",))["when"]
+        when = params.parse_interval(_checked(request, ("datetime",)), "datetime")
     except params.ParameterError as error:
         return _invalid(error)
     for row in FEATURES[name](request, None, when, pk=fid)[1]:
