@@ -100,6 +100,8 @@ def parse_day(text: str, name: str) -> date:
     taken as written (``2017-11-04T23:30:00-05:00`` is 4 November)."""
     text = text.strip().upper()
     try:
+        if not DAY.match(text):  # YYYY-MM-DD first, as parse_date: no 20171104, no week dates
+            raise ValueError(text)
         if "T" in text:
             return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
         return date.fromisoformat(text)
@@ -144,7 +146,7 @@ def parse_count(params, name: str, *, default: int, minimum: int = 0, maximum: i
     raw = params.get(name)
     if raw is None:
         return default
-    if not WHOLE.fullmatch(raw.strip()):
+    if not WHOLE.fullmatch(raw):
         raise _bad(name, f"{raw!r} is not a whole number.")
     value = int(raw)
     if not minimum <= value <= maximum:
@@ -228,8 +230,8 @@ def parse_groups(params, name: str = "group") -> list[ArmedGroup]:
 
 
 def parse_kinds(params, name: str = "kind") -> list[str]:
-    kinds = [k for raw in params.getlist(name) for k in raw.split(",") if k.strip()]
-    unknown = set(kinds) - set(Place.Kind.values)
+    kinds = [k for raw in params.getlist(name) for k in raw.split(",")]
+    unknown = set(kinds) - set(Place.Kind.values)  # an empty one too: given empty is an error
     if unknown:
         raise _bad(
             name,

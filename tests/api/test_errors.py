@@ -114,6 +114,8 @@ def test_missing_or_stale_version_is_409_and_changes_nothing(reviewer_api, chang
         ("date=2017-11-04&group=", "group"),
         ("date=2017-11-04&group=1,,2", "group"),
         ("date=2017-11-04&kind=castle", "kind"),
+        ("date=2017-11-04&kind=", "kind"),
+        ("date=2017-11-04&kind=city,,town", "kind"),
     ],
 )
 def test_bad_control_queries_name_the_parameter(api, db, query, field):
