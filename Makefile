@@ -105,14 +105,18 @@ bench-map: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_map \
 		--places $(MAP_BENCH_PLACES) --changes $(MAP_BENCH_CHANGES)
 
-## Imports (issue "Editors"): 10,000 places, then 100,000 changes, through the import job path.
+## Imports (issue "Editors"): 10,000 places, then 100,000 changes, through the import job path;
+## then 20,000 changes on 2 places (row checks linear in a place's rows).
 IMPORT_BENCH_PLACES ?= 10000
 IMPORT_BENCH_CHANGES ?= 100000
+IMPORT_BENCH_DENSE_PLACES ?= 2
+IMPORT_BENCH_DENSE_CHANGES ?= 20000
 bench-import: venv
 	@TEST_DATABASE_URL=$(BENCH_DATABASE_URL) scripts/test-services.sh
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_import \
-		--places $(IMPORT_BENCH_PLACES) --changes $(IMPORT_BENCH_CHANGES)
+		--places $(IMPORT_BENCH_PLACES) --changes $(IMPORT_BENCH_CHANGES) \
+		--dense-places $(IMPORT_BENCH_DENSE_PLACES) --dense-changes $(IMPORT_BENCH_DENSE_CHANGES)
 
 ## Derived zones (issue "The production stack"): every zone day of the reference dataset, then a
 ## sample of the synthetic theater's (a full fill of 2,000 zone days takes workers hours).

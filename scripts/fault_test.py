@@ -272,7 +272,7 @@ SETUP = """
 import json
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from apps.territory import services
 from apps.territory.models import ArmedGroup, Source, Theater
 from apps.users.models import User
@@ -289,7 +289,7 @@ places = [
     for n in range({places})
 ]
 print("SETUP", json.dumps({{
-    "token": Token.objects.get_or_create(user=user)[0].key,
+    "token": AuthToken.objects.create(user)[1],
     "theater": theater.pk,
     "group": ArmedGroup.objects.get(slug="islamic-state").pk,
     "source": Source.objects.order_by("pk").first().pk,

@@ -19,18 +19,44 @@ def test_sqlite_module_can_load_extensions_after_the_fallback():
     assert out == [expected, "True"]
 
 
-def test_production_settings_pass_the_deploy_check():
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "x" * 60 + "production-test-key-with-enough-entropy-0123456789",
-        "ALLOWED_HOSTS": "frontline.example.org",
-        "DATABASE_URL": "postgis://postgres@127.0.0.1:5432/frontline",
-        "PATH": "/usr/bin:/bin",
-    }
-    result = subprocess.run(
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x" * 60 + "production-test-key-with-enough-entropy-0123456789",
+    "ALLOWED_HOSTS": "frontline.example.org",
+    "DATABASE_URL": "postgis://postgres@127.0.0.1:5432/frontline",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+def deploy_check(**extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True,
-        text=True,
-        env=env,
+        capture_output=True, text=True, env={**PRODUCTION_ENV, **extra},
+    )  # fmt: skip
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = deploy_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def production_setting(name: str, **extra: str) -> str:
+    code = f"from django.conf import settings; print(repr(settings.{name}))"
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        capture_output=True, text=True, env={**PRODUCTION_ENV, **extra}, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def test_x_forwarded_proto_is_believed_only_behind_a_trusted_proxy():
+    """Without a proxy of ours in front, a client's own X-Forwarded-Proto: https must not make
+    a plain-HTTP request count as secure (secure cookies sent, redirects skipped)."""
+    assert production_setting("SECURE_PROXY_SSL_HEADER") == "None"
+    assert production_setting("SECURE_PROXY_SSL_HEADER", TRUSTED_PROXY_COUNT="1") == (
+        "('HTTP_X_FORWARDED_PROTO', 'https')"
     )
+
+
+def test_the_deploy_check_passes_behind_a_proxy_too():
+    result = deploy_check(TRUSTED_PROXY_COUNT="1")
     assert result.returncode == 0, result.stdout + result.stderr

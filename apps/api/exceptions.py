@@ -1,11 +1,19 @@
 """Every error is JSON naming the field and the problem; domain errors map to HTTP codes."""
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+import logging
+
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    SuspiciousFileOperation,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from apps.territory import params
 from apps.territory.services import InUseError, StaleVersionError
@@ -32,6 +40,8 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, InUseError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, SuspiciousOperation):
+        return suspicious_request(exc)
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404(str(exc))
     if isinstance(exc, PermissionDenied):
@@ -40,3 +50,13 @@ def exception_handler(exc, context):
     if response is not None and isinstance(response.data, list):
         response.data = {"detail": response.data}
     return response
+
+
+def suspicious_request(exc: SuspiciousOperation) -> Response:
+    """A 400 in JSON, logged to ``django.security.<kind>`` as Django logs the ones it answers
+    itself (its own answer would be an HTML page). File operations keep their paths private."""
+    set_rollback()  # nothing half-written (ATOMIC_REQUESTS)
+    kind = type(exc).__name__
+    logging.getLogger(f"django.security.{kind}").error(str(exc))
+    detail = "Refused: a file path." if isinstance(exc, SuspiciousFileOperation) else str(exc)
+    return Response({"detail": detail or "Bad request."}, status=status.HTTP_400_BAD_REQUEST)

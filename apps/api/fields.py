@@ -2,8 +2,16 @@
 
 DRF coerces (0 → "0", "5" → 5); the schema (and schemathesis) promise the types, so input of
 the wrong JSON type is refused with 400 instead of being silently converted.
+
+GeoJSON geometries are parsed here too (``geojson_geometry``): in EPSG:4326, and a ``crs``
+member naming anything else is refused before GDAL sees it.
 """
 
+import json
+
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.core.exceptions import SuspiciousOperation
 from django.core.validators import URLValidator
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
@@ -94,3 +102,67 @@ class OptionalURLField(StrictCharField):
         if value:
             URLValidator(message="Enter a valid URL, or leave it empty.")(value)
         return value
+
+
+# --- GeoJSON geometries ----------------------------------------------------------------------
+
+# ``crs`` names that mean longitude/latitude on WGS 84, the only coordinates Frontline takes.
+WGS84_CRS_NAMES = frozenset({
+    "epsg:4326", "urn:ogc:def:crs:epsg::4326", "crs84", "ogc:crs84",
+    "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84",
+})  # fmt: skip
+CRS_REFUSED = (
+    "Give coordinates in EPSG:4326 (RFC 7946 GeoJSON has no crs member); a crs may only be "
+    '{"type": "name", "properties": {"name": "EPSG:4326"}} (or CRS84).'
+)
+
+
+def _member_name(key: str) -> str:
+    """A member name as GDAL reads it: case-insensitively, up to a NUL."""
+    return key.split("\0", 1)[0].lower()
+
+
+def _names_wgs84(crs) -> bool:
+    if not isinstance(crs, dict):
+        return False
+    types = [value for key, value in crs.items() if _member_name(key) == "type"]
+    properties = [value for key, value in crs.items() if _member_name(key) == "properties"]
+    if len(types) != 1 or not isinstance(types[0], str) or types[0].lower() != "name":
+        return False
+    if len(properties) != 1 or not isinstance(properties[0], dict):
+        return False
+    names = [value for key, value in properties[0].items() if _member_name(key) == "name"]
+    return bool(names) and all(
+        isinstance(name, str) and name.strip().lower() in WGS84_CRS_NAMES for name in names
+    )
+
+
+def crs_problem(geometry: dict) -> str | None:
+    """Why the ``crs`` members of a geometry (and of its collection members) are refused, or
+    None. GDAL would honour them, and one naming a URL or a file makes it read that."""
+    pending = [geometry]
+    while pending:
+        for key, value in pending.pop().items():
+            name = _member_name(key)
+            if name == "crs" and value is not None and not _names_wgs84(value):
+                return CRS_REFUSED
+            if name == "geometries" and isinstance(value, list):
+                pending.extend(member for member in value if isinstance(member, dict))
+            elif name == "geometry" and isinstance(value, dict):
+                pending.append(value)
+    return None
+
+
+def geojson_geometry(value) -> GEOSGeometry:
+    """A GeoJSON geometry (already decoded) as a GEOS geometry in EPSG:4326, or a
+    ValidationError saying what is wrong with it."""
+    if isinstance(value, dict) and (problem := crs_problem(value)):
+        raise serializers.ValidationError(problem)
+    try:
+        return GEOSGeometry(json.dumps(value), srid=4326)
+    except SuspiciousOperation:  # Django's own guard against external CRSs; never reached
+        raise serializers.ValidationError(CRS_REFUSED) from None
+    except RecursionError:
+        raise serializers.ValidationError("Not a GeoJSON geometry: nested too deeply.") from None
+    except (GEOSException, GDALException, ValueError, TypeError) as exc:
+        raise serializers.ValidationError(f"Not a GeoJSON geometry: {exc}") from None

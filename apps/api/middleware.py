@@ -31,17 +31,31 @@ class RequestSizeLimitMiddleware:
 
 class JsonNotFoundMiddleware:
     """A URL under /api/ that matches no route answers JSON, whatever ``DEBUG`` says (Django's
-    debug 404 page ignores ``handler404``). API views answer their own 404s in JSON already."""
+    debug 404 page ignores ``handler404``). API views answer their own 404s in JSON already.
+
+    So does a 400 that Django answered itself with a page: a ``SuspiciousOperation`` outside an
+    API view, e.g. a ``Host`` header not in ``ALLOWED_HOSTS`` (API views answer theirs in JSON
+    through ``exceptions.exception_handler``)."""
+
+    PAGES = {404: "Not found.", 400: "Bad request."}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
         if (
-            response.status_code == 404
+            response.status_code in self.PAGES
             and request.path.startswith("/api/")
-            and not response.get("Content-Type", "").startswith("application/json")
+            and not content_type.startswith("application/json")
+            # a 400 the API itself wrote (CSV errors for ?format=csv) keeps its details
+            and (response.status_code == 404 or content_type.startswith("text/html"))
         ):
-            return JsonResponse({"detail": "Not found."}, status=404)
+            status = response.status_code
+            page = JsonResponse({"detail": self.PAGES[status]}, status=status)
+            for header, value in response.items():  # X-Frame-Options, Vary, ...
+                if header.lower() not in ("content-type", "content-length"):
+                    page.setdefault(header, value)
+            return page
         return response

@@ -1,10 +1,11 @@
 """Fast JSON (orjson) and the export formats."""
 
-import csv
 import io
 
 import orjson
 from rest_framework.renderers import BaseRenderer
+
+from apps.territory.spreadsheet import SafeWriter
 
 ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
@@ -28,7 +29,9 @@ class GeoJSONRenderer(ORJSONRenderer):
 
 
 class CSVRenderer(BaseRenderer):
-    """Renders ``{"columns": [...], "rows": [[...], ...]}`` prepared by the view as CSV.
+    """Renders ``{"csv_columns": [...], "csv_rows": [[...], ...]}`` prepared by the view as
+    CSV, each cell made safe for spreadsheets. (The long list, ``changes/?format=csv``, is
+    streamed by its view instead.)
 
     Errors (a dict with other keys) are rendered as JSON-ish text lines, never as a 500.
     """
@@ -39,7 +42,7 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = SafeWriter(buffer)
         if isinstance(data, dict) and "csv_columns" in data:
             writer.writerow(data["csv_columns"])
             writer.writerows(data["csv_rows"])

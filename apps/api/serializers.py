@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
+from django.contrib.gis.geos import Polygon
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,6 +21,7 @@ from .fields import (
     StrictIntegerField,
     StrictModelSerializer,
     StrictPrimaryKeyRelatedField,
+    geojson_geometry,
 )
 from .shapes import lon_lat
 
@@ -167,11 +167,7 @@ class PlaceFeatureSerializer(serializers.Serializer):
     def validate_geometry(self, value):
         if value is None and self.geometry_field == "area":
             return None
-        try:
-            geometry = GEOSGeometry(json.dumps(value), srid=4326)
-        except (GEOSException, GDALException, ValueError, TypeError) as exc:
-            raise serializers.ValidationError(f"Not a GeoJSON geometry: {exc}") from None
-        return geometry
+        return geojson_geometry(value)
 
     def validate_properties(self, value):
         allowed = {*self.PROPERTIES, "theater", "id"}

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import control, exports, imports, records, zones
+from .views import auth, control, exports, imports, records, zones
 
 router = SimpleRouter()
 router.register("theaters", records.TheaterViewSet, basename="theater")
@@ -12,7 +12,8 @@ router.register("changes", records.ChangeViewSet, basename="change")
 
 app_name = "api"
 urlpatterns = [
-    path("auth/token/", records.TokenView.as_view(), name="token"),
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("auth/tokens/", auth.TokensView.as_view(), name="tokens"),
     path("changes/deleted/", records.DeletedChangesView.as_view(), name="changes-deleted"),
     path("places/<int:pk>/history/", control.PlaceHistoryView.as_view(), name="place-history"),
     path("control/", control.ControlView.as_view(), name="control"),

@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import shutil
 import subprocess
@@ -107,14 +105,13 @@ def zone_features(job) -> list[dict]:
 
 
 def _csv(items: list[dict]) -> str:
-    out = io.StringIO()
     columns = list(items[0]["properties"]) if items else ["place"]
-    writer = csv.DictWriter(out, [*columns, "lon", "lat"], lineterminator="\n")
-    writer.writeheader()
-    for feature in items:
-        lon, lat = feature["geometry"]["coordinates"]
-        writer.writerow({**feature["properties"], "lon": lon, "lat": lat})
-    return out.getvalue()
+    rows = (
+        [*(feature["properties"].get(name) for name in columns),
+         *feature["geometry"]["coordinates"]]
+        for feature in items
+    )  # fmt: skip
+    return exports.to_csv([*columns, "lon", "lat"], rows)
 
 
 def build(job: ExportJob) -> Path:

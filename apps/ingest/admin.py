@@ -1,7 +1,6 @@
 """Imports in the admin: "Add" is the upload form; each job shows its report."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -10,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from apps.users import roles
 
+from . import jobs
 from .models import ImportJob
 
 
@@ -22,12 +22,17 @@ class UploadForm(forms.ModelForm):
         fields = ["file", "theater", "dry_run", "publish"]
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}."
-            )
-        return upload
+        from apps.api.views.imports import checked_upload
+
+        return checked_upload(self.cleaned_data["file"], forms.ValidationError)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            jobs.check_pending_limit(self.user)
+        except jobs.TooManyPending as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
 
 
 @admin.register(ImportJob)
@@ -35,7 +40,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["created_at", "filename", "status", "summary", "user", "dry_run"]
     list_filter = ["status", "dry_run"]
     search_fields = ["filename", "summary"]
-    readonly_fields = ["filename", "status", "user", "theater", "dry_run", "publish",
+    readonly_fields = ["filename", "size", "status", "user", "theater", "dry_run", "publish",
                        "created_at", "started_at", "finished_at", "summary", "counts",
                        "error_list"]  # fmt: skip
 
@@ -48,7 +53,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = UploadForm
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
 
     def has_add_permission(self, request):
         return roles.is_editor(request.user)
@@ -63,17 +70,17 @@ class ImportJobAdmin(admin.ModelAdmin):
         return roles.is_reviewer(request.user)
 
     def get_queryset(self, request):
-        jobs = super().get_queryset(request).defer("content")
-        return jobs if roles.is_reviewer(request.user) else jobs.filter(user=request.user)
+        jobs.resume_abandoned()
+        found = super().get_queryset(request)
+        return found if roles.is_reviewer(request.user) else found.filter(user=request.user)
 
     def save_model(self, request, obj, form, change):
-        from apps.api.views.imports import start_import
-
         data = form.cleaned_data
         if data["publish"] and not roles.is_reviewer(request.user):
             raise PermissionDenied("Only a reviewer may import published changes.")
-        job = start_import(request.user, data["file"], theater=data.get("theater"),
-                           dry_run=data["dry_run"], publish=data["publish"])  # fmt: skip
+        job = jobs.import_job_start(user=request.user, upload=data["file"],
+                                    theater=data.get("theater"), dry_run=data["dry_run"],
+                                    publish=data["publish"])  # fmt: skip
         obj.pk = job.pk
 
     def response_add(self, request, obj, post_url_continue=None):

@@ -1,11 +1,21 @@
 """Import places and changes from an uploaded file: all or nothing, idempotent, every row
 checked by the same rules as the forms, every problem reported with its row and column.
 
-Places are written through the services one by one. Changes, which come by the hundred
-thousand, are checked row by row with ``rules`` against their place's other changes held in
-memory (stored ones and the file's earlier rows), then written in bulk: changes, their
-groups and sources, their audit revisions, and the periods of the places they touch (rebuilt
-by the same builder as every write).
+An import runs in two steps, so that on SQLite (one writer at a time) other requests are
+held up only while it writes:
+
+1. Check, with no transaction open (reads only): every place row against ``rules`` (a new
+   place gets a provisional negative id, so change rows of the same file can name it), every
+   change row against its place's changes held in memory, stored ones and the file's own.
+   A place's rows are sorted by date and walked once with its stored changes
+   (``Timeline``): each row is checked against its neighbours only (the change on its day,
+   the latest before it, the latest published before it), so the checks grow with the
+   number of rows, not with its square. A dry run stops here.
+2. Write, in one short transaction: places through the services, then the places are locked
+   and their stored changes compared with what step 1 read (an edit that slipped in between
+   sends the import back to step 1), then edits through the services, and the new changes
+   in bulk: changes, their groups and sources, their audit revisions, and the periods of
+   the places they touch (rebuilt by the same builder as every write).
 
 Matching: a place by slug, else by name or alias (any spelling) within the import's theater;
 a group by slug, else by name, short name or alias; a source by key, else by URL. A name that
@@ -15,7 +25,7 @@ matches more than one record is an error, never a guess. A row identical to what
 
 from __future__ import annotations
 
-import bisect
+import copy
 import logging
 import math
 from collections import Counter, defaultdict
@@ -23,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -49,6 +59,7 @@ Published, Draft = ControlChange.ReviewState.PUBLISHED, ControlChange.ReviewStat
 MAX_ERRORS = 1000  # reported; the count says how many more
 logger = logging.getLogger(__name__)
 REVISION_BATCH = 5000
+CHECK_ATTEMPTS = 3  # step 1 again when the places changed before step 2 could lock them
 
 
 @dataclass
@@ -83,24 +94,43 @@ class RowError(Exception):
         self.column, self.message = column, message
 
 
+class Stale(Exception):
+    """The places' stored changes moved between the checks and the write."""
+
+
 def run(records: list[Record], *, theater: Theater | None, user, publish: bool,
         dry_run: bool) -> Report:  # fmt: skip
     """Check every record and, when all are valid and this is no dry run, write them."""
-    report = Report()
-    for record in records:
-        for column, message in record.problems:
-            report.error(record.row, column, message)
-    if publish and not roles.is_reviewer(user):
-        report.error(None, None, "Only a reviewer may import published changes.")
-    with transaction.atomic():
+    for _attempt in range(CHECK_ATTEMPTS):
+        report = Report()
+        for record in records:
+            for column, message in record.problems:
+                report.error(record.row, column, message)
+        if publish and not roles.is_reviewer(user):
+            report.error(None, None, "Only a reviewer may import published changes.")
         context = Context(theater)
-        places = [r for r in records if r.kind == "place" and not r.problems]
-        for record in places:
-            import_place(record, context, report)
-        changes = [r for r in records if r.kind == "change" and not r.problems]
-        ChangeImport(context, report, user=user, publish=publish).run(changes)
+        places = PlaceImport(context, report, user=user)
+        for record in records:
+            if record.kind == "place" and not record.problems:
+                places.check(record)
+        changes = ChangeImport(context, report, user=user, publish=publish)
+        changes.check([r for r in records if r.kind == "change" and not r.problems])
         if report.error_count or dry_run:
-            transaction.set_rollback(True)
+            return report
+        try:
+            with transaction.atomic():
+                places.write()
+                if report.error_count:  # refused by the services (seen only now)
+                    transaction.set_rollback(True)
+                    return report
+                changes.write(places.created)
+            return report
+        except Stale:
+            logger.info("Import checks ran again: the places changed meanwhile")
+    report = Report()
+    report.error(None, None, "The places of this file were edited while it was checked, "
+                             f"{CHECK_ATTEMPTS} times in a row; nothing was written. Upload it "
+                             "again in a quieter moment.")  # fmt: skip
     return report
 
 
@@ -248,41 +278,112 @@ def _number(value: str, column: str, kind=float):
 # --- Places ----------------------------------------------------------------------------------
 
 
-def import_place(record: Record, context: Context, report: Report) -> None:
-    """Create the place, or update what the row gives of a matching one (columns the file
-    does not have are left as stored)."""
-    v = record.values
-    try:
-        fields = place_fields(record, context)
-        theater = None if fields["theater"] is MISSING else fields["theater"]
-        if v.get("slug"):
-            existing = context.place_by_slug(v["slug"])
-        else:
-            named = context.places_named(fields["name"], theater)
-            existing = _one(named, "name", fields["name"], "place") if named else None
-        with transaction.atomic():
-            if existing is None:
-                fields = {k: val for k, val in fields.items() if val is not MISSING}
-                fields["slug"] = fields.get("slug") or _free_slug(fields["name"], context)
-                if theater is None:
-                    raise RowError("theater", "Give the theater (a column, or the import's).")
-                if "location" not in fields:
-                    raise RowError("lat", "Give lat and lon (or a Point geometry).")
-                place = services.place_create(**fields)
-                report.counts["places"]["created"] += 1
+@dataclass
+class PlannedPlace:
+    """A place row that passed the checks: a place to create (``place`` has a provisional
+    negative id) or fields to update on a stored one (``place`` is a checked copy)."""
+
+    record: Record
+    place: Place
+    fields: dict
+    original: Place | None = None  # the stored place, for updates
+
+
+class PlaceImport:
+    """Place rows: checked first (step 1), written through the services (step 2)."""
+
+    def __init__(self, context: Context, report: Report, *, user):
+        self.context, self.report, self.user = context, report, user
+        self.planned: list[PlannedPlace] = []
+        self.by_pk: dict[int, PlannedPlace] = {}
+        self.created: dict[int, Place] = {}  # provisional id -> the place written
+
+    def check(self, record: Record) -> None:
+        """Create the place, or update what the row gives of a matching one (columns the
+        file does not have are left as stored)."""
+        v, context = record.values, self.context
+        try:
+            fields = place_fields(record, context)
+            theater = None if fields["theater"] is MISSING else fields["theater"]
+            if v.get("slug"):
+                existing = context.place_by_slug(v["slug"])
             else:
-                changed = _changed_place_fields(existing, fields)
-                if not changed:
-                    report.counts["places"]["unchanged"] += 1
-                    return
-                place = services.place_update(place=existing, **changed)
-                report.counts["places"]["updated"] += 1
-                context.forget_place(existing)
-        context.remember_place(place)
-    except RowError as error:
-        report.error(record.row, error.column, error.message)
-    except ValidationError as error:
-        report.errors_from(record.row, error)
+                named = context.places_named(fields["name"], theater)
+                existing = _one(named, "name", fields["name"], "place") if named else None
+            if existing is None:
+                self._check_new(record, fields, theater)
+                return
+            changed = _changed_place_fields(existing, fields)
+            if not changed:
+                self.report.counts["places"]["unchanged"] += 1
+                return
+            self._check_update(record, existing, changed)
+            self.report.counts["places"]["updated"] += 1
+        except RowError as error:
+            self.report.error(record.row, error.column, error.message)
+        except ValidationError as error:
+            self.report.errors_from(record.row, error)
+        except PermissionDenied as error:
+            self.report.error(record.row, None, str(error))
+
+    def _check_new(self, record: Record, fields: dict, theater: Theater | None) -> None:
+        fields = {k: val for k, val in fields.items() if val is not MISSING}
+        fields["slug"] = fields.get("slug") or _free_slug(fields["name"], self.context)
+        if theater is None:
+            raise RowError("theater", "Give the theater (a column, or the import's).")
+        if "location" not in fields:
+            raise RowError("lat", "Give lat and lon (or a Point geometry).")
+        place = Place(pk=-(len(self.planned) + 1), **_model_values(fields))
+        rules.check_place(place, location=place.location, area=fields.get("area"))
+        planned = PlannedPlace(record, place, fields)
+        self.planned.append(planned)
+        self.by_pk[place.pk] = planned
+        self.report.counts["places"]["created"] += 1
+        self.context.remember_place(place)
+
+    def _check_update(self, record: Record, existing: Place, changed: dict) -> None:
+        planned = self.by_pk.get(existing.pk)  # an earlier row of this file: one write
+        checked = copy.copy(existing)
+        for name, value in _model_values(changed).items():
+            setattr(checked, name, value)
+        rules.check_place(checked, location=checked.location, area=changed.get("area",
+                          checked.area))  # fmt: skip
+        if existing.pk > 0:
+            roles.check_record_edit(
+                recorder.current_user(), record=existing,
+                public_use=lambda: services.published_use(existing),
+            )  # fmt: skip
+        self.context.forget_place(existing)
+        self.context.remember_place(checked)
+        if planned is None:
+            planned = PlannedPlace(record, checked, dict(changed), original=existing)
+            self.planned.append(planned)
+            self.by_pk[existing.pk] = planned
+        else:
+            planned.place = checked
+            planned.fields.update(changed)
+
+    def write(self) -> None:
+        for planned in self.planned:
+            try:
+                with transaction.atomic():
+                    if planned.original is None:
+                        place = services.place_create(**planned.fields)
+                        self.created[planned.place.pk] = place
+                    else:
+                        services.place_update(place=planned.original, **planned.fields)
+            except ValidationError as error:
+                self.report.errors_from(planned.record.row, error)
+            except PermissionDenied as error:
+                self.report.error(planned.record.row, None, str(error))
+
+
+def _model_values(fields: dict) -> dict:
+    """Place fields as the model holds them (an area is a MultiPolygon)."""
+    values = dict(fields)
+    if isinstance(values.get("area"), Polygon):
+        values["area"] = MultiPolygon(values["area"], srid=4326)
+    return values
 
 
 class _Missing:
@@ -398,16 +499,79 @@ class Row:
     review_state: str | None  # as the row gives it, or None
 
 
+class Timeline:
+    """A place's changes, stored and staged, met in date order by the file's rows of that
+    place (which come sorted by date): a row is checked against its neighbours only, the
+    change already on its day, the latest change before it and the latest published one
+    before it. That is all ``rules.check_change_neighbours`` compares a change with (one
+    change a day; a draft against the change before it, a published change against the
+    published one before it), so the checks are linear in the place's rows."""
+
+    def __init__(self, stored: list[rules.Neighbour]):
+        self.stored, self.next = stored, 0  # stored: in date order
+        self.day: date | None = None
+        self.current: rules.Neighbour | None = None  # the change on self.day
+        self.previous: rules.Neighbour | None = None
+        self.previous_published: rules.Neighbour | None = None
+
+    def _passed(self, neighbour: rules.Neighbour) -> None:
+        self.previous = neighbour
+        if neighbour.review_state == Published:
+            self.previous_published = neighbour
+
+    def neighbours(self, day: date, *, excluding: int | None = None) -> list[rules.Neighbour]:
+        """The changes a row on ``day`` is checked against, in date order (``day`` never
+        goes back; ``excluding``: the id of the stored change the row edits)."""
+        if self.day is None or day > self.day:
+            if self.current is not None:
+                self._passed(self.current)
+                self.current = None
+            stored = self.stored
+            while self.next < len(stored) and stored[self.next].date < day:
+                self._passed(stored[self.next])
+                self.next += 1
+            if self.next < len(stored) and stored[self.next].date == day:
+                self.current = stored[self.next]
+                self.next += 1
+            self.day = day
+        elif day < self.day:
+            raise ValueError("A place's rows must come in date order.")
+        found: list[rules.Neighbour] = []
+        for neighbour in (self.previous_published, self.previous, self.current):
+            if neighbour is None or any(neighbour is n for n in found):
+                continue
+            if excluding is None or neighbour.pk != excluding:
+                found.append(neighbour)
+        return found
+
+    def put(self, neighbour: rules.Neighbour) -> None:
+        """The change on the current day is now ``neighbour`` (a new row, or an edit)."""
+        self.current = neighbour
+
+
+@dataclass
+class Edit:
+    """A stored change the file edits: made through the services in step 2."""
+
+    row: Row
+    change: ControlChange
+    version: int
+    fields: dict
+
+
 class ChangeImport:
     def __init__(self, context: Context, report: Report, *, user, publish: bool):
         self.context, self.report, self.user, self.publish = context, report, user, publish
         self.reviewer = roles.is_reviewer(user)
-        self.neighbours: dict[int, list[rules.Neighbour]] = {}
+        self.timelines: dict[int, Timeline] = {}
         self.stored: dict[tuple[int, date], Stored] = {}
+        self.read: set[tuple[int, int]] = set()  # (id, version) of the stored changes read
         self.new: list[tuple[ControlChange, dict[str, list]]] = []
+        self.edits: list[Edit] = []
         self.touched: set[int] = set()
 
-    def run(self, records: list[Record]) -> None:
+    def check(self, records: list[Record]) -> None:
+        """Step 1: every row, with no transaction open (reads only)."""
         rows = []
         for record in records:
             try:
@@ -415,8 +579,9 @@ class ChangeImport:
             except RowError as error:
                 self.report.error(record.row, error.column, error.message)
         place_ids = {row.proposal.place.pk for row in rows}
-        services.lock_places(place_ids)  # as every write: no concurrent edit slips between
-        self.load_stored(place_ids)
+        self.load_stored({pk for pk in place_ids if pk > 0})  # not the file's new places
+        for pk in place_ids:
+            self.timelines.setdefault(pk, Timeline([]))
         rows.sort(key=lambda row: (row.proposal.place.pk, row.proposal.date, row.record.row))
         for row in rows:
             try:
@@ -424,13 +589,11 @@ class ChangeImport:
                 if existing is None:
                     self.stage_new(row)
                 else:
-                    self.update_existing(existing, row)
+                    self.stage_edit(existing, row)
             except RowError as error:
                 self.report.error(row.record.row, error.column, error.message)
             except ValidationError as error:
                 self.report.errors_from(row.record.row, error)
-        if not self.report.error_count:
-            self.write()
 
     def parse(self, record: Record) -> Row:
         v, c = record.values, self.context
@@ -457,7 +620,7 @@ class ChangeImport:
     def load_stored(self, place_ids: set[int]) -> None:
         """The places' stored changes, as plain values (a re-import reads every one)."""
         groups = self.context.groups_by_id
-        self.neighbours = {pk: [] for pk in place_ids}
+        neighbours: dict[int, list[rules.Neighbour]] = {pk: [] for pk in place_ids}
         fields = ["pk", "place_id", "date", "date_precision", "status", "controller_id",
                   "confidence", "summary", "review_state", "version"]  # fmt: skip
         # row[3:9] are VALUE_FIELDS, in that order
@@ -480,17 +643,20 @@ class ChangeImport:
                 values = dict(zip(VALUE_FIELDS, row[3:9], strict=True))
                 stored = Stored(pk, day, values, many[pk], version)
                 self.stored[(place_id, day)] = stored
+                self.read.add((pk, version))
                 state = State(status, controller_id, frozenset(many[pk]["challengers"]))
-                self.neighbours[place_id].append(
+                neighbours[place_id].append(
                     rules.Neighbour(pk, day, review, state, groups.get(controller_id))
                 )
+        for place_id, stored_neighbours in neighbours.items():
+            self.timelines[place_id] = Timeline(stored_neighbours)
 
     def stage_new(self, row: Row) -> None:
         p = row.proposal
         if p.review_state == Published and not self.reviewer:
             raise RowError("review_state", "Only a reviewer may import published changes.")
-        others = self.neighbours[p.place.pk]
-        rules.check_change(p, others=others)
+        timeline = self.timelines[p.place.pk]
+        rules.check_change(p, others=timeline.neighbours(p.date))
         change = ControlChange(
             place=p.place, date=p.date, date_precision=p.date_precision, status=p.status,
             controller=p.controller, confidence=p.confidence, summary=p.summary,
@@ -499,17 +665,18 @@ class ChangeImport:
         many = {"challengers": p.challengers, "supported_by": p.supported_by,
                 "sources": p.sources}  # fmt: skip
         self.new.append((change, many))
-        neighbour = rules.Neighbour(None, p.date, p.review_state, p.state, p.controller)
-        bisect.insort(others, neighbour, key=lambda n: n.date)
+        timeline.put(rules.Neighbour(None, p.date, p.review_state, p.state, p.controller))
         self.report.counts["changes"]["created"] += 1
         if p.review_state == Published:
             self.touched.add(p.place.pk)
 
-    def update_existing(self, stored: Stored, row: Row) -> None:
+    def stage_edit(self, stored: Stored, row: Row) -> None:
         """The file has a change on a stored one's place and date: unchanged if what the row
         gives is what is stored, else an edit (checked against the file's other rows too,
-        then made through the services; rare in bulk)."""
+        then made through the services in step 2; rare in bulk)."""
         p = row.proposal
+        timeline = self.timelines[p.place.pk]
+        others = timeline.neighbours(p.date, excluding=stored.pk)
         wanted: dict = {"status": p.status}
         for name in ("date_precision", "confidence", "summary"):
             if name in row.given:
@@ -547,17 +714,42 @@ class ChangeImport:
             sources=list(fields.get("sources", change.sources.all())),
             summary=fields.get("summary", change.summary),
         )  # fmt: skip
-        others = [n for n in self.neighbours[p.place.pk] if n.pk != stored.pk]
         rules.check_change(merged, existing=change, others=others)
-        with transaction.atomic():
-            updated = services.control_change_update(
-                change=change, version=stored.version, **fields
-            )
-        self.neighbours[p.place.pk] = [*others, rules.Neighbour.of(updated)]
-        self.neighbours[p.place.pk].sort(key=lambda n: n.date)
+        self.edits.append(Edit(row, change, stored.version, fields))
+        timeline.put(rules.Neighbour(stored.pk, p.date, merged.review_state, merged.state,
+                                     merged.controller))  # fmt: skip
         self.report.counts["changes"]["updated"] += 1
 
-    def write(self) -> None:
+    def write(self, created: dict[int, Place]) -> None:
+        """Step 2, in the import's transaction: ``created`` maps the provisional ids of the
+        file's new places to the places written."""
+        stored_places = {pk for pk in self.timelines if pk > 0}
+        services.lock_places(stored_places)  # as every write: no concurrent edit slips in
+        if self._read_again(stored_places) != self.read:
+            raise Stale
+        for edit in self.edits:
+            with transaction.atomic():
+                try:
+                    services.control_change_update(
+                        change=edit.change, version=edit.version, **edit.fields
+                    )
+                except services.StaleVersionError:
+                    raise Stale from None
+        for change, _ in self.new:
+            if change.place.pk < 0:
+                change.place = created[change.place.pk]
+        touched = {created[pk].pk if pk < 0 else pk for pk in self.touched}
+        self.write_new(touched)
+
+    @staticmethod
+    def _read_again(place_ids: set[int]) -> set[tuple[int, int]]:
+        found: set[tuple[int, int]] = set()
+        for chunk in _chunks(place_ids):
+            changes = ControlChange.objects.filter(place_id__in=chunk)
+            found.update(changes.values_list("pk", "version"))
+        return found
+
+    def write_new(self, touched: set[int]) -> None:
         if not self.new:
             return
         changes = ControlChange.objects.bulk_create([c for c, _ in self.new], batch_size=5000)
@@ -575,7 +767,7 @@ class ChangeImport:
             (sources(controlchange=c, source=s) for c, m in self.new for s in m["sources"]),
             batch_size=10_000,
         )
-        for chunk in _chunks(self.touched):
+        for chunk in _chunks(touched):
             services.place_periods_rebuild_many(place_ids=chunk)
         for first in range(0, len(self.new), REVISION_BATCH):  # a batch at a time: memory
             revisions = []
@@ -594,13 +786,19 @@ def run_job(job) -> None:
     """Run an ImportJob and store its report. Never leaves a partial write behind."""
     from django.utils import timezone
 
+    from . import files
     from .parsing import FileProblem, parse
 
     job.status, job.started_at = job.Status.RUNNING, timezone.now()
     job.save(update_fields=["status", "started_at"])
     report = Report()
     try:
-        records = parse(bytes(job.content), job.filename)
+        try:
+            with files.open_file(job.file) as handle:
+                records = parse(handle, job.filename)
+        except FileNotFoundError:
+            raise FileProblem("The uploaded file is no longer stored (purged); upload it "
+                              "again.") from None  # fmt: skip
         note = f"import {job.filename} ({job.pk})"
         with recorder.acting(user=job.user, via=Revision.Via.IMPORT, note=note):
             report = run(records, theater=job.theater, user=job.user, publish=job.publish,

@@ -18,7 +18,12 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     filename = models.CharField(max_length=255)
-    content = models.BinaryField(help_text="The uploaded file, kept so any worker can read it.")
+    file = models.CharField(
+        max_length=100, blank=True,
+        help_text="The uploaded file's name under IMPORT_ROOT (read by whichever process runs "
+                  "the import); empty once purged.",
+    )  # fmt: skip
+    size = models.PositiveBigIntegerField(default=0, help_text="The uploaded file's bytes.")
     theater = models.ForeignKey(
         "territory.Theater", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="Where places named without a slug are looked up (and created).",
@@ -37,6 +42,7 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "status"], name="importjob_user_status")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"

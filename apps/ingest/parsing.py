@@ -7,6 +7,11 @@ supported_by, confidence, summary, sources``, plus an optional ``review_state``)
 by its header. GeoJSON is a FeatureCollection: features whose properties have a ``status``
 are changes, the others places (their Point geometry is the location, a Polygon or
 MultiPolygon their area with ``lat``/``lon`` properties for the point, or its centre).
+
+Files are read from a binary file object in chunks: a CSV is checked for UTF-8 in one pass,
+then read row by row. A GeoJSON document is parsed whole (JSON has no rows), so it is capped
+at ``IMPORT_MAX_GEOJSON_BYTES``. CSV cells go through ``spreadsheet.original_cell``: the
+quote that exports put before text a spreadsheet would run as a formula is taken off again.
 """
 
 from __future__ import annotations
@@ -15,9 +20,13 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
+from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
+
+from apps.territory.spreadsheet import original_cell
 
 PLACE_COLUMNS = ["slug", "name", "aliases", "kind", "country", "lat", "lon", "population",
                  "importance", "theater", "area"]  # fmt: skip
@@ -28,6 +37,8 @@ REQUIRED = {
     "change": {"place", "date", "status"},
 }
 csv.field_size_limit(1_000_000)  # one cell: a long summary or an area's WKT
+CHUNK = 1024 * 1024
+BOM = b"\xef\xbb\xbf"
 
 
 class FileProblem(Exception):
@@ -38,7 +49,7 @@ class FileProblem(Exception):
         self.message, self.row, self.column = message, row, column
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     kind: str  # "place" or "change"
     row: int  # CSV line number, or GeoJSON feature number (1-based)
@@ -47,39 +58,59 @@ class Record:
     problems: list[tuple[str | None, str]] = field(default_factory=list)  # (column, message)
 
 
-def parse(content: bytes, filename: str = "") -> list[Record]:
-    text = _decode(content)
-    if filename.lower().endswith((".geojson", ".json")) or text.lstrip().startswith("{"):
-        return _parse_geojson(text)
-    return _parse_csv(text)
+def parse(source: BinaryIO | bytes, filename: str = "") -> list[Record]:
+    """The records of a file (an open binary file, or bytes)."""
+    handle = io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source
+    first = _check_text(handle)
+    handle.seek(0)
+    if filename.lower().endswith((".geojson", ".json")) or first == "{":
+        return _parse_geojson(handle)
+    return _parse_csv(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
 
 
-def _decode(content: bytes) -> str:
-    if not content.strip():
+def _check_text(handle: BinaryIO) -> str:
+    """Read the file once, in chunks: refuse an empty file, one that is not UTF-8, or one
+    holding NUL characters, naming the line. Returns the first character that is not
+    white space."""
+    offset, line, carry, first = 0, 1, b"", ""
+    while True:
+        chunk = handle.read(CHUNK)
+        data = carry + chunk
+        if not data:
+            break
+        try:
+            text, carry = data.decode("utf-8"), b""
+        except UnicodeDecodeError as error:
+            if chunk and error.reason == "unexpected end of data":  # split by the chunking
+                text, carry = data[: error.start].decode("utf-8"), data[error.start :]
+            else:
+                raise FileProblem(
+                    f"The file is not UTF-8 text (byte 0x{data[error.start]:02x} at position "
+                    f"{offset + error.start}). Save it as UTF-8 (e.g. 'CSV UTF-8' in a "
+                    "spreadsheet) and upload it again.",
+                    row=line + data[: error.start].count(b"\n"),
+                ) from None
+        if "\x00" in text:
+            row = line + text[: text.index("\x00")].count("\n")
+            raise FileProblem("The file holds NUL characters: it is not a text file.", row=row)
+        if not first:
+            first = text.lstrip("\ufeff \t\r\n\f\v")[:1]
+        line += text.count("\n")
+        offset += len(data) - len(carry)
+        if not chunk:
+            break
+    if not first:
         raise FileProblem("The file is empty.")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise FileProblem(
-            f"The file is not UTF-8 text (byte 0x{content[error.start]:02x} at position "
-            f"{error.start}). Save it as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) and upload "
-            "it again.",
-            row=line,
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise FileProblem("The file holds NUL characters: it is not a text file.", row=line)
-    return text
+    return first
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _parse_csv(text: str) -> list[Record]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _parse_csv(text: io.TextIOBase) -> list[Record]:
+    reader = csv.reader(text, strict=True)
     try:
-        header = [h.strip() for h in next(reader)]
+        header = [original_cell(h).strip() for h in next(reader)]
     except StopIteration:
         raise FileProblem("The file is empty.") from None
     except csv.Error as error:
@@ -113,7 +144,7 @@ def _parse_csv(text: str) -> list[Record]:
             record.problems.append(
                 (None, f"{len(cells)} cells where the header has {len(header)} columns.")
             )
-        record.values = {h: c.strip() for h, c in zip(header, cells, strict=False)}
+        record.values = {h: original_cell(c).strip() for h, c in zip(header, cells, strict=False)}
         if kind == "place" and record.values.get("area"):
             record.geometry = _geometry(record, record.values["area"], "area")
         records.append(record)
@@ -150,9 +181,16 @@ def _geometry(record: Record, value, column: str) -> GEOSGeometry | None:
 # --- GeoJSON ---------------------------------------------------------------------------------
 
 
-def _parse_geojson(text: str) -> list[Record]:
+def _parse_geojson(handle: BinaryIO) -> list[Record]:
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(0)
+    if size > settings.IMPORT_MAX_GEOJSON_BYTES:
+        raise FileProblem(
+            f"A GeoJSON import is read whole: it may have {settings.IMPORT_MAX_GEOJSON_BYTES:,} "
+            f"bytes, this one has {size:,}. Split it, or import the changes as CSV."
+        )
     try:
-        document = json.loads(text)
+        document = json.loads(handle.read().decode("utf-8-sig"))
     except json.JSONDecodeError as error:
         raise FileProblem(f"Not valid JSON: {error.msg}.", row=error.lineno) from None
     except (ValueError, RecursionError) as error:  # huge numbers, absurd nesting

@@ -13,6 +13,8 @@ Five files, each with a header row; multi-valued cells are separated by ``|``:
 
 Every row goes through the same services (and so the same validation) as any other write.
 The load is all-or-nothing: the first invalid row aborts it with its file, line and field.
+Every cell is read through ``spreadsheet.original_cell``, so a theater's CSV export (whose
+cells went through ``safe_cell``) loads back with its original text.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.db import DatabaseError, transaction
 
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
+from apps.territory.spreadsheet import original_cell
 
 FILES = ("theaters", "groups", "sources", "places", "changes")
 REQUIRED_COLUMNS = {
@@ -99,11 +102,13 @@ def load_dataset(directory: Path, *, progress: Progress | None = None) -> LoadRe
 def _read_rows(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
+        if reader.fieldnames:
+            reader.fieldnames = [original_cell(name) for name in reader.fieldnames]
         missing = required - set(reader.fieldnames or ())
         if missing:
             raise DatasetError(path, 1, f"missing column(s): {', '.join(sorted(missing))}")
         for row in reader:
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+            yield reader.line_num, {k: original_cell(v or "").strip() for k, v in row.items() if k}
 
 
 def _parents_first(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, dict[str, str]]]:

@@ -1,10 +1,11 @@
-"""Import tasks. A job id goes through the broker, the file stays in the database.
+"""Import tasks. A job id goes through the broker, the file stays under IMPORT_ROOT.
 
-``run_import`` is safe to run twice (an import is all or nothing, and a finished job is not
-run again), so it acknowledges late: a worker that dies mid-import leaves the message to
-another. Transient database errors are retried with backoff. ``requeue_pending_imports``
-(beat, every minute) queues jobs whose message never reached the broker (Redis was down when
-they were uploaded): nothing uploaded is lost.
+``run_import`` is safe to run twice (an import is all or nothing, a job is claimed by one
+conditional update, and a finished job is not run again), so it acknowledges late: a worker
+that dies mid-import leaves the message to another. Transient database errors are retried
+with backoff. ``requeue_pending_imports`` (beat, every minute) queues jobs whose message never
+reached the broker (Redis was down when they were uploaded): nothing uploaded is lost. The
+embedded default has no beat: ``jobs.resume_abandoned`` does the same for its thread.
 """
 
 from datetime import timedelta
@@ -14,7 +15,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-STALE_RUN = timedelta(minutes=30)  # a "running" job older than this died with its worker
+STALE_RUN = timedelta(minutes=30)  # a "running" job older than this died with its runner
+ORPHAN_AGE = timedelta(days=1)  # a file no job names (its upload rolled back) is dropped after
 
 
 @shared_task(
@@ -22,18 +24,9 @@ STALE_RUN = timedelta(minutes=30)  # a "running" job older than this died with i
     autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=8,
 )  # fmt: skip
 def run_import(job_id: str) -> str:
-    from .importer import run_job
-    from .models import ImportJob
+    from .jobs import run_import_now
 
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None:
-        return "missing"
-    stale = job.status == ImportJob.Status.RUNNING and (
-        job.started_at is None or job.started_at < timezone.now() - STALE_RUN
-    )
-    if job.status == ImportJob.Status.PENDING or stale:
-        run_job(job)
-    return job.status
+    return run_import_now(job_id)
 
 
 @shared_task(name="ingest.requeue_pending_imports")
@@ -53,9 +46,21 @@ def requeue_pending_imports(older_than_s: int | None = None) -> int:
 
 @shared_task(name="ingest.purge_import_files")
 def purge_import_files(days: int = 30) -> int:
-    """Drop the uploaded files of finished jobs after `days` (their reports stay)."""
+    """Delete the uploaded files of jobs finished more than `days` ago (their reports stay),
+    and files no job names; returns how many files were deleted."""
+    from . import files
     from .models import ImportJob
 
-    cutoff = timezone.now() - timedelta(days=days)
-    finished = ImportJob.objects.filter(finished_at__lt=cutoff).exclude(content=b"")
-    return finished.update(content=b"")
+    now = timezone.now()
+    finished = ImportJob.objects.filter(finished_at__lt=now - timedelta(days=days)).exclude(file="")
+    deleted = 0
+    for pk, name in finished.values_list("pk", "file").iterator():
+        files.delete(name)
+        deleted += ImportJob.objects.filter(pk=pk, file=name).update(file="")
+    named = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = (now - ORPHAN_AGE).timestamp()
+    for name, modified in files.stored_names():
+        if name not in named and modified < cutoff:
+            files.delete(name)
+            deleted += 1
+    return deleted

@@ -4,6 +4,10 @@ scripts third-party templates still carry (django-leaflet's map widget reads
 
 Styles keep 'unsafe-inline' (admin templates and colour swatches use style attributes);
 scripts never do. Images may come from the map tiles' host (``MAP_TILES_URL``).
+
+No page is ever framed, not even by Frontline itself (the map embeds no frame, and the admin's
+related-object pop-ups are windows): ``frame-ancestors 'none'``, which agrees with Django's
+``X-Frame-Options: DENY`` (its default) for browsers that only read the older header.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ def policy(nonce: str) -> str:
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
-        "frame-ancestors 'self'",
+        "frame-ancestors 'none'",
     ])  # fmt: skip
 
 

@@ -1,8 +1,10 @@
 """The editors' workplace: every form saves through the services (``admin_forms``), every
 delete too, and a page that comes back with errors has written nothing.
 
-Editors add and edit drafts; reviewers also publish, unpublish, edit published changes and
-delete (``apps.users.roles``). Each record's "History" lists its revisions from the audit
+Editors add and edit drafts, and the theaters, groups, places and sources no published change
+rests on; reviewers also publish, unpublish, edit published changes and what they rest on, and
+delete (``apps.users.roles``). To an editor, a record the public sees is shown read-only,
+with the reason. Each record's "History" lists its revisions from the audit
 trail with a button to restore any of them.
 """
 
@@ -152,8 +154,49 @@ def restore_view(request, revision_id):
 # --- Theaters, groups, sources ---------------------------------------------------------------
 
 
+class RecordAdmin(ServiceAdmin):
+    """A theater, group, place or source: read-only to an editor while a published change
+    rests on it (``services.published_use``); the services refuse such an edit anyway."""
+
+    def public_use(self, request, obj) -> str | None:
+        if obj is None or obj.pk is None or roles.is_reviewer(request.user):
+            return None
+        if not hasattr(request, "published_use"):  # asked several times per page
+            request.published_use = {}
+        key = (type(obj), obj.pk)
+        if key not in request.published_use:
+            request.published_use[key] = services.published_use(obj)
+        return request.published_use[key]
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.public_use(request, obj):
+            return [*self.form._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if self.public_use(request, obj):
+            return {}  # nothing to fill in: the fields are read-only
+        return super().get_prepopulated_fields(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id) if object_id else None
+        use = self.public_use(request, obj)
+        if use:
+            why = (
+                f"this {self.opts.verbose_name} is {use}, so the public sees it: only a "
+                "reviewer may edit it."
+            )
+            if request.method == "GET":
+                self.message_user(request, why[0].upper() + why[1:], messages.WARNING)
+            elif any(name in request.POST for name in self.form._meta.fields):
+                # a page opened while it was editable: its fields would be ignored in silence
+                self.message_user(request, f"Nothing was saved: {why}", messages.ERROR)
+                return redirect(request.get_full_path())
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(Theater)
-class TheaterAdmin(MapAdmin, ServiceAdmin):
+class TheaterAdmin(MapAdmin, RecordAdmin):
     form = admin_forms.TheaterForm
     list_display = ["name", "slug", "start_date", "end_date"]
     search_fields = ["name", "slug"]
@@ -167,7 +210,7 @@ class TheaterAdmin(MapAdmin, ServiceAdmin):
 
 
 @admin.register(ArmedGroup)
-class GroupAdmin(ServiceAdmin):
+class GroupAdmin(RecordAdmin):
     form = admin_forms.GroupForm
     list_display = ["colour", "name", "short_name", "kind", "founded", "dissolved"]
     list_display_links = ["name"]
@@ -188,7 +231,7 @@ class GroupAdmin(ServiceAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceAdmin):
+class SourceAdmin(RecordAdmin):
     form = admin_forms.SourceForm
     list_display = ["title", "publisher", "published", "url"]
     search_fields = ["title", "publisher", "url", "key"]
@@ -230,7 +273,7 @@ class ChangeInline(admin.TabularInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(MapAdmin, ServiceAdmin):
+class PlaceAdmin(MapAdmin, RecordAdmin):
     form = admin_forms.PlaceForm
     list_display = ["name", "kind", "country", "theater", "importance", "population"]
     list_filter = ["theater", "kind", "country", "importance"]

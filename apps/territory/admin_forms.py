@@ -160,14 +160,22 @@ class PlaceForm(ServiceForm):
         help_texts = {"aliases": "One per line, any spelling: Dayr az-Zawr, Deir al-Zour…"}
 
 
+class HttpsURLField(forms.URLField):
+    """A URL typed without a scheme is read as https."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
 class SourceForm(ServiceForm):
-    url = forms.URLField(required=False, max_length=500, assume_scheme="https")
-    archive_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     writers = (services.source_create, services.source_update, "source")
 
     class Meta:
         model = Source
         fields = ["title", "url", "publisher", "published", "archive_url", "key"]
+        # model fields' classes, not declared fields: the admin can then show them read-only
+        field_classes = {"url": HttpsURLField, "archive_url": HttpsURLField}
 
 
 # --- Control changes -------------------------------------------------------------------------

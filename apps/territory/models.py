@@ -258,9 +258,16 @@ class ChangeChallenger(models.Model):
 
 
 class DeletedControlChange(models.Model):
-    """A tombstone per deleted change, so mirrors can sync deletions incrementally."""
+    """A tombstone per deleted change, so mirrors can sync deletions incrementally.
+
+    ``was_public``: the change was published at some time before its deletion (so the public
+    may hold a copy); only such tombstones are listed to those who never saw drafts.
+    """
 
     change_id = models.BigIntegerField(db_index=True)
+    was_public = models.BooleanField(
+        help_text="Published at some time before its deletion (now, or per its revisions)."
+    )
     place = models.ForeignKey(Place, null=True, on_delete=models.SET_NULL, related_name="+")
     deleted_at = models.DateTimeField(auto_now_add=True, db_index=True)
     deleted_by = models.ForeignKey(

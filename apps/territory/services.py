@@ -15,9 +15,11 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from apps.history import recorder
 from apps.history.models import Revision
+from apps.users import roles
 from apps.zones import cache as zones_cache
 
 from . import palette, rules, snapshots
@@ -126,6 +128,7 @@ def group_update(*, group: ArmedGroup, **fields: Any) -> ArmedGroup:
                 value = _as_list(value)
             setattr(group, name, value)
         rules.check_group(group)
+        _check_review(group)
         group.save()
         _record(group, Revision.Action.CHANGED, before=before)
     return group
@@ -182,6 +185,7 @@ def place_update(*, place: Place, **fields: Any) -> Place:
         moved = moved or old_importance != place.importance
         place.location, place.area = location, _as_multipolygon(area)
         place.search_text = search_text(place.name, place.aliases)
+        _check_review(place)
         place.save()
         _record(place, Revision.Action.CHANGED, before=before)
         if moved or old_theater_id != place.theater_id:  # its cells move: every day it held
@@ -230,6 +234,7 @@ def source_update(*, source: Source, **fields: Any) -> Source:
         for name, value in fields.items():
             setattr(source, name, (value or None) if name == "key" else value)
         source.full_clean()
+        _check_review(source)
         source.save()
         _record(source, Revision.Action.CHANGED, before=before)
     return source
@@ -285,6 +290,7 @@ def theater_update(*, theater: Theater, **fields: Any) -> Theater:
         bounds_moved = not theater.bounds.equals_exact(
             Theater.objects.values_list("bounds", flat=True).get(pk=theater.pk), 1e-9
         )
+        _check_review(theater)
         theater.save()
         _record(theater, Revision.Action.CHANGED, before=before)
         if bounds_moved:
@@ -300,6 +306,62 @@ PLACE_FIELDS = {
     "theater", "name", "slug", "kind", "location", "country", "aliases", "area", "population",
     "importance",
 }  # fmt: skip
+
+
+# --- Review of what the public sees ----------------------------------------------------------
+
+
+def published_use(record: Theater | ArmedGroup | Place | Source) -> str | None:
+    """What published makes `record` public, in words ("cited by 2 published changes"), or
+    None while nothing does: the public sees places, groups, sources and theaters through the
+    published changes that rest on them. A group is also public as the parent (or further
+    ancestor) of a group a published change names."""
+    changes = ControlChange.objects.filter(review_state=Published)
+    if isinstance(record, Source):
+        count, words = changes.filter(sources=record).count(), "cited by {}"
+    elif isinstance(record, Place):
+        count, words = changes.filter(place=record).count(), "the place of {}"
+    elif isinstance(record, Theater):
+        count, words = changes.filter(place__theater=record).count(), "the theater of {}"
+    elif isinstance(record, ArmedGroup):
+        groups = _with_members(record)
+        named = (
+            Q(controller__in=groups)
+            | Q(pk__in=ChangeChallenger.objects.filter(group__in=groups).values("change"))
+            | Q(supported_by__in=groups)
+        )
+        count = changes.filter(named).values("pk").distinct().count()
+        words = "named (it or a member group) by {}" if len(groups) > 1 else "named by {}"
+    else:
+        raise TypeError(f"Not a record the public sees through changes: {record!r}")
+    if not count:
+        return None
+    return words.format(f"{count} published change{'s' if count != 1 else ''}")
+
+
+def _with_members(group: ArmedGroup) -> list[int]:
+    """The group's id and those of its member groups, at any depth."""
+    found, frontier = [group.pk], [group.pk]
+    while frontier:
+        frontier = [
+            pk
+            for pk in ArmedGroup.objects.filter(parent__in=frontier).values_list("pk", flat=True)
+            if pk not in found
+        ]
+        found += frontier
+    return found
+
+
+def _check_review(record) -> None:
+    """Refuse an edit of `record` that no reviewer makes while the public sees the record
+    (``roles.check_record_edit``). An edit that changes nothing passes. Compared with the
+    stored row, not with the instance, which a form may have filled in already."""
+    stored = type(record).objects.get(pk=record.pk)
+    if not snapshots.diff(_data(stored), _data(record)):
+        return
+    roles.check_record_edit(
+        recorder.current_user(), record=stored, public_use=lambda: published_use(stored)
+    )
 
 
 # --- Audit trail -----------------------------------------------------------------------------
@@ -510,11 +572,29 @@ def control_change_delete(*, change: ControlChange, version: int | None = None, 
         if version is not None and current.version != version:
             raise StaleVersionError(change=current, expected=version)
         place = current.place
-        DeletedControlChange.objects.create(change_id=current.pk, place=place, deleted_by=user)
+        DeletedControlChange.objects.create(
+            change_id=current.pk, place=place, deleted_by=user, was_public=_was_published(current)
+        )
         _record(current, Revision.Action.DELETED)
         current.delete()
         change.pk = None
         place_periods_rebuild(place=place)
+
+
+def _was_published(change: ControlChange) -> bool:
+    """Published now, or at some time before according to its revisions (a change bulk-loaded
+    without a revision has one for every later publication and unpublication)."""
+    if change.review_state == Published:
+        return True
+    revisions = Revision.objects.filter(
+        content_type__app_label="territory",
+        content_type__model="controlchange",
+        object_id=change.pk,
+    )
+    shown = Q(action__in=[Revision.Action.PUBLISHED, Revision.Action.UNPUBLISHED]) | Q(
+        data__review_state=Published
+    )
+    return revisions.filter(shown).exists()
 
 
 def _check_version(version) -> None:

@@ -2,12 +2,16 @@
 
 - ``Editors`` enter the record: they view, add and change theaters, groups, places, sources
   and control changes, but only draft changes: publishing, unpublishing, editing a published
-  change and deleting anything need a reviewer.
+  change and deleting anything need a reviewer. Nor may they edit a theater, group, place or
+  source that a published change rests on (``check_record_edit``): the public would see the
+  edit at once, unreviewed.
 - ``Reviewers`` may also publish and unpublish changes (``territory.publish_controlchange``)
-  and delete records.
+  and delete records; in the admin they see login lockouts and lift them (django-axes).
 
 Superusers may do everything. Both groups also see the audit trail.
 """
+
+from collections.abc import Callable
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
@@ -29,10 +33,16 @@ def ensure_roles(**kwargs) -> None:
         codename__startswith="delete_"
     )
     publishing = Q(content_type__app_label="territory", codename="publish_controlchange")
+    # login lockouts (django-axes): reviewers see them and lift one by deleting its attempt
+    lockouts = Q(content_type__app_label="axes", content_type__model="accessattempt") & Q(
+        codename__regex=r"^(view|delete)_"
+    ) | Q(content_type__app_label="axes", codename="view_accesslog")
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     editors.permissions.set(Permission.objects.filter(editing | audit))
     reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)
-    reviewers.permissions.set(Permission.objects.filter(editing | audit | deleting | publishing))
+    reviewers.permissions.set(
+        Permission.objects.filter(editing | audit | deleting | publishing | lockouts)
+    )
 
 
 def is_editor(user) -> bool:
@@ -58,3 +68,24 @@ def check_change_write(user, *, current_state: str | None, new_state: str) -> No
         if current_state == published and new_state == published:
             raise PermissionDenied("This change is published: only a reviewer may edit it.")
         raise PermissionDenied("Only a reviewer may publish or unpublish a change.")
+
+
+def check_record_edit(user, *, record, public_use: Callable[[], str | None]) -> None:
+    """PermissionDenied unless `user` may edit `record` (a theater, group, place or source).
+
+    ``public_use()`` says what published makes the record public ("cited by 2 published
+    changes"), None if nothing does; it is asked only of a user who is no reviewer. An Editor
+    may edit a record only while nothing published rests on it: the public sees the record
+    through its published changes, and must not see an edit no reviewer has made. The write
+    services call this with the acting user; None (no account: a management command or the
+    shell) is the operator, who may do anything.
+    """
+    if user is None or is_reviewer(user):
+        return
+    use = public_use()
+    if use:
+        name = record._meta.verbose_name
+        raise PermissionDenied(
+            f"The {name} “{record}” is {use}, so the public sees it: only a reviewer "
+            f"may edit it. Ask a reviewer to make this edit."
+        )

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,7 +28,8 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed at rest, expiring, revocable
+    "axes",  # login lockouts (apps/users/lockout.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "apps.history.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out login answers 429 (AXES_LOCKOUT_CALLABLE)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +112,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Who is asking, and how often they may guess ------------------------------------------
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the embedded
+# server; the compose stack: 1, nginx). Throttles and lockouts count by the address that many
+# hops from the right of that header, else by the TCP peer (apps/ops/clients.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Login lockouts (django-axes) on every login path (the admin's form, POST auth/token/): after
+# LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one address, that account or
+# address is refused (429) for LOGIN_LOCKOUT_MINUTES; a successful login resets its count.
+# Staff see and clear them in the admin (Axes: access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "apps.ops.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.users.lockout.lockout_response"
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): a new one per login, stored as a hash, valid API_TOKEN_TTL_HOURS;
+# revoked by DELETE auth/token/ (this one) or auth/tokens/ (all of yours), or in the admin.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=7 * 24)),
+    "TOKEN_LIMIT_PER_USER": None,  # the login view drops the oldest beyond API_TOKENS_PER_USER
+    "AUTO_REFRESH": False,
+}
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -171,32 +203,51 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
-# Debian 12 ships GDAL 3.6. Frontline never hands user-supplied spatial reference strings to
-# GDAL (geometries are parsed by GEOS and must be EPSG:4326), so the 3.9 hardening is moot.
+# Debian 12 ships GDAL 3.6, without 3.9's switch that stops GDAL reading files or URLs while
+# resolving a spatial reference. User input does reach GDAL: GEOSGeometry parses GeoJSON with
+# OGR, which honours a "crs" member. Two guards stand in for the switch: the API refuses any
+# crs but EPSG:4326/CRS84 before parsing (apps/api/fields.geojson_geometry), and Django's own
+# ExternalCRSBlocker refuses a crs naming a URL or file (SuspiciousOperation, a JSON 400).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 # --- REST API ------------------------------------------------------------------------------
 API_MAX_BODY_BYTES = 1024 * 1024  # larger request bodies get 413
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)  # uploads to imports/
+# Imports (POST imports/, the admin's upload): each upload is written in chunks to a file under
+# IMPORT_ROOT (web and workers share it), read back in chunks; uploads above
+# FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, never held in memory. A GeoJSON
+# file is parsed whole, so it has a lower cap. Beyond IMPORT_MAX_PENDING_PER_USER pending or
+# running imports of one user, an upload answers 429. Without a broker (the embedded default)
+# IMPORTS_IN_BACKGROUND runs each import in a thread of the web process after the upload
+# commits (the upload answers 202 at once); off, it runs inside the upload request.
+IMPORT_ROOT = env("IMPORT_ROOT", default=str(VAR_DIR / "imports"))
+IMPORT_MAX_GEOJSON_BYTES = env.int("IMPORT_MAX_GEOJSON_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_PENDING_PER_USER = env.int("IMPORT_MAX_PENDING_PER_USER", default=3)
+IMPORTS_IN_BACKGROUND = env.bool("IMPORTS_IN_BACKGROUND", default=CELERY_TASK_ALWAYS_EAGER)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 API_READS_REQUIRE_TOKEN = env.bool("API_READS_REQUIRE_TOKEN", default=False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.ReadOrEditorWrite"],
     "DEFAULT_RENDERER_CLASSES": ["apps.api.renderers.ORJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],  # with a nesting limit
     "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.PageNumberPagination",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.api.negotiation.StrictContentNegotiation",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.AnonReadThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttling.AnonReadThrottle",
+        "apps.api.throttling.UserThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon_read": env("API_ANON_READ_RATE", default="3000/hour"),
+        "user": env("API_USER_RATE", default="600/minute"),
         "login": env("API_LOGIN_RATE", default="20/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -244,4 +295,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # failed logins and lockouts (WARNING) are kept; each success and clean-up is not
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -6,3 +6,7 @@ from .base import database_from_env
 DATABASES = {"default": database_from_env("postgis://postgres@127.0.0.1:5432/frontline")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+# Imports run inside the upload request: a thread could not see the test's uncommitted data
+# (tests/ingest/test_background.py turns it on, with committed data).
+IMPORTS_IN_BACKGROUND = False
+IMPORT_ROOT = str(VAR_DIR / "test-imports")  # noqa: F405

@@ -255,7 +255,7 @@ def test_token_endpoint(api, editor):
         {"username": "editor", "password": "correct horse battery"},
         format="json",
     )
-    assert ok.status_code == 200 and len(ok.json()["token"]) == 40
+    assert ok.status_code == 200 and len(ok.json()["token"]) == 64
     bad = api.post("/api/v1/auth/token/", {"username": "editor", "password": "nope"}, format="json")
     assert bad.status_code == 401 and bad["WWW-Authenticate"] == "Token"
     assert bad.json() == {"detail": "Unable to log in with provided credentials."}

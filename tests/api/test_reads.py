@@ -74,7 +74,8 @@ def test_change_filters(api, record, isis):
 
 
 def test_changes_csv_uses_the_dataset_columns(api, record):
-    text = api.get("/api/v1/changes/", {"format": "csv"}).content.decode()
+    response = api.get("/api/v1/changes/", {"format": "csv"})
+    text = b"".join(response.streaming_content).decode()
     assert text.splitlines()[0] == (
         "place,date,date_precision,status,controller,challengers,supported_by,confidence,"
         "summary,sources"

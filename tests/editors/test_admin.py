@@ -260,9 +260,9 @@ def test_a_record_added_in_a_popup_is_kept(as_editor):
     assert Source.objects.filter(key="popup-source").exists()
 
 
-def test_an_untouched_published_row_with_line_breaks_does_not_block_the_place(
-    as_editor, place, isis
-):
+def test_an_untouched_published_row_with_line_breaks_is_not_saved_again(as_reviewer, place, isis):
+    """A reviewer edits the place (an editor may not: a published change rests on it); the
+    row the browser sends back with CRLF line breaks is not an edit of the change."""
     change = ChangeFactory(place=place, controller=isis, summary="Line one.\nLine two.")
     data = {
         "theater": place.theater_id, "name": place.name, "slug": place.slug, "kind": place.kind,
@@ -276,7 +276,7 @@ def test_an_untouched_published_row_with_line_breaks_does_not_block_the_place(
         "changes-0-sources": [s.pk for s in change.sources.all()],
         "changes-0-review_state": "published", "changes-0-version": change.version,
     }  # fmt: skip
-    response = as_editor.post(f"/admin/territory/place/{place.pk}/change/", data)
+    response = as_reviewer.post(f"/admin/territory/place/{place.pk}/change/", data)
     assert response.status_code == 302, errors_of(response)
     place.refresh_from_db()
     change.refresh_from_db()

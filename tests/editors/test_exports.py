@@ -60,6 +60,6 @@ def test_selected_changes_export_as_changes_csv(as_editor, reference):
         "/admin/territory/controlchange/", {"action": "export_csv", "_selected_action": ids}
     )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    exported = rows(response.content.decode())
+    exported = rows(b"".join(response.streaming_content).decode())
     original = rows((settings.REFERENCE_DATA_DIR / "changes.csv").read_text())
     assert len(exported) == len(ids) and exported <= original

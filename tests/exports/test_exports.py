@@ -113,8 +113,11 @@ def test_the_api_flow(reference, django_capture_on_commit_callbacks):
     ]
     for body in bad:
         assert client.post("/api/v1/exports/", body, format="json").status_code == 400, body
-    other = client_for(User.objects.create_user("other"))
-    assert other.get(response["Location"]).status_code == 404
+    other = User.objects.create_user("other")
+    assert client_for(other).get(response["Location"]).status_code == 403  # no role
+    assert client_for(other).post("/api/v1/exports/", asked, format="json").status_code == 403
+    other.groups.add(Group.objects.get(name=EDITORS))
+    assert client_for(other).get(response["Location"]).status_code == 404  # not theirs
 
 
 def test_the_admin_lists_exports_pending_and_done(reference, client, admin_user):

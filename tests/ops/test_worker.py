@@ -12,8 +12,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
+from apps.ingest.jobs import import_job_create
 from apps.ingest.models import ImportJob
 from apps.territory.models import Place
 from tests.factories import TheaterFactory
@@ -37,6 +39,7 @@ def worker(transactional_db):
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))},
         "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": BROKER, "DEBUG": "false",
+        "IMPORT_ROOT": settings.IMPORT_ROOT,  # where the test's uploads are written
     }  # fmt: skip
     subprocess.run([sys.executable, "-m", "celery", "-A", "config", "purge", "-f"], cwd=ROOT,
                    env=env, capture_output=True, timeout=60)  # fmt: skip
@@ -71,7 +74,7 @@ def test_a_worker_runs_a_queued_import(worker):
     theater = TheaterFactory(slug="worker-theater")
     content = (b"slug,name,kind,country,lat,lon\n"
                b"worker-town,Worker Town,town,SY,35.5,40.5\n")  # fmt: skip
-    job = ImportJob.objects.create(filename="w.csv", content=content, theater=theater)
+    job = import_job_create(user=None, filename="w.csv", chunks=[content], theater=theater)
     call(worker, "ingest.run_import", str(job.pk))  # through the broker, as an upload does
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

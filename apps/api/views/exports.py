@@ -79,6 +79,16 @@ class ExportJobSerializer(serializers.ModelSerializer):
         return (job.finished_at + timedelta(hours=settings.EXPORT_TTL_HOURS)).isoformat()
 
 
+class HasRole(IsAuthenticated):
+    """Exports are built by workers and kept on disk: for Editors and Reviewers, not for any
+    account (anyone may read the same record through the API's pages)."""
+
+    message = "Only editors and reviewers may export."
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and roles.is_editor(request.user)
+
+
 def _jobs(request):
     jobs = ExportJob.objects.select_related("theater")
     return jobs if roles.is_reviewer(request.user) else jobs.filter(user=request.user)
@@ -88,7 +98,7 @@ class ExportListView(APIView):
     """POST {theater, format, date | from/to} → 202 with the job; the file is built by a
     worker. GET: your recent exports."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole]
 
     @extend_schema(request=ExportRequestSerializer, responses={202: ExportJobSerializer})
     def post(self, request):
@@ -110,7 +120,7 @@ class ExportListView(APIView):
 
 
 class ExportDetailView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole]
 
     @extend_schema(responses={200: ExportJobSerializer})
     def get(self, request, pk):
@@ -119,7 +129,7 @@ class ExportDetailView(APIView):
 
 
 class ExportDownloadView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole]
 
     @extend_schema(
         responses={

@@ -1,21 +1,25 @@
-"""Imports: upload a CSV or GeoJSON file of places and/or changes; it runs as a task."""
+"""Imports: upload a CSV or GeoJSON file of places and/or changes; it runs as a task.
+
+The upload answers 202 with the pending job at once (a Celery worker, or in the embedded
+default a background thread, runs it: ``apps.ingest.jobs``); 429 when the user already has
+IMPORT_MAX_PENDING_PER_USER imports pending or running.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from apps.ingest import jobs as import_jobs
 from apps.ingest.models import ImportJob
-from apps.ingest.tasks import run_import
 from apps.territory.models import Theater
 from apps.users import roles
 
@@ -65,11 +69,27 @@ class ImportUploadSerializer(serializers.Serializer):
         return data
 
     def validate_file(self, upload):
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise serializers.ValidationError(
-                f"The file is {upload.size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}."
-            )
-        return upload
+        return checked_upload(upload, serializers.ValidationError)
+
+
+def checked_upload(upload, error: type[Exception]):
+    """The upload, or ``error`` naming the limit it passes (the API's and the admin's)."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise error(
+            f"The file is {upload.size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}."
+        )
+    geojson = upload.name.lower().endswith((".geojson", ".json"))
+    if geojson and upload.size > settings.IMPORT_MAX_GEOJSON_BYTES:
+        raise error(
+            f"The file is {upload.size:,} bytes; a GeoJSON import is read whole, so its limit "
+            f"is {settings.IMPORT_MAX_GEOJSON_BYTES:,}. Split it, or import the changes as CSV."
+        )
+    return upload
+
+
+class TooManyImports(APIException):
+    status_code = 429
+    default_code = "too_many_imports"
 
 
 class ImportListView(APIView):
@@ -78,8 +98,17 @@ class ImportListView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": ImportUploadSerializer},
-                   responses={202: ImportJobSerializer})  # fmt: skip
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={
+            202: ImportJobSerializer,
+            429: OpenApiResponse(
+                inline_serializer("TooManyImports", {"detail": serializers.CharField()}),
+                description="You already have IMPORT_MAX_PENDING_PER_USER (default 3) imports "
+                "pending or running: wait for one to finish, then upload again.",
+            ),
+        },
+    )
     def post(self, request):
         if not roles.is_editor(request.user):
             raise PermissionDenied("Only editors may import.")
@@ -88,14 +117,20 @@ class ImportListView(APIView):
         data = upload.validated_data
         if data["publish"] and not roles.is_reviewer(request.user):
             raise PermissionDenied("Only a reviewer may import published changes.")
-        job = start_import(request.user, data["file"], theater=data.get("theater"),
-                           dry_run=data["dry_run"], publish=data["publish"])  # fmt: skip
+        try:
+            job = import_jobs.import_job_start(
+                user=request.user, upload=data["file"], theater=data.get("theater"),
+                dry_run=data["dry_run"], publish=data["publish"],
+            )  # fmt: skip
+        except import_jobs.TooManyPending as error:
+            raise TooManyImports(str(error)) from None
         body = ImportJobSerializer(job, context={"request": request}).data
         return Response(body, status=202, headers={"Location": body["url"]})
 
     @extend_schema(responses={200: ImportJobSerializer(many=True)})
     def get(self, request):
-        jobs = ImportJob.objects.defer("content").filter(user=request.user)[:50]
+        import_jobs.resume_abandoned()
+        jobs = ImportJob.objects.filter(user=request.user)[:50]
         return Response(ImportJobSerializer(jobs, many=True, context={"request": request}).data)
 
 
@@ -107,22 +142,9 @@ class ImportDetailView(APIView):
     @extend_schema(responses={200: ImportJobSerializer, 404: OpenApiResponse(
         inline_serializer("NotFound", {"detail": serializers.CharField()}))})  # fmt: skip
     def get(self, request, pk):
-        jobs = ImportJob.objects.defer("content")
+        import_jobs.resume_abandoned()
+        jobs = ImportJob.objects.all()
         if not roles.is_reviewer(request.user):
             jobs = jobs.filter(user=request.user)
         job = get_object_or_404(jobs, pk=pk)
         return Response(ImportJobSerializer(job, context={"request": request}).data)
-
-
-def start_import(user, upload, *, theater=None, dry_run=False, publish=False) -> ImportJob:
-    """Store the upload as a job and queue it (run at once when Celery is eager)."""
-    job = ImportJob.objects.create(
-        user=user, filename=upload.name[:255], content=upload.read(), theater=theater,
-        dry_run=dry_run, publish=publish,
-    )  # fmt: skip
-    # robust: if the broker is down the upload still succeeds; the job stays pending and
-    # ingest.requeue_pending_imports (beat) queues it once the broker is back.
-    transaction.on_commit(lambda: run_import.delay(str(job.pk)), robust=True)
-    if settings.CELERY_TASK_ALWAYS_EAGER and not transaction.get_connection().in_atomic_block:
-        job.refresh_from_db()
-    return job

@@ -15,9 +15,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,7 +33,6 @@ from apps.users.roles import is_editor
 from .. import openapi, serializers
 from ..pagination import GeoJSONPagination
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
-from ..throttling import LoginThrottle
 
 WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -252,11 +248,11 @@ class ChangeViewSet(RecordViewSet):
         )
 
     def list(self, request, *args, **kwargs):
-        if _format(request) == "csv":
+        if _format(request) == "csv":  # every match, streamed (no pages: re-importable)
             changes = self.filter_queryset(self.get_queryset()).select_related(
                 "place", "controller"
             )
-            return Response(_changes_csv(changes))
+            return exports.changes_csv_stream(changes)
         response = super().list(request, *args, **kwargs)
         if _format(request) == "geojson":
             page = response.data
@@ -275,19 +271,16 @@ def _format(request) -> str | None:
     return getattr(getattr(request, "accepted_renderer", None), "format", None)
 
 
-def _changes_csv(changes) -> dict:
-    """The reference dataset's changes.csv columns, so an export can be re-imported."""
-    return {"csv_columns": exports.COLUMNS["changes"], "csv_rows": exports.change_rows(changes)}
-
-
 DELETED_PAGE = 10_000
 
 
 class DeletedChangesView(APIView):
     """Ids and deletion times of deleted changes, so a mirror can stay in sync.
 
-    Oldest first, at most ``DELETED_PAGE`` at a time; ``next`` (keyset: ``since`` plus the
-    ``after`` tombstone id) fetches the following page, null on the last one.
+    Only changes that were published at some time (even if unpublished before their
+    deletion) are listed, except to editors, who see drafts in ``changes/`` too. Oldest first,
+    at most ``DELETED_PAGE`` at a time; ``next`` (keyset: ``since`` plus the ``after``
+    tombstone id) fetches the following page, null on the last one.
     """
 
     @extend_schema(
@@ -306,6 +299,8 @@ class DeletedChangesView(APIView):
         since = _parse_datetime(request.query_params.get("since", ""))
         after = params.parse_count(request.query_params, "after", default=0, maximum=params.ID_MAX)
         rows = DeletedControlChange.objects.filter(deleted_at__gte=since)
+        if not is_editor(request.user):
+            rows = rows.filter(was_public=True)
         if after:
             rows = rows.exclude(deleted_at=since, pk__lte=after)
         rows = list(rows.order_by("deleted_at", "pk")[: DELETED_PAGE + 1])
@@ -341,26 +336,3 @@ def _parse_datetime(raw: str) -> datetime:
             {"since": [f"{raw!r} is not a date or ISO 8601 date-time."]}
         ) from None
     return params.in_utc(timezone.make_aware(value, UTC) if timezone.is_naive(value) else value)
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled). A well-formed request
-    with the wrong credentials is a 401 (with ``WWW-Authenticate: Token``), a malformed one a
-    400."""
-
-    throttle_classes = [LoginThrottle]
-    renderer_classes = [ORJSONRenderer]
-    parser_classes = [JSONParser]
-
-    def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid() and (
-            set(serializer.errors) == {"non_field_errors"} or _holds_nul(request.data)
-        ):  # no account has a NUL in its name or password: wrong credentials, not bad input
-            raise AuthenticationFailed("Unable to log in with provided credentials.")
-        return super().post(request, *args, **kwargs)
-
-
-def _holds_nul(data) -> bool:
-    values = [data.get(name) for name in ("username", "password")] if hasattr(data, "get") else []
-    return any(isinstance(v, str) and "\x00" in v for v in values)

@@ -1,10 +1,12 @@
 """Benchmark imports: a file of places, then a file of changes onto them, as an import job.
 
-    manage.py bench_import --places 10000 --changes 100000
+    manage.py bench_import --places 10000 --changes 100000 --dense-places 2 --dense-changes 20000
 
 Builds the files in memory (a fresh ``import-bench`` theater, replaced on each run), runs them
 through the same job path as an upload (parse, check every row, write, audit, periods), and
-prints how long each took, then re-imports the changes file (everything unchanged).
+prints how long each took, then re-imports the changes file (everything unchanged). Then many
+rows on few places (``--dense-changes`` on ``--dense-places``, 0 to skip): a dry run and an
+import, whose row checks must stay linear in a place's rows.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.ingest.importer import run_job
+from apps.ingest.jobs import import_job_create
 from apps.ingest.models import ImportJob
 from apps.ingest.parsing import CHANGE_COLUMNS, PLACE_COLUMNS
 from apps.territory import services
@@ -48,9 +51,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--places", type=int, default=10_000)
         parser.add_argument("--changes", type=int, default=100_000)
+        parser.add_argument("--dense-places", type=int, default=2)
+        parser.add_argument("--dense-changes", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=1)
 
-    def handle(self, *args, places, changes, seed, **options):
+    def handle(self, *args, places, changes, dense_places, dense_changes, seed, **options):
         if changes < places:
             raise CommandError("Give at least one change per place.")
         rng = random.Random(seed)
@@ -67,11 +72,22 @@ class Command(BaseCommand):
             self.timed("changes", changes_csv, user, theater, publish=True),
             self.timed("changes again (unchanged)", changes_csv, user, theater, publish=True),
         ]
+        if dense_places and dense_changes:
+            dense = f"{dense_changes:,} changes on {dense_places}"
+            dense_places_csv = self.places_file(dense_places, rng, first=places)
+            dense_csv = self.changes_file(dense_places, dense_changes, groups, source, rng,
+                                          first=places, span_days=dense_changes)  # fmt: skip
+            self.timed("dense places", dense_places_csv, user, theater, publish=False)
+            results += [
+                self.timed(f"{dense} (dry run)", dense_csv, user, theater, publish=True,
+                           dry_run=True),
+                self.timed(dense, dense_csv, user, theater, publish=True),
+            ]  # fmt: skip
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write("\nImports through the job path (parse, check every row, write, audit, "
                           "periods), one process:")  # fmt: skip
         for name, seconds, job in results:
-            self.stdout.write(f"  {name:<28} {seconds:7.1f} s  {job.status:<9} {job.summary}")
+            self.stdout.write(f"  {name:<34} {seconds:7.1f} s  {job.status:<9} {job.summary}")
         changes_s = results[1][1]
         self.stdout.write(f"peak memory of this process: {peak_mb:.0f} MB")
         self.stdout.write(
@@ -79,9 +95,9 @@ class Command(BaseCommand):
             f"({changes / changes_s:,.0f} rows/s; target < {TARGET_S} s)"
         )
 
-    def timed(self, name, content: bytes, user, theater, *, publish: bool):
-        job = ImportJob.objects.create(user=user, filename=f"{name}.csv", content=content,
-                                       theater=theater, publish=publish)  # fmt: skip
+    def timed(self, name, content: bytes, user, theater, *, publish: bool, dry_run=False):
+        job = import_job_create(user=user, filename="bench.csv", chunks=[content],
+                                theater=theater, publish=publish, dry_run=dry_run)  # fmt: skip
         self.stdout.write(f"Importing {name} ...")
         started = time.perf_counter()
         run_job(job)
@@ -134,9 +150,9 @@ class Command(BaseCommand):
         writer.writerows(rows)
         return out.getvalue().encode()
 
-    def places_file(self, count: int, rng: random.Random) -> bytes:
+    def places_file(self, count: int, rng: random.Random, *, first: int = 0) -> bytes:
         rows = []
-        for n in range(count):
+        for n in range(first, first + count):
             lat, lon = (
                 rng.uniform(BOX[1] + 0.01, BOX[3] - 0.01),
                 rng.uniform(BOX[0] + 0.01, BOX[2] - 0.01),
@@ -146,17 +162,23 @@ class Command(BaseCommand):
                          rng.randint(1, 5), SLUG, ""])  # fmt: skip
         return self._csv(PLACE_COLUMNS, rows)
 
-    def changes_file(self, places: int, changes: int, groups, source, rng) -> bytes:
+    def changes_file(self, places: int, changes: int, groups, source, rng, *, first: int = 0,
+                     span_days: int = 0) -> bytes:  # fmt: skip
+        """Changes on places ``first`` .. ``first + places``, within 2014-2019 (or the
+        ``span_days`` before the end of 2019, for more changes a place than days there)."""
         per_place, extra = divmod(changes, places)
         rows = []
-        span = (date(2019, 12, 31) - date(2014, 1, 1)).days
-        for n in range(places):
-            count = per_place + (1 if n < extra else 0)
+        start = date(2014, 1, 1)
+        if span_days:
+            start = min(start, date(2019, 12, 31) - timedelta(days=span_days))
+        span = (date(2019, 12, 31) - start).days
+        for n in range(first, first + places):
+            count = per_place + (1 if n - first < extra else 0)
             days = sorted(rng.sample(range(span), count))
             holder = rng.randrange(len(groups))
             for offset in days:
                 holder = (holder + rng.randrange(1, len(groups))) % len(groups)
-                day = (date(2014, 1, 1) + timedelta(days=offset)).isoformat()
+                day = (start + timedelta(days=offset)).isoformat()
                 rows.append([f"{SLUG}-{n + 1}", day, "day", "controlled", groups[holder].slug,
                              "", "", "confirmed", "Benchmark change.", source.key])  # fmt: skip
         return self._csv([c for c in CHANGE_COLUMNS if c != "review_state"], rows)
