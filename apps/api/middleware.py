@@ -38,6 +38,12 @@ class JsonNotFoundMiddleware:
     through ``exceptions.exception_handler``)."""
 
     PAGES = {404: "Not found.", 400: "Bad request."}
+    # headers that describe the page's body, not the response: the JSON body replacing it
+    # must not inherit them (a gzipped debug page's Content-Encoding on plain JSON breaks
+    # every client that decodes it)
+    BODY_HEADERS = frozenset(
+        ("content-type", "content-length", "content-encoding", "etag", "last-modified")
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,7 +61,7 @@ class JsonNotFoundMiddleware:
             status = response.status_code
             page = JsonResponse({"detail": self.PAGES[status]}, status=status)
             for header, value in response.items():  # X-Frame-Options, Vary, ...
-                if header.lower() not in ("content-type", "content-length"):
+                if header.lower() not in self.BODY_HEADERS:
                     page.setdefault(header, value)
             return page
         return response

@@ -46,9 +46,14 @@ def test_a_url_under_api_that_matches_nothing_is_json_whatever_debug_says(api, d
         ("post", "/api/nothing"),
         ("get", "/api/v1/places/1/x/"),
     ]:
-        response = getattr(api, method)(path)
+        # gzip accepted: Django's debug page is compressed before the JSON replaces it
+        response = getattr(api, method)(path, HTTP_ACCEPT_ENCODING="gzip")
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json" and response.json(), path
+        assert "Content-Encoding" not in response and "ETag" not in response, path
+        assert response.get("Content-Length", str(len(response.content))) == str(
+            len(response.content)
+        ), path
     assert api.get("/api/v1/places").status_code == 301  # a missing slash still redirects
     assert "html" in api.get("/no-such-page/")["Content-Type"]  # pages keep their HTML
 
