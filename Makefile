@@ -12,13 +12,11 @@ TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
 .PHONY: help run test venv lint format fuzz smoke fault-test bench bench-api bench-map bench-import bench-zones bench-engine lock clean
 
+## This list: every target with the first line of the comment above it.
 help:
-	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) (SpatiaLite)"
-	@echo "make test   set up PostGIS/Redis/Chromium/Node and run lint, migration check, JS and Python tests, fuzz, smoke and fault tests"
-	@echo "make fuzz   schemathesis against the API on PostGIS and on the embedded default (also in make test)"
-	@echo "make fault-test  stop Redis, then PostgreSQL, under load on a private stack (also in make test)"
-	@echo "make bench  benchmark the API, the map page, imports and zones (bench-api, bench-map, bench-import, bench-zones)"
-	@echo "make lock   re-pin $(LOCK) from pyproject.toml"
+	@awk '/^## / { if (!text) text = substr($$0, 4); next } \
+	      /^[a-z][a-z-]*:/ { if (text) printf "  make %-13s %s\n", substr($$1, 1, length($$1) - 1), text } \
+	      /^[a-z][a-z-]*:/ || /^$$/ { text = "" }' $(MAKEFILE_LIST)
 
 ## Serve the app on the embedded default (SpatiaLite, eager Celery).
 run: venv
@@ -27,12 +25,13 @@ run: venv
 	$(PY) manage.py load_reference --if-empty
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## Everything CI runs.
+## Everything CI runs: lint, layers, migrations, JS and Python tests, fuzz, smoke, faults.
 test: venv
 	@PYTHON="$(PYTHON)" scripts/system-packages.sh test
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(PY) manage.py makemigrations --check --dry-run
 	node --test tests/js/
@@ -41,22 +40,24 @@ test: venv
 	@$(MAKE) --no-print-directory smoke
 	@$(MAKE) --no-print-directory fault-test
 
-## Fuzz the API against its OpenAPI schema (schemathesis, every check), as `make test` does:
-## on PostGIS (anonymous, then an editor's token) and on the embedded default (SpatiaLite).
+## Fuzz the API against its OpenAPI schema (schemathesis, every check; also in make test).
+## On PostGIS (anonymous, then an editor's token) and on the embedded default (SpatiaLite).
 fuzz: venv
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/fuzz-api.sh $(PY) postgis
 	scripts/fuzz-api.sh $(PY) embedded
 
-## The production stack (scripts/stack.sh) on its own private PostgreSQL (:5439) and Redis
-## (:6389), which it stops in turn under a stream of reads and writes (about 2.5 minutes;
-## figures printed, non-zero exit on a broken contract). The shared services are not touched.
+## Stop Redis, then PostgreSQL, under load on a private production stack (also in make test).
+## scripts/stack.sh on its own PostgreSQL (:5439) and Redis (:6389), stopped in turn under a
+## stream of reads and writes (about 2.5 minutes; figures printed, non-zero exit on a broken
+## contract). The shared services are not touched.
 fault-test: venv
 	@PYTHON="$(PYTHON)" scripts/system-packages.sh test
 	scripts/fault-test.sh $(PY)
 
-## The embedded default must work whether or not Python's own sqlite3 can load extensions:
-## smoke-test it with this venv's Python and, when present, with Debian's /usr/bin/python3.11.
+## Smoke-test the embedded default with this venv's Python and Debian's (also in make test).
+## It must work whether or not Python's own sqlite3 can load extensions: this venv's Python
+## and, when present, Debian's /usr/bin/python3.11.
 SYSTEM_PYTHON := /usr/bin/python3.11
 smoke: venv
 	scripts/smoke-embedded.sh $(PY)
@@ -65,6 +66,7 @@ smoke: venv
 		scripts/smoke-embedded.sh var/venv-system/bin/python; \
 	else echo "(no second Python at $(SYSTEM_PYTHON); one smoke run only)"; fi
 
+## The virtual environment with the pinned dependencies (and the system packages they need).
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: $(LOCK)
@@ -73,15 +75,19 @@ $(VENV)/.installed: $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	touch $@
 
+## Lint and format checks, and the apps' layers (import-linter), as `make test` runs them.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
+## Fix what ruff can fix, then format.
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## The benchmarks: `make bench` runs both. Synthetic theaters are built once (cached in the
+## Every benchmark: bench-api, bench-map, bench-import and bench-zones.
+## The benchmarks: Synthetic theaters are built once (cached in the
 ## frontline_bench database), then the figures are printed with their targets.
 BENCH_PLACES ?= 100000
 BENCH_CHANGES ?= 1000000
@@ -105,8 +111,8 @@ bench-map: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_map \
 		--places $(MAP_BENCH_PLACES) --changes $(MAP_BENCH_CHANGES)
 
-## Imports (issue "Editors"): 10,000 places, then 100,000 changes, through the import job path;
-## then 20,000 changes on 2 places (row checks linear in a place's rows).
+## Imports: 10,000 places, 100,000 changes, then 20,000 changes on 2 places.
+## Through the import job path; the last case shows row checks linear in a place's rows.
 IMPORT_BENCH_PLACES ?= 10000
 IMPORT_BENCH_CHANGES ?= 100000
 IMPORT_BENCH_DENSE_PLACES ?= 2
@@ -118,8 +124,8 @@ bench-import: venv
 		--places $(IMPORT_BENCH_PLACES) --changes $(IMPORT_BENCH_CHANGES) \
 		--dense-places $(IMPORT_BENCH_DENSE_PLACES) --dense-changes $(IMPORT_BENCH_DENSE_CHANGES)
 
-## Derived zones (issue "The production stack"): every zone day of the reference dataset, then a
-## sample of the synthetic theater's (a full fill of 2,000 zone days takes workers hours).
+## Derived zones: every zone day of the reference dataset, then a sample of the synthetic one.
+## (A full fill of the synthetic theater's 2,000 zone days takes workers hours.)
 ZONES_BENCH_SAMPLE ?= 10
 BENCH_REFERENCE_URL ?= $(BENCH_DATABASE_URL)_reference
 bench-zones: venv
@@ -152,5 +158,6 @@ lock:
 	) > $(LOCK)
 	rm -rf var/lock-venv
 
+## Remove the virtual environment, the embedded database and the tools' caches.
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .ruff_cache

@@ -60,3 +60,18 @@ def test_x_forwarded_proto_is_believed_only_behind_a_trusted_proxy():
 def test_the_deploy_check_passes_behind_a_proxy_too():
     result = deploy_check(TRUSTED_PROXY_COUNT="1")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_development_tools_are_not_installed_in_production():
+    """apps.bench (benchmarks, the synthetic generator, a Chromium driver) is for laptops and
+    the tests: production neither lists it nor offers its commands."""
+    assert "apps.bench" not in production_setting("INSTALLED_APPS")
+    commands = subprocess.run(
+        [sys.executable, "manage.py", "help", "--commands"],
+        capture_output=True,
+        text=True,
+        env={**PRODUCTION_ENV},
+        check=True,
+    ).stdout.split()
+    assert "load_reference" in commands
+    assert not {"generate_synthetic", "bench_api", "bench_map"} & set(commands)

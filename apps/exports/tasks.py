@@ -43,13 +43,9 @@ def expire_exports() -> int:
 
 @shared_task(name="exports.requeue_pending_exports")
 def requeue_pending_exports(older_than_s: int | None = None) -> int:
+    """Queue again the exports still pending a while after they were asked for."""
+    from apps.ops.requeue import requeue_pending
+
     from .models import ExportJob
 
-    if older_than_s is None:
-        older_than_s = settings.TASK_REQUEUE_AFTER_S
-    cutoff = timezone.now() - timedelta(seconds=older_than_s)
-    ids = list(ExportJob.objects.filter(status=ExportJob.Status.PENDING, created_at__lt=cutoff)
-               .values_list("pk", flat=True)[:100])  # fmt: skip
-    for job_id in ids:
-        build_export.delay(str(job_id))
-    return len(ids)
+    return requeue_pending(ExportJob, build_export, older_than_s=older_than_s)

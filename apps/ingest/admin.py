@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -22,9 +21,12 @@ class UploadForm(forms.ModelForm):
         fields = ["file", "theater", "dry_run", "publish"]
 
     def clean_file(self):
-        from apps.api.views.imports import checked_upload
-
-        return checked_upload(self.cleaned_data["file"], forms.ValidationError)
+        upload = self.cleaned_data["file"]
+        try:
+            jobs.check_upload(name=upload.name, size=upload.size)
+        except jobs.UploadRefused as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
 
     def clean(self):
         data = super().clean()
@@ -76,8 +78,6 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        if data["publish"] and not roles.is_reviewer(request.user):
-            raise PermissionDenied("Only a reviewer may import published changes.")
         job = jobs.import_job_start(user=request.user, upload=data["file"],
                                     theater=data.get("theater"), dry_run=data["dry_run"],
                                     publish=data["publish"])  # fmt: skip

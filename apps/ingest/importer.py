@@ -52,6 +52,7 @@ from apps.territory.periods import State
 from apps.territory.search import fold
 from apps.users import roles
 
+from . import access
 from .parsing import Record
 from .reference import split_cell
 
@@ -106,8 +107,9 @@ def run(records: list[Record], *, theater: Theater | None, user, publish: bool,
         for record in records:
             for column, message in record.problems:
                 report.error(record.row, column, message)
-        if publish and not roles.is_reviewer(user):
-            report.error(None, None, "Only a reviewer may import published changes.")
+        refusal = access.publish_refusal(user, publish=publish)
+        if refusal:
+            report.error(None, None, refusal)
         context = Context(theater)
         places = PlaceImport(context, report, user=user)
         for record in records:
@@ -654,7 +656,7 @@ class ChangeImport:
     def stage_new(self, row: Row) -> None:
         p = row.proposal
         if p.review_state == Published and not self.reviewer:
-            raise RowError("review_state", "Only a reviewer may import published changes.")
+            raise RowError("review_state", access.REVIEWERS_PUBLISH)
         timeline = self.timelines[p.place.pk]
         rules.check_change(p, others=timeline.neighbours(p.date))
         change = ControlChange(

@@ -27,11 +27,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import files
+from . import access, files
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,25 @@ class TooManyPending(Exception):
         super().__init__(
             f"You have {pending} imports waiting or running; the limit is {limit}. "
             "Wait for one to finish (GET imports/ shows their status), then upload again."
+        )
+
+
+class UploadRefused(ValueError):
+    """An upload over one of the size limits; the message names the limit."""
+
+
+def check_upload(*, name: str, size: int) -> None:
+    """UploadRefused when a file of this name and size may not be imported (checked by the
+    API's and the admin's forms, so the field shows the error, and by ``import_job_start``)."""
+    if size > settings.IMPORT_MAX_BYTES:
+        raise UploadRefused(
+            f"The file is {size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}."
+        )
+    geojson = name.lower().endswith((".geojson", ".json"))
+    if geojson and size > settings.IMPORT_MAX_GEOJSON_BYTES:
+        raise UploadRefused(
+            f"The file is {size:,} bytes; a GeoJSON import is read whole, so its limit "
+            f"is {settings.IMPORT_MAX_GEOJSON_BYTES:,}. Split it, or import the changes as CSV."
         )
 
 
@@ -67,7 +87,12 @@ def import_job_create(*, user, filename: str, chunks: Iterable[bytes], theater=N
 
 def import_job_start(*, user, upload, theater=None, dry_run=False, publish=False) -> ImportJob:
     """Store an upload (Django's ``UploadedFile``) as a job and queue it once the request's
-    transaction commits. Raises ``TooManyPending`` beyond the user's limit."""
+    transaction commits. Raises ``PermissionDenied`` when the user may not import (or not
+    publish), ``UploadRefused`` over a size limit, ``TooManyPending`` beyond the user's limit."""
+    refusal = access.import_refusal(user, publish=publish)
+    if refusal:
+        raise PermissionDenied(refusal)
+    check_upload(name=upload.name, size=upload.size)
     check_pending_limit(user)
     job = import_job_create(user=user, filename=upload.name, chunks=upload.chunks(),
                             theater=theater, dry_run=dry_run, publish=publish)  # fmt: skip

@@ -11,7 +11,6 @@ embedded default has no beat: ``jobs.resume_abandoned`` does the same for its th
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -32,16 +31,11 @@ def run_import(job_id: str) -> str:
 @shared_task(name="ingest.requeue_pending_imports")
 def requeue_pending_imports(older_than_s: int | None = None) -> int:
     """Queue again the jobs still pending a while after upload (their message was lost)."""
+    from apps.ops.requeue import requeue_pending
+
     from .models import ImportJob
 
-    if older_than_s is None:
-        older_than_s = settings.TASK_REQUEUE_AFTER_S
-    cutoff = timezone.now() - timedelta(seconds=older_than_s)
-    pending = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=cutoff)
-    ids = [str(pk) for pk in pending.values_list("pk", flat=True)[:100]]
-    for job_id in ids:
-        run_import.delay(job_id)
-    return len(ids)
+    return requeue_pending(ImportJob, run_import, older_than_s=older_than_s)
 
 
 @shared_task(name="ingest.purge_import_files")

@@ -20,9 +20,8 @@ from django.db.models import Q
 from apps.history import recorder
 from apps.history.models import Revision
 from apps.users import roles
-from apps.zones import cache as zones_cache
 
-from . import palette, rules, snapshots
+from . import palette, rules, signals, snapshots
 from .models import (
     ArmedGroup,
     ChangeChallenger,
@@ -191,7 +190,7 @@ def place_update(*, place: Place, **fields: Any) -> Place:
         if moved or old_theater_id != place.theater_id:  # its cells move: every day it held
             held = _held_ranges(place)
             for theater_id in {old_theater_id, place.theater_id}:
-                zones_cache.invalidate(theater_id, held)
+                signals.announce_controllers_changed(theater_id, held)
     return place
 
 
@@ -294,7 +293,7 @@ def theater_update(*, theater: Theater, **fields: Any) -> Theater:
         theater.save()
         _record(theater, Revision.Action.CHANGED, before=before)
         if bounds_moved:
-            zones_cache.invalidate_all(theater.pk)
+            signals.announce_theater_reshaped(theater.pk)
     return theater
 
 
@@ -666,7 +665,7 @@ def place_periods_rebuild(*, place: Place) -> None:
         (period.start, period.change_id, period.state): period
         for period in ControlPeriod.objects.filter(place=place).prefetch_related("challengers")
     }
-    zones_cache.invalidate(
+    signals.announce_controllers_changed(
         place.theater_id,
         controller_differences(
             [(p.start, p.end, p.controller_id) for p in stored.values()],
@@ -700,7 +699,7 @@ def place_periods_bulk_create(*, changes_by_place: dict[int, list[DatedState]]) 
         for place_id, changes in changes_by_place.items()
         for spec in build_periods(changes)
     ]
-    _invalidate_zones({}, specs)
+    _announce_controllers({}, specs)
     return _insert_periods(specs)
 
 
@@ -733,15 +732,15 @@ def place_periods_rebuild_many(*, place_ids: Iterable[int]) -> int:
     stored.delete()
     specs = [(place_id, spec) for place_id, changes in by_place.items()
              for spec in build_periods(changes)]  # fmt: skip
-    _invalidate_zones(before, specs)
+    _announce_controllers(before, specs)
     return _insert_periods(specs)
 
 
-def _invalidate_zones(before: dict[int, list], specs: list[tuple[int, PeriodSpec]]) -> None:
-    """Drop the cached zones of the days on which these places' controllers changed, given
-    their periods' ``(start, end, controller)`` before and their new periods."""
-    if not zones_cache.compute.available():
-        return  # no zones on SpatiaLite: spare a large import the comparison
+def _announce_controllers(before: dict[int, list], specs: list[tuple[int, PeriodSpec]]) -> None:
+    """Announce the days on which these places' controllers changed, given their periods'
+    ``(start, end, controller)`` before and their new periods."""
+    if not signals.controllers_watched():
+        return  # nobody derives from them (no zones on SpatiaLite): spare an import the work
     after: dict[int, list] = {}
     for place_id, spec in specs:
         after.setdefault(place_id, []).append((spec.start, spec.end, spec.state.controller_id))
@@ -755,7 +754,7 @@ def _invalidate_zones(before: dict[int, list], specs: list[tuple[int, PeriodSpec
         ranges = controller_differences(before.get(place_id, []), after.get(place_id, []))
         by_theater.setdefault(theater_of[place_id], []).extend(ranges)
     for theater_id, ranges in by_theater.items():
-        zones_cache.invalidate(theater_id, ranges)
+        signals.announce_controllers_changed(theater_id, ranges)
 
 
 def _insert_periods(specs: list[tuple[int, PeriodSpec]]) -> int:

@@ -25,23 +25,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from apps.territory.models import ArmedGroup, Theater
+from apps.territory.selectors import controller_change_days
 
 from . import compute
 from .compute import ZoneShape, ZonesUnavailable
 from .models import ZoneEpoch, ZoneSet
-
-ZONE_DAYS_SQL = """
-SELECT DISTINCT start FROM (
-  SELECT cp.start, cp.controller_id,
-         LAG(cp.controller_id) OVER (PARTITION BY cp.place_id ORDER BY cp.start) AS previous,
-         ROW_NUMBER() OVER (PARTITION BY cp.place_id ORDER BY cp.start) AS n
-  FROM territory_controlperiod cp JOIN territory_place p ON p.id = cp.place_id
-  WHERE p.theater_id = %s
-) periods
-WHERE CASE WHEN n = 1 THEN controller_id IS NOT NULL
-           ELSE controller_id IS DISTINCT FROM previous END
-ORDER BY start
-"""
 
 
 def zone_days(theater_id: int) -> list[date]:
@@ -52,9 +40,7 @@ def zone_days(theater_id: int) -> list[date]:
     key = f"zones:days:{theater_id}:{_epoch(theater_id)}"
     found = django_cache.get(key)
     if found is None:
-        with connection.cursor() as cursor:
-            cursor.execute(ZONE_DAYS_SQL, [theater_id])
-            found = [row[0] for row in cursor.fetchall()]
+        found = controller_change_days(theater_id=theater_id)
         django_cache.set(key, found, timeout=24 * 3600)
     return found
 

@@ -16,27 +16,24 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from apps.territory.models import Theater
+from apps.territory.selectors import held_places_on
+
 METHOD = (
     "Derived, not observed: Voronoi cells of the places each group controls on this day, "
     "clipped to land, to the theater's bounds and to {radius:g} km around each place, "
     "dissolved per group."
 )
 
-# The places held on the day, in a temporary table with a spatial index: matching each
-# Voronoi cell to its place is then an index probe, not a scan of every place per cell.
-POINTS_SQL = [
-    "DROP TABLE IF EXISTS pg_temp.zone_points",
-    """
-    CREATE TEMPORARY TABLE zone_points ON COMMIT DROP AS
-    SELECT p.id, p.location AS geom, p.importance, cp.controller_id
-    FROM territory_place p
-    JOIN territory_controlperiod cp
-      ON cp.place_id = p.id AND cp.start <= %(day)s AND (cp."end" IS NULL OR cp."end" > %(day)s)
-    WHERE p.theater_id = %(theater)s AND cp.controller_id IS NOT NULL
-    """,
-    "CREATE INDEX ON zone_points USING gist (geom)",
-    "ANALYZE zone_points",
-]
+# The places held on the day (territory's selector, so its time rule), in a temporary table
+# with a spatial index: matching each Voronoi cell to its place is then an index probe, not a
+# scan of every place per cell.
+DROP_POINTS = "DROP TABLE IF EXISTS pg_temp.zone_points"
+CREATE_POINTS = (
+    "CREATE TEMPORARY TABLE zone_points (id, geom, importance, controller_id) "
+    "ON COMMIT DROP AS {query}"
+)
+INDEX_POINTS = ["CREATE INDEX ON zone_points USING gist (geom)", "ANALYZE zone_points"]
 
 # Why this order: the raw Voronoi cells tile the theater exactly, so a group's cells dissolve
 # quickly; cut first, they would not. A cell is cut to the disc around its own place only where
@@ -44,7 +41,7 @@ POINTS_SQL = [
 # the distance on the ground); inside a cell no other place is nearer, so the result is
 # exactly "within radius of a place of the group, and nearer to it than to any other place".
 SQL = """
-WITH theater AS (SELECT bounds FROM territory_theater WHERE id = %(theater)s),
+WITH theater AS (SELECT ST_GeomFromEWKT(%(bounds)s) AS bounds),
 area AS (
   -- the land inside the bounds; the bounds themselves if no land is loaded at all
   SELECT CASE WHEN EXISTS (SELECT 1 FROM zones_land)
@@ -111,18 +108,17 @@ def compute(*, theater_id: int, on: date, radius_km: float) -> list[ZoneShape]:
     """The zones of a theater on a day, straight from the control periods (no cache)."""
     if not available():
         raise ZonesUnavailable("Derived zones need PostGIS.")
-    values = {
-        "day": on,
-        "theater": theater_id,
-        "radius_km": radius_km,
-        "radius_m": radius_km * 1000,
-    }
+    bounds = Theater.objects.values_list("bounds", flat=True).get(pk=theater_id)
+    values = {"bounds": bounds.ewkt, "radius_km": radius_km, "radius_m": radius_km * 1000}
+    points, points_params = held_places_on(theater_id=theater_id, on=on).query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
-        for statement in POINTS_SQL:
-            cursor.execute(statement, values)
+        cursor.execute(DROP_POINTS)
+        cursor.execute(CREATE_POINTS.format(query=points), points_params)
+        for statement in INDEX_POINTS:
+            cursor.execute(statement)
         cursor.execute(SQL, values)
         rows = cursor.fetchall()
-        cursor.execute(POINTS_SQL[0])  # gone now, not at the end of an enclosing transaction
+        cursor.execute(DROP_POINTS)  # gone now, not at the end of an enclosing transaction
     return [
         ZoneShape(group_id=group_id, geometry=json.loads(geojson), area_km2=round(area, 1))
         for group_id, geojson, area in rows

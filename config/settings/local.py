@@ -4,3 +4,6 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+
+# Benchmarks, the synthetic generator and the headless-Chromium driver (never in production).
+INSTALLED_APPS = [*INSTALLED_APPS, "apps.bench"]  # noqa: F405

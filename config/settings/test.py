@@ -4,6 +4,7 @@ from .base import *  # noqa: F403
 from .base import database_from_env
 
 DATABASES = {"default": database_from_env("postgis://postgres@127.0.0.1:5432/frontline")}
+INSTALLED_APPS = [*INSTALLED_APPS, "apps.bench"]  # noqa: F405  # the generator, headless Chromium
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 # Imports run inside the upload request: a thread could not see the test's uncommitted data

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from apps.atlas import headless
+from apps.bench import headless
 
 DB_PREFIX = "frontline_browser"
 DB_NAME = f"{DB_PREFIX}_{os.getpid()}"

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from apps.atlas.headless import ROOT
+from apps.bench.headless import ROOT
 from apps.territory.palette import SAFE_PALETTE
 
 from .conftest import HOSTILE_NAME, HOSTILE_SLUG, PHONE

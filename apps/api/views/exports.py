@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +17,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.exports.models import ExportJob
-from apps.exports.tasks import build_export
+from apps.exports.services import ROLES_ONLY, export_job_start
 from apps.territory.models import Theater
 from apps.users import roles
 
@@ -83,7 +82,7 @@ class HasRole(IsAuthenticated):
     """Exports are built by workers and kept on disk: for Editors and Reviewers, not for any
     account (anyone may read the same record through the API's pages)."""
 
-    message = "Only editors and reviewers may export."
+    message = ROLES_ONLY
 
     def has_permission(self, request, view) -> bool:
         return super().has_permission(request, view) and roles.is_editor(request.user)
@@ -105,11 +104,10 @@ class ExportListView(APIView):
         asked = ExportRequestSerializer(data=request.data)
         asked.is_valid(raise_exception=True)
         data = asked.validated_data
-        job = ExportJob.objects.create(
+        job = export_job_start(
             user=request.user, theater=data["theater"], format=data["format"],
             date=data.get("date"), date_from=data.get("from"), date_to=data.get("to"),
         )  # fmt: skip
-        transaction.on_commit(lambda: build_export.delay(str(job.pk)), robust=True)
         body = ExportJobSerializer(job, context={"request": request}).data
         return Response(body, status=202, headers={"Location": body["url"]})
 

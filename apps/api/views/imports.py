@@ -7,7 +7,6 @@ IMPORT_MAX_PENDING_PER_USER imports pending or running.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from apps.ingest import access as import_access
 from apps.ingest import jobs as import_jobs
 from apps.ingest.models import ImportJob
 from apps.territory.models import Theater
@@ -69,22 +69,11 @@ class ImportUploadSerializer(serializers.Serializer):
         return data
 
     def validate_file(self, upload):
-        return checked_upload(upload, serializers.ValidationError)
-
-
-def checked_upload(upload, error: type[Exception]):
-    """The upload, or ``error`` naming the limit it passes (the API's and the admin's)."""
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise error(
-            f"The file is {upload.size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}."
-        )
-    geojson = upload.name.lower().endswith((".geojson", ".json"))
-    if geojson and upload.size > settings.IMPORT_MAX_GEOJSON_BYTES:
-        raise error(
-            f"The file is {upload.size:,} bytes; a GeoJSON import is read whole, so its limit "
-            f"is {settings.IMPORT_MAX_GEOJSON_BYTES:,}. Split it, or import the changes as CSV."
-        )
-    return upload
+        try:
+            import_jobs.check_upload(name=upload.name, size=upload.size)
+        except import_jobs.UploadRefused as error:
+            raise serializers.ValidationError(str(error)) from None
+        return upload
 
 
 class TooManyImports(APIException):
@@ -110,13 +99,11 @@ class ImportListView(APIView):
         },
     )
     def post(self, request):
-        if not roles.is_editor(request.user):
-            raise PermissionDenied("Only editors may import.")
+        if refusal := import_access.import_refusal(request.user, publish=False):
+            raise PermissionDenied(refusal)  # before reading the form
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        if data["publish"] and not roles.is_reviewer(request.user):
-            raise PermissionDenied("Only a reviewer may import published changes.")
         try:
             job = import_jobs.import_job_start(
                 user=request.user, upload=data["file"], theater=data.get("theater"),

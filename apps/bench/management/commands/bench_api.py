@@ -29,7 +29,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from apps.ingest.management.commands.generate_synthetic import synthetic_slug
+from apps.bench.synthetic import add_theater_arguments, synthetic_slug
 from apps.territory.models import Place, Theater
 
 DATES = [date(2014, 6, 1), date(2015, 6, 1), date(2016, 6, 1), date(2017, 11, 3), date(2019, 6, 1)]
@@ -60,10 +60,7 @@ class Command(BaseCommand):
     help = "Benchmark the API endpoints on a synthetic theater (PostGIS)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--places", type=int, default=100_000)
-        parser.add_argument("--changes", type=int, default=1_000_000)
-        parser.add_argument("--groups", type=int, default=12)
-        parser.add_argument("--seed", type=int, default=1)
+        add_theater_arguments(parser, places=100_000, changes=1_000_000, groups=12)
         parser.add_argument("--repeat", type=int, default=7)
 
     def handle(self, *args, places, changes, groups, seed, repeat, **options):

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from apps.ingest.management.commands.generate_synthetic import synthetic_slug
+from apps.bench.synthetic import synthetic_slug
 from apps.territory import selectors
 from apps.territory.models import Place, Theater
 

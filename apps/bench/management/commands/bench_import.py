@@ -23,6 +23,7 @@ from django.contrib.gis.geos import Polygon
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.bench.synthetic import add_theater_arguments
 from apps.ingest.importer import run_job
 from apps.ingest.jobs import import_job_create
 from apps.ingest.models import ImportJob
@@ -49,11 +50,9 @@ class Command(BaseCommand):
     help = "Time importing places and changes files through the import job path."
 
     def add_arguments(self, parser):
-        parser.add_argument("--places", type=int, default=10_000)
-        parser.add_argument("--changes", type=int, default=100_000)
+        add_theater_arguments(parser, places=10_000, changes=100_000, groups=None)
         parser.add_argument("--dense-places", type=int, default=2)
         parser.add_argument("--dense-changes", type=int, default=20_000)
-        parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, places, changes, dense_places, dense_changes, seed, **options):
         if changes < places:

@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
-from apps.atlas.management.commands.bench_map import summary
-from apps.ingest.management.commands.generate_synthetic import synthetic_slug
+from apps.bench.figures import summary
+from apps.bench.synthetic import synthetic_slug
 from apps.territory.models import Theater
 from apps.zones import cache, compute
 from apps.zones.models import ZoneSet

@@ -16,6 +16,7 @@ from django.contrib.gis.geos import Point, Polygon
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from apps.bench.synthetic import add_theater_arguments, synthetic_slug
 from apps.territory import services
 from apps.territory.models import ChangeChallenger, ControlChange, Place, Theater
 from apps.territory.periods import DatedState, State
@@ -30,18 +31,11 @@ PALETTE = [
 BATCH_PLACES = 5_000
 
 
-def synthetic_slug(places: int, changes: int, groups: int, seed: int) -> str:
-    return f"synthetic-p{places}-c{changes}-g{groups}-s{seed}"
-
-
 class Command(BaseCommand):
     help = "Generate a reproducible synthetic theater (bulk, with correct periods)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--places", type=int, default=10_000)
-        parser.add_argument("--changes", type=int, default=100_000)
-        parser.add_argument("--groups", type=int, default=8)
-        parser.add_argument("--seed", type=int, default=1)
+        add_theater_arguments(parser, places=10_000, changes=100_000, groups=8)
         parser.add_argument("--replace", action="store_true")
 
     def handle(self, *args, places: int, changes: int, groups: int, seed: int, replace, **kw):

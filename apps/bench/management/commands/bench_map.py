@@ -28,8 +28,9 @@ from urllib.parse import urlsplit, urlunsplit
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.atlas import headless
-from apps.ingest.management.commands.generate_synthetic import synthetic_slug
+from apps.bench import headless
+from apps.bench.figures import summary
+from apps.bench.synthetic import add_theater_arguments, synthetic_slug
 
 VIEWPORT = {"width": 1280, "height": 800}
 REFERENCE_SLUG = "syria-iraq-2014-2019"
@@ -61,20 +62,11 @@ async (days) => {
 """
 
 
-def summary(values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"median {statistics.median(ordered):6.2f}  p95 {p95:6.2f}  max {ordered[-1]:6.2f}"
-
-
 class Command(BaseCommand):
     help = "Measure the map page's first render and frame time in headless Chromium."
 
     def add_arguments(self, parser):
-        parser.add_argument("--places", type=int, default=10_000)
-        parser.add_argument("--changes", type=int, default=100_000)
-        parser.add_argument("--groups", type=int, default=8)
-        parser.add_argument("--seed", type=int, default=1)
+        add_theater_arguments(parser, places=10_000, changes=100_000, groups=8)
         parser.add_argument("--moves", type=int, default=200, help="Random slider moves.")
         parser.add_argument("--loads", type=int, default=5, help="Cold loads for first render.")
         parser.add_argument(
