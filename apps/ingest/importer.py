@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +38,7 @@ from django.utils.text import slugify
 
 from apps.history import recorder
 from apps.history.models import Revision
-from apps.territory import rules, services, snapshots
+from apps.territory import rules, services
 from apps.territory.models import (
     ArmedGroup,
     ChangeChallenger,
@@ -53,13 +52,12 @@ from apps.territory.search import fold
 from apps.users import roles
 
 from . import access
+from .cells import CellError, date_cell, number_cell, split_cell, whole_number_cell
 from .parsing import Record
-from .reference import split_cell
 
 Published, Draft = ControlChange.ReviewState.PUBLISHED, ControlChange.ReviewState.DRAFT
 MAX_ERRORS = 1000  # reported; the count says how many more
 logger = logging.getLogger(__name__)
-REVISION_BATCH = 5000
 CHECK_ATTEMPTS = 3  # step 1 again when the places changed before step 2 could lock them
 
 
@@ -89,10 +87,7 @@ class Report:
         return {kind: dict(counter) for kind, counter in self.counts.items() if counter}
 
 
-class RowError(Exception):
-    def __init__(self, column: str | None, message: str):
-        super().__init__(message)
-        self.column, self.message = column, message
+RowError = CellError  # a row refused, naming its column (a cell's own errors are the same)
 
 
 class Stale(Exception):
@@ -255,28 +250,6 @@ def _one(found: list, column: str, value: str, noun: str, *, where: str = "", hi
     return found[0]
 
 
-def _date(value: str, column: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise RowError(column, f"{value!r} is not a date (YYYY-MM-DD).") from None
-
-
-def _number(value: str, column: str, kind=float):
-    if value == "":
-        return None
-    try:
-        number = kind(value.replace(",", "").replace("_", "") if kind is int else value)
-    except ValueError:
-        noun = "a whole number" if kind is int else "a number"
-        raise RowError(column, f"{value!r} is not {noun}.") from None
-    if kind is float and not math.isfinite(number):
-        raise RowError(column, f"{value!r} is not a finite number.")
-    return number
-
-
 # --- Places ----------------------------------------------------------------------------------
 
 
@@ -430,21 +403,23 @@ def place_fields(record: Record, context: Context) -> dict:
                                f"{geometry.geom_type}.")  # fmt: skip
     elif has("area"):
         area = None  # an empty area cell: no area
-    lat, lon = _number(v.get("lat", ""), "lat"), _number(v.get("lon", ""), "lon")
+    lat, lon = number_cell(v.get("lat", ""), "lat"), number_cell(v.get("lon", ""), "lon")
     if (lat is None) != (lon is None):
         raise RowError("lat" if lat is None else "lon", "Give both lat and lon.")
     if lat is not None:
         location = Point(lon, lat, srid=4326)
     elif location is MISSING and area not in (MISSING, None):
         location = area.point_on_surface
-    importance = _number(v.get("importance", ""), "importance", int)
+    importance = whole_number_cell(v.get("importance", ""), "importance")
     return {
         "theater": theater, "name": v["name"], "slug": v.get("slug") or MISSING,
         "kind": v["kind"] if has("kind") else MISSING,
         "country": v["country"] if has("country") else MISSING,
         "aliases": split_cell(v["aliases"]) if has("aliases") else MISSING,
         "location": location, "area": area,
-        "population": _number(v["population"], "population", int) if has("population") else MISSING,
+        "population": (
+            whole_number_cell(v["population"], "population") if has("population") else MISSING
+        ),
         "importance": (3 if importance is None else importance) if has("importance") else MISSING,
     }  # fmt: skip
 
@@ -568,9 +543,8 @@ class ChangeImport:
         self.timelines: dict[int, Timeline] = {}
         self.stored: dict[tuple[int, date], Stored] = {}
         self.read: set[tuple[int, int]] = set()  # (id, version) of the stored changes read
-        self.new: list[tuple[ControlChange, dict[str, list]]] = []
+        self.new: list[rules.ChangeProposal] = []  # checked, written in step 2
         self.edits: list[Edit] = []
-        self.touched: set[int] = set()
 
     def check(self, records: list[Record]) -> None:
         """Step 1: every row, with no transaction open (reads only)."""
@@ -599,7 +573,7 @@ class ChangeImport:
 
     def parse(self, record: Record) -> Row:
         v, c = record.values, self.context
-        day = _date(v.get("date", ""), "date")
+        day = date_cell(v.get("date", ""), "date")
         if day is None:
             raise RowError("date", "Give the date (YYYY-MM-DD).")
         state = v.get("review_state") or None
@@ -659,18 +633,9 @@ class ChangeImport:
             raise RowError("review_state", access.REVIEWERS_PUBLISH)
         timeline = self.timelines[p.place.pk]
         rules.check_change(p, others=timeline.neighbours(p.date))
-        change = ControlChange(
-            place=p.place, date=p.date, date_precision=p.date_precision, status=p.status,
-            controller=p.controller, confidence=p.confidence, summary=p.summary,
-            review_state=p.review_state, author=recorder.current_user(),
-        )  # fmt: skip
-        many = {"challengers": p.challengers, "supported_by": p.supported_by,
-                "sources": p.sources}  # fmt: skip
-        self.new.append((change, many))
+        self.new.append(p)
         timeline.put(rules.Neighbour(None, p.date, p.review_state, p.state, p.controller))
         self.report.counts["changes"]["created"] += 1
-        if p.review_state == Published:
-            self.touched.add(p.place.pk)
 
     def stage_edit(self, stored: Stored, row: Row) -> None:
         """The file has a change on a stored one's place and date: unchanged if what the row
@@ -737,11 +702,10 @@ class ChangeImport:
                     )
                 except services.StaleVersionError:
                     raise Stale from None
-        for change, _ in self.new:
-            if change.place.pk < 0:
-                change.place = created[change.place.pk]
-        touched = {created[pk].pk if pk < 0 else pk for pk in self.touched}
-        self.write_new(touched)
+        for proposal in self.new:
+            if proposal.place.pk < 0:
+                proposal.place = created[proposal.place.pk]
+        self.write_new()
 
     @staticmethod
     def _read_again(place_ids: set[int]) -> set[tuple[int, int]]:
@@ -751,34 +715,8 @@ class ChangeImport:
             found.update(changes.values_list("pk", "version"))
         return found
 
-    def write_new(self, touched: set[int]) -> None:
-        if not self.new:
-            return
-        changes = ControlChange.objects.bulk_create([c for c, _ in self.new], batch_size=5000)
-        through = ControlChange.supported_by.through
-        sources = ControlChange.sources.through
-        ChangeChallenger.objects.bulk_create(
-            (ChangeChallenger(change=c, group=g) for c, m in self.new for g in m["challengers"]),
-            batch_size=10_000,
-        )
-        supporters = (
-            through(controlchange=c, armedgroup=g) for c, m in self.new for g in m["supported_by"]
-        )
-        through.objects.bulk_create(supporters, batch_size=10_000)
-        sources.objects.bulk_create(
-            (sources(controlchange=c, source=s) for c, m in self.new for s in m["sources"]),
-            batch_size=10_000,
-        )
-        for chunk in _chunks(touched):
-            services.place_periods_rebuild_many(place_ids=chunk)
-        for first in range(0, len(self.new), REVISION_BATCH):  # a batch at a time: memory
-            revisions = []
-            for change, many in self.new[first : first + REVISION_BATCH]:
-                data, labels = snapshots.snapshot(change, many=many)
-                revisions.append(recorder.build(change, action=Revision.Action.CREATED,
-                                                data=data, labels=labels))  # fmt: skip
-            recorder.record_many(revisions)
-        assert len(changes) == len(self.new)
+    def write_new(self) -> None:
+        services.control_changes_bulk_create(proposals=self.new, author=recorder.current_user())
 
 
 # --- Jobs ------------------------------------------------------------------------------------

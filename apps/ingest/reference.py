@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
@@ -32,6 +31,8 @@ from django.db import DatabaseError, transaction
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
 from apps.territory.spreadsheet import original_cell
+
+from .cells import CellError, date_cell, number_cell, split_cell, whole_number_cell
 
 FILES = ("theaters", "groups", "sources", "places", "changes")
 REQUIRED_COLUMNS = {
@@ -89,6 +90,8 @@ def load_dataset(directory: Path, *, progress: Progress | None = None) -> LoadRe
                     loaders[name](row, context)
                 except ValidationError as exc:
                     raise DatasetError(path, line, _describe(exc)) from exc
+                except CellError as exc:
+                    raise DatasetError(path, line, f"{exc.column}: {exc.message}") from exc
                 except (KeyError, ValueError, TypeError, GEOSException) as exc:
                     raise DatasetError(path, line, str(exc)) from exc
                 except DatabaseError as exc:  # a rule we do not check yet; still all-or-nothing
@@ -139,38 +142,6 @@ def _describe(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def split_cell(value: str) -> list[str]:
-    """A cell holding several values separated by | (the CSV format's lists)."""
-    return [item.strip() for item in (value or "").split("|") if item.strip()]
-
-
-def _date(value: str, column: str, *, required: bool = False) -> date | None:
-    if not value:
-        if required:
-            raise ValidationError({column: "This column is required."})
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({column: f"{value!r} is not a date (YYYY-MM-DD)."}) from None
-
-
-def _int(value: str, column: str) -> int | None:
-    if not value:
-        return None
-    try:
-        return int(value.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise ValidationError({column: f"{value!r} is not a whole number."}) from None
-
-
-def _float(value: str, column: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise ValidationError({column: f"{value!r} is not a number."}) from None
-
-
 class _Context:
     """Lookups by slug/key, cached for the duration of one load."""
 
@@ -202,7 +173,9 @@ class _Context:
 
 
 def _load_theater(row: dict[str, str], ctx: _Context) -> None:
-    bbox = tuple(_float(row[c], c) for c in ("min_lon", "min_lat", "max_lon", "max_lat"))
+    bbox = tuple(
+        number_cell(row[c], c, required=True) for c in ("min_lon", "min_lat", "max_lon", "max_lat")
+    )
     bounds = Polygon.from_bbox(bbox)
     bounds.srid = 4326
     ctx.remember(
@@ -210,8 +183,8 @@ def _load_theater(row: dict[str, str], ctx: _Context) -> None:
             slug=row["slug"],
             name=row["name"],
             bounds=bounds,
-            start_date=_date(row["start"], "start", required=True),
-            end_date=_date(row.get("end", ""), "end"),
+            start_date=date_cell(row["start"], "start", required=True),
+            end_date=date_cell(row.get("end", ""), "end"),
             description=row.get("description", ""),
         ),
         row["slug"],
@@ -228,8 +201,8 @@ def _load_group(row: dict[str, str], ctx: _Context) -> None:
             color=row.get("color", ""),  # empty: a default colour-blind-safe one
             kind=row.get("kind") or ArmedGroup.Kind.NON_STATE,
             parent=ctx.group(row["parent"], "parent") if row.get("parent") else None,
-            founded=_date(row.get("founded", ""), "founded"),
-            dissolved=_date(row.get("dissolved", ""), "dissolved"),
+            founded=date_cell(row.get("founded", ""), "founded"),
+            dissolved=date_cell(row.get("dissolved", ""), "dissolved"),
             description=row.get("description", ""),
         ),
         row["slug"],
@@ -243,7 +216,7 @@ def _load_source(row: dict[str, str], ctx: _Context) -> None:
             url=row.get("url", ""),
             title=row["title"],
             publisher=row.get("publisher", ""),
-            published=_date(row.get("published", ""), "published"),
+            published=date_cell(row.get("published", ""), "published"),
             archive_url=row.get("archive_url", ""),
         ),
         row["key"],
@@ -260,10 +233,14 @@ def _load_place(row: dict[str, str], ctx: _Context) -> None:
             aliases=split_cell(row.get("aliases", "")),
             kind=row["kind"],
             country=row["country"],
-            location=Point(_float(row["lon"], "lon"), _float(row["lat"], "lat"), srid=4326),
+            location=Point(
+                number_cell(row["lon"], "lon", required=True),
+                number_cell(row["lat"], "lat", required=True),
+                srid=4326,
+            ),
             area=area,
-            population=_int(row.get("population", ""), "population"),
-            importance=_int(row.get("importance", ""), "importance") or 3,
+            population=whole_number_cell(row.get("population", ""), "population"),
+            importance=whole_number_cell(row.get("importance", ""), "importance") or 3,
         ),
         row["slug"],
     )
@@ -272,7 +249,7 @@ def _load_place(row: dict[str, str], ctx: _Context) -> None:
 def _load_change(row: dict[str, str], ctx: _Context) -> None:
     services.control_change_create(
         place=ctx.place(row["place"]),
-        date=_date(row["date"], "date", required=True),
+        date=date_cell(row["date"], "date", required=True),
         date_precision=row.get("date_precision") or ControlChange.DatePrecision.DAY,
         status=row["status"],
         controller=ctx.group(row["controller"], "controller") if row.get("controller") else None,

@@ -49,7 +49,7 @@ def test_publishing_a_neighbour_while_editing_a_change_does_not_deadlock(
             time.sleep(1.0)  # hold the place while T2 arrives
         return rebuild(place=place)
 
-    monkeypatch.setattr(services, "place_periods_rebuild", slow_rebuild)
+    monkeypatch.setattr(services.changes, "place_periods_rebuild", slow_rebuild)
     results = {}
     t1 = run_in_thread(
         results, "T1", lambda: services.control_change_publish(change=z, version=z.version)
