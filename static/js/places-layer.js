@@ -10,8 +10,8 @@
 // nothing. Clicks are hit-tested in JS against the same positions.
 
 /* global L */
+import { UNKNOWN_COLOR } from "./palette.js";
 
-export const UNKNOWN_COLOR = "#9aa0a6";
 const HALO_COLOR = "#ffd54a";
 const SELECTED_COLOR = "#0b57d0";
 const OUTLINE_COLOR = "#ffffff"; // opaque: copied, not blended

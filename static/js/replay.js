@@ -77,6 +77,17 @@ export class Replay {
     this.applied = 0; // changes applied in this.current
   }
 
+  // The day nearest to `day` (rounded to whole days) in the theater's range.
+  clampDay(day) {
+    return Math.max(this.firstDay, Math.min(this.lastDay, Math.round(day)));
+  }
+
+  // The ids of the groups with these slugs (unknown slugs are left out).
+  groupIds(slugs) {
+    const wanted = new Set(slugs);
+    return new Set(this.groups.filter((g) => wanted.has(g.slug)).map((g) => g.id));
+  }
+
   // Number of changes dated on or before `day` (binary search).
   countUntil(day) {
     let lo = 0, hi = this.count;
@@ -177,7 +188,7 @@ export class Replay {
     return rows;
   }
 
-  // Changes per bucket of `bucketDays` days over the whole range, for the histogram.
+  // Changes in each of `buckets` equal spans of the theater's range, for the histogram.
   histogram(buckets) {
     const span = Math.max(1, this.lastDay - this.firstDay + 1);
     const counts = new Uint32Array(buckets);
