@@ -109,6 +109,19 @@ def parse_day(text: str, name: str) -> date:
         raise _bad(name, f"{text!r} is not an RFC 3339 date or date-time.") from None
 
 
+def parse_moment(params, name: str) -> datetime:
+    """A required moment: an ISO 8601 date-time (naive ones are UTC) or a day (its first
+    moment, UTC); answered in UTC (:func:`in_utc`)."""
+    raw = params.get(name) or ""
+    try:
+        moment = datetime.fromisoformat(raw) if "T" in raw or " " in raw else None
+    except ValueError:
+        raise _bad(name, f"{raw!r} is not a date or ISO 8601 date-time.") from None
+    if moment is None:
+        moment = datetime.combine(parse_date({name: raw}, name, required=True), datetime.min.time())
+    return in_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
 def in_utc(moment: datetime) -> datetime:
     """An aware date-time in UTC (PostgreSQL refuses odd offsets such as -20:07). One within a
     day of the calendar's ends, whose UTC time does not exist, becomes that end: "since the

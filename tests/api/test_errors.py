@@ -306,3 +306,11 @@ def test_updated_since_with_an_odd_utc_offset_is_answered(api, db):
         api.get("/api/v1/changes/", {"updated_since": "2015-01-01T00:00:00+05:30"}).status_code
         == 200
     )
+
+
+@pytest.mark.parametrize("value", ["11/03/2017", "20171103", "2017-W44-5", "2017-11-3"])
+def test_change_filters_take_days_as_every_parameter_does(api, db, value):
+    response = api.get("/api/v1/changes/", {"date_after": value})
+    assert response.status_code == 400
+    assert "is not a date (YYYY-MM-DD)" in response.json()["date_after"][0]
+    assert api.get("/api/v1/changes/", {"date_before": "2017-11-03"}).status_code == 200

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from urllib.parse import urlencode
 
 import django_filters
+from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import viewsets
@@ -190,6 +190,24 @@ class PlaceViewSet(RecordViewSet):
 # --- Changes --------------------------------------------------------------------------------
 
 
+class DayField(forms.Field):
+    """A day as every parameter of the API takes one (``params.parse_date``: YYYY-MM-DD only,
+    not Django's other input formats such as 11/03/2017)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return params.parse_date({"day": value}, "day")
+        except params.ParameterError as error:
+            raise forms.ValidationError(error.message) from None
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class DayFilter(django_filters.Filter):
+    field_class = DayField
+
+
 class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 date-time, compared in UTC: PostgreSQL refuses the odd offsets (say
     -20:07) that Python parses."""
@@ -206,8 +224,8 @@ class ChangeFilter(StrictFilterSet):
         by=lambda qs, group: qs.filter(Q(controller=group) | Q(challengers=group)).distinct(),
         help_text="Controller or challenger.",
     )
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_after = DayFilter(field_name="date", lookup_expr="gte")
+    date_before = DayFilter(field_name="date", lookup_expr="lte")
     review_state = django_filters.ChoiceFilter(choices=ControlChange.ReviewState.choices)
     updated_since = UTCDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
@@ -296,7 +314,7 @@ class DeletedChangesView(APIView):
         responses={200: openapi.DELETED},
     )
     def get(self, request):
-        since = _parse_datetime(request.query_params.get("since", ""))
+        since = params.parse_moment(request.query_params, "since")
         after = params.parse_count(request.query_params, "after", default=0, maximum=params.ID_MAX)
         rows = DeletedControlChange.objects.filter(deleted_at__gte=since)
         if not is_editor(request.user):
@@ -320,19 +338,3 @@ class DeletedChangesView(APIView):
                 ],
             }
         )
-
-
-def _parse_datetime(raw: str) -> datetime:
-    from django.core.exceptions import ValidationError
-
-    try:
-        value = datetime.fromisoformat(raw) if "T" in raw or " " in raw else None
-        if value is None:
-            value = datetime.combine(
-                params.parse_date({"since": raw}, "since", required=True), time()
-            )
-    except ValueError:
-        raise ValidationError(
-            {"since": [f"{raw!r} is not a date or ISO 8601 date-time."]}
-        ) from None
-    return params.in_utc(timezone.make_aware(value, UTC) if timezone.is_naive(value) else value)
