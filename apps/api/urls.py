@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import auth, control, exports, imports, records, zones
+from .views import auth, control, export_jobs, imports, records, zones
 
 router = SimpleRouter()
 router.register("theaters", records.TheaterViewSet, basename="theater")
@@ -23,10 +23,12 @@ urlpatterns = [
     path("stats/control-series/", control.ControlSeriesView.as_view(), name="control-series"),
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
-    path("exports/", exports.ExportListView.as_view(), name="export-list"),
-    path("exports/<uuid:pk>/", exports.ExportDetailView.as_view(), name="export-detail"),
+    path("exports/", export_jobs.ExportListView.as_view(), name="export-list"),
+    path("exports/<uuid:pk>/", export_jobs.ExportDetailView.as_view(), name="export-detail"),
     path(
-        "exports/<uuid:pk>/download", exports.ExportDownloadView.as_view(), name="export-download"
+        "exports/<uuid:pk>/download",
+        export_jobs.ExportDownloadView.as_view(),
+        name="export-download",
     ),
     *router.urls,
 ]

@@ -20,9 +20,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from apps.territory import exports, features, selectors
+from apps.territory import csv_tables, features, selectors
 from apps.territory.models import ControlChange, ControlPeriod, Place
-from apps.zones import cache as zones_cache
+from apps.zones import selectors as zone_selectors
 
 from .models import ExportJob
 
@@ -32,10 +32,7 @@ class ExportError(Exception):
 
 
 def _point(place) -> dict:
-    return {
-        "type": "Point",
-        "coordinates": [round(place.location.x, 6), round(place.location.y, 6)],
-    }
+    return features.point_geometry(place.location)
 
 
 def _collection(items: list[dict]) -> dict:
@@ -60,11 +57,11 @@ def changes_of(job):
         changes = changes.filter(date__gte=job.date_from)
     if job.date_to:
         changes = changes.filter(date__lte=job.date_to)
-    return exports.changes_for_export(changes)
+    return csv_tables.changes_for_export(changes)
 
 
 def change_features(job) -> list[dict]:
-    columns = exports.COLUMNS["changes"]
+    columns = csv_tables.COLUMNS["changes"]
     rows = []
     for change, row in _with_rows(changes_of(job)):
         properties = dict(zip(columns, row, strict=True))
@@ -75,7 +72,7 @@ def change_features(job) -> list[dict]:
 
 def _with_rows(changes):
     changes = list(changes)
-    return zip(changes, exports.change_rows(changes), strict=True)
+    return zip(changes, csv_tables.change_rows(changes), strict=True)
 
 
 def period_features(job) -> list[dict]:
@@ -96,7 +93,7 @@ def control_features(job) -> list[dict]:
 
 def zone_features(job) -> list[dict]:
     """The derived zones on the day (an estimate, labelled so in every feature)."""
-    found = zones_cache.zones_on(theater=job.theater, on=job.date)
+    found = zone_selectors.zones_on(theater=job.theater, on=job.date)
     return [
         {"type": "Feature", "geometry": shape.geometry,
          "properties": features.zone_properties(found, shape)}
@@ -111,7 +108,7 @@ def _csv(items: list[dict]) -> str:
          *feature["geometry"]["coordinates"]]
         for feature in items
     )  # fmt: skip
-    return exports.to_csv([*columns, "lon", "lat"], rows)
+    return csv_tables.to_csv([*columns, "lon", "lat"], rows)
 
 
 def build(job: ExportJob) -> Path:
@@ -124,7 +121,8 @@ def build(job: ExportJob) -> Path:
                   "periods": period_features(job)}  # fmt: skip
         if job.date:
             layers["control"] = control_features(job)
-            with contextlib.suppress(zones_cache.ZonesUnavailable):  # SpatiaLite: no derived zones
+            # SpatiaLite: no derived zones
+            with contextlib.suppress(zone_selectors.ZonesUnavailable):
                 layers["zones"] = zone_features(job)
         target = root / f"{stem}.gpkg"
         _geopackage(target, layers)
@@ -140,8 +138,8 @@ def build(job: ExportJob) -> Path:
         target.write_text(json.dumps(_collection(items), ensure_ascii=False))
     elif name == "changes":  # the reference dataset's columns: re-importable
         target = root / f"{stem}.csv"
-        rows = exports.change_rows(changes_of(job))
-        target.write_text(exports.to_csv(exports.COLUMNS["changes"], rows))
+        rows = csv_tables.change_rows(changes_of(job))
+        target.write_text(csv_tables.to_csv(csv_tables.COLUMNS["changes"], rows))
     else:
         target = root / f"{stem}.csv"
         target.write_text(_csv(items))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from apps.territory import features, params, selectors
 from apps.territory.models import ControlPeriod, Place, Theater
-from apps.zones import cache as zones_cache
+from apps.zones import selectors as zone_selectors
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
@@ -212,8 +212,8 @@ def _zone_features(request, bbox, when, pk=None, window=None):
     rows = []
     for theater in Theater.objects.order_by("pk"):
         try:
-            found = zones_cache.zones_on(theater=theater, on=day)
-        except zones_cache.ZonesUnavailable:
+            found = zone_selectors.zones_on(theater=theater, on=day)
+        except zone_selectors.ZonesUnavailable:
             break
         for shape in found.shapes:
             fid = theater.pk * 100_000 + shape.group_id
@@ -230,7 +230,7 @@ FEATURES = {"places": _place_features, "control": _control_features, "periods": 
 
 def _feature(fid, geometry, properties) -> dict:
     if isinstance(geometry, Point):
-        shape = {"type": "Point", "coordinates": [round(geometry.x, 6), round(geometry.y, 6)]}
+        shape = features.point_geometry(geometry)
     else:
         shape = json.loads(geometry.geojson)
     return {"type": "Feature", "id": fid, "geometry": shape, "properties": properties}

@@ -27,7 +27,7 @@ from leaflet.admin import LeafletGeoAdminMixin
 from apps.history.models import Revision
 from apps.users import roles
 
-from . import admin_forms, exports, selectors, services
+from . import admin_forms, csv_tables, selectors, services
 from .models import ArmedGroup, ControlChange, Place, Source, Theater
 from .search import fold
 
@@ -206,7 +206,7 @@ class TheaterAdmin(MapAdmin, RecordAdmin):
 
     @admin.action(description="Export the published record of the selected theaters (ZIP of CSV)")
     def export_record(self, request, queryset):
-        return exports.theater_record_response(queryset)
+        return csv_tables.theater_record_response(queryset)
 
 
 @admin.register(ArmedGroup)
@@ -374,7 +374,7 @@ class ChangeAdmin(ServiceAdmin):
 
     @admin.action(description="Export the selected changes (CSV)")
     def export_csv(self, request, queryset):
-        return exports.changes_csv_response(queryset, "changes")
+        return csv_tables.changes_csv_response(queryset, "changes")
 
     def get_urls(self):
         restore = self.admin_site.admin_view(restore_view)

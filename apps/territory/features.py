@@ -6,6 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from .selectors import DIGITS
+
+
+def point_geometry(point) -> dict:
+    """A GeoJSON Point at the coordinates' one precision (``selectors.DIGITS`` decimals, as
+    every read of the API gives them)."""
+    return {"type": "Point", "coordinates": [round(point.x, DIGITS), round(point.y, DIGITS)]}
+
 
 def _slugs(groups) -> str:
     return "|".join(g.slug for g in groups)
@@ -44,7 +52,7 @@ def period_properties(period) -> dict:
 
 
 def zone_properties(zones, shape) -> dict:
-    """One group's derived zone (``apps.zones.cache.Zones`` and one of its shapes): labelled
+    """One group's derived zone (``apps.zones.selectors.Zones`` and one of its shapes): labelled
     as such in every feature."""
     group = zones.groups[shape.group_id]
     return {

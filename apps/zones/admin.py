@@ -7,7 +7,8 @@ from django.urls import path
 
 from apps.territory.models import Theater
 
-from . import cache, compute
+from . import compute
+from . import selectors as zone_selectors
 from .models import ZoneSet
 
 
@@ -38,14 +39,14 @@ class ZoneSetAdmin(admin.ModelAdmin):
         coverage = []
         if compute.available():
             for theater in Theater.objects.order_by("name"):
-                days = cache.zone_days(theater.pk)
+                days = zone_selectors.zone_days(theater.pk)
                 have = ZoneSet.objects.filter(
-                    theater=theater, radius_km=cache.default_radius(), day__in=days
+                    theater=theater, radius_km=zone_selectors.default_radius(), day__in=days
                 ).count()
                 coverage.append({"theater": theater, "days": len(days), "cached": have,
                                  "pending": len(days) - have})  # fmt: skip
         extra = {"coverage": coverage, "available": compute.available(),
-                 "radius": cache.default_radius()}  # fmt: skip
+                 "radius": zone_selectors.default_radius()}  # fmt: skip
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def fill_view(self, request):

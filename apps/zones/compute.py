@@ -5,7 +5,7 @@ Method: the Voronoi cells of the places whose controller is known that day (ever
 the theater goes to its nearest place), each cut to the land inside the theater's bounds and
 to a disc of ``radius_km`` around its place (so neither the sea nor an empty desert between
 far-apart towns is claimed), then dissolved per controlling group. Areas are geodesic (km²).
-PostGIS only. Callers go through :mod:`apps.zones.cache`, which stores the result.
+PostGIS only. Callers go through :mod:`apps.zones.selectors`, which read the stored results.
 """
 
 from __future__ import annotations

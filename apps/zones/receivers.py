@@ -1,20 +1,21 @@
 """The zones cache listens to the domain's writes (``apps.territory.signals``), inside each
 write's transaction: rows of the days whose controllers changed are dropped and the theater's
-epoch moves before the write commits (see :mod:`apps.zones.cache`)."""
+epoch moves before the write commits (see :mod:`apps.zones.services`)."""
 
 from __future__ import annotations
 
 from apps.territory import signals
 
-from . import cache, compute
+from . import compute
+from . import services as zone_services
 
 
 def controllers_changed(sender, *, theater_id: int, ranges, **kwargs) -> None:
-    cache.invalidate(theater_id, ranges)
+    zone_services.invalidate(theater_id, ranges)
 
 
 def theater_reshaped(sender, *, theater_id: int, **kwargs) -> None:
-    cache.invalidate_all(theater_id)
+    zone_services.invalidate_all(theater_id)
 
 
 def connect() -> None:

@@ -12,11 +12,12 @@ def fill_missing_zones(theater_id: int) -> int:
     """Compute every missing zone day of one theater (queued by the writes that invalidate)."""
     from apps.territory.models import Theater
 
-    from . import cache, compute
+    from . import compute
+    from . import services as zone_services
 
     if not compute.available() or not Theater.objects.filter(pk=theater_id).exists():
         return 0
-    return cache.fill_missing(theater_id).computed
+    return zone_services.fill_missing(theater_id).computed
 
 
 @shared_task(name="zones.fill_all_missing")
@@ -27,15 +28,16 @@ def fill_all_missing() -> int:
 
     from apps.territory.models import Theater
 
-    from . import cache, compute
+    from . import compute
+    from . import selectors as zone_selectors
     from .models import ZoneSet
 
     if not settings.ZONES_PRECOMPUTE or not compute.available():
         return 0
-    ZoneSet.objects.exclude(radius_km=cache.default_radius()).delete()
+    ZoneSet.objects.exclude(radius_km=zone_selectors.default_radius()).delete()
     queued = 0
     for theater_id in Theater.objects.values_list("pk", flat=True):
-        days = cache.zone_days(theater_id)
+        days = zone_selectors.zone_days(theater_id)
         rows = ZoneSet.objects.filter(theater_id=theater_id)
         rows.exclude(day__in=days).delete()  # days no longer zone days (never read; tidied)
         if rows.filter(day__in=days).count() < len(days):

@@ -287,6 +287,13 @@ def test_coordinates_are_rounded_by_the_database(api, theater, isis):
     assert feature["geometry"]["coordinates"] == [40.12346, 35.98765]
     timeline = api.get("/api/v1/timeline/", {"theater": theater.pk}).json()
     assert (timeline["places"]["lon"], timeline["places"]["lat"]) == ([40.12346], [35.98765])
+    # one precision everywhere: OGC API – Features and the GIS exports' features too
+    for collection in ("places", "control"):
+        ogc = api.get(f"/ogc/collections/{collection}/items/{place.pk}", {"datetime": "2016-01-01"})
+        assert ogc.json()["geometry"]["coordinates"] == [40.12346, 35.98765], collection
+    from apps.exports.builder import _point
+
+    assert _point(place)["coordinates"] == [40.12346, 35.98765]
 
 
 def test_places_and_changes_take_the_theater_by_id_or_slug(api, record, theater):

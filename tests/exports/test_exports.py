@@ -73,7 +73,7 @@ def test_geojson_and_csv(reference, export_root):
     changes = export(reference, "csv", date_from=date(2017, 11, 1), date_to=date(2017, 11, 30))
     rows = list(csv.DictReader(io.StringIO((export_root / changes.file).read_text())))
     assert rows and all("2017-11-01" <= r["date"] <= "2017-11-30" for r in rows)
-    from apps.territory.exports import COLUMNS
+    from apps.territory.csv_tables import COLUMNS
 
     assert list(rows[0]) == COLUMNS["changes"]  # re-importable
 

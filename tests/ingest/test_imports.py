@@ -325,10 +325,10 @@ def test_api_import_permissions_and_limits(theater, editor, settings):
 
 
 def test_re_importing_an_export_keeps_it_published(reference, reviewer, editor):
-    from apps.territory import exports
+    from apps.territory import csv_tables
 
     mosul = ControlChange.objects.filter(place__slug="mosul")
-    body = b"".join(exports.changes_csv_response(mosul, "mosul").streaming_content)
+    body = b"".join(csv_tables.changes_csv_response(mosul, "mosul").streaming_content)
     before = counts()
     assert run(body, reviewer).counts == {"changes": {"unchanged": mosul.count()}}
     assert run(body, editor).counts == {"changes": {"unchanged": mosul.count()}}
@@ -336,13 +336,13 @@ def test_re_importing_an_export_keeps_it_published(reference, reviewer, editor):
 
 
 def test_a_keyless_source_round_trips_by_its_export_name(theater, reviewer):
-    from apps.territory import exports
+    from apps.territory import csv_tables
     from tests.factories import ChangeFactory, PlaceFactory
 
     keyless = SourceFactory(key=None, url="")
     change = ChangeFactory(place=PlaceFactory(theater=theater), sources=[keyless])
     one = ControlChange.objects.filter(pk=change.pk)
-    body = b"".join(exports.changes_csv_response(one, "c").streaming_content)
+    body = b"".join(csv_tables.changes_csv_response(one, "c").streaming_content)
     assert f"source-{keyless.pk}".encode() in body
     assert run(body, reviewer).counts == {"changes": {"unchanged": 1}}
 
@@ -439,11 +439,11 @@ def test_cells_quoted_against_formulas_are_imported_as_their_text(theater, revie
 
 
 def test_an_exported_formula_round_trips_unchanged(theater, reviewer):
-    from apps.territory import exports
+    from apps.territory import csv_tables
     from tests.factories import ChangeFactory, PlaceFactory
 
     change = ChangeFactory(place=PlaceFactory(theater=theater), summary="=1+1 (not a formula)")
-    response = exports.changes_csv_response(ControlChange.objects.filter(pk=change.pk), "c")
+    response = csv_tables.changes_csv_response(ControlChange.objects.filter(pk=change.pk), "c")
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert b"'=1+1" in body
     assert run(body, reviewer).counts == {"changes": {"unchanged": 1}}

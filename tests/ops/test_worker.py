@@ -94,7 +94,7 @@ def test_a_worker_computes_the_zone_days_a_write_affects(worker):
     from django.contrib.gis.geos import Point
 
     from apps.territory import services
-    from apps.zones import cache
+    from apps.zones import selectors as zone_selectors
     from apps.zones.models import ZoneSet
     from tests.factories import GroupFactory, PlaceFactory, SourceFactory
 
@@ -111,7 +111,7 @@ def test_a_worker_computes_the_zone_days_a_write_affects(worker):
     # Queued through the broker as a write queues it on commit (tests/zones checks that writes
     # queue it; here the task crosses Redis to a real worker process).
     call(worker, "zones.fill_missing", theater.pk)
-    days = cache.zone_days(theater.pk)
+    days = zone_selectors.zone_days(theater.pk)
     assert days == [date(2015, 1, 1), date(2016, 1, 1)]
     deadline = time.monotonic() + 60
     while ZoneSet.objects.filter(theater=theater).count() < 2 and time.monotonic() < deadline:

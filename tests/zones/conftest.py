@@ -4,7 +4,8 @@ from django.db import transaction
 
 from apps.ingest.reference import load_dataset
 from apps.territory.models import Theater
-from apps.zones import cache
+from apps.zones import selectors as zone_selectors
+from apps.zones import services as zone_services
 
 
 @pytest.fixture(scope="module")
@@ -14,8 +15,8 @@ def reference_filled(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         load_dataset(settings.REFERENCE_DATA_DIR)
         theater = Theater.objects.get()
-        filled = cache.fill_missing(theater.pk)
-        assert filled.computed == len(cache.zone_days(theater.pk)) > 50
+        filled = zone_services.fill_missing(theater.pk)
+        assert filled.computed == len(zone_selectors.zone_days(theater.pk)) > 50
         yield theater
         transaction.set_rollback(True)
 

@@ -8,7 +8,9 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source
-from apps.zones import cache
+from apps.zones import compute
+from apps.zones import selectors as zone_selectors
+from apps.zones import services as zone_services
 from apps.zones.models import ZoneSet
 
 pytestmark = pytest.mark.postgres
@@ -49,14 +51,15 @@ def test_a_back_dated_write_invalidates_exactly_the_affected_days(reference):
     assert date(2017, 6, 6) in after or date(2017, 6, 6) not in before
 
     # the dropped days and the two new zone days (Raqqa changes hands on both) are computed
-    missing = set(cache.zone_days(reference.pk)) - set(after)
+    missing = set(zone_selectors.zone_days(reference.pk)) - set(after)
     assert missing == affected | {date(2016, 1, 1), date(2017, 6, 6)}
-    assert cache.fill_missing(reference.pk).computed == len(missing)
-    zones = cache.zones_on(theater=reference, on=date(2016, 6, 1))
+    assert zone_services.fill_missing(reference.pk).computed == len(missing)
+    zones = zone_selectors.zones_on(theater=reference, on=date(2016, 6, 1))
     assert zones.valid_from >= date(2016, 1, 1)
     assert holder(zones, "raqqa") == "syrian-opposition"
     assert (
-        holder(cache.zones_on(theater=reference, on=date(2017, 7, 1)), "raqqa") == "islamic-state"
+        holder(zone_selectors.zones_on(theater=reference, on=date(2017, 7, 1)), "raqqa")
+        == "islamic-state"
     )
 
 
@@ -95,7 +98,7 @@ def test_beat_finds_missing_days_hidden_by_rows_that_are_no_longer_zone_days(ref
     from apps.zones.tasks import fill_all_missing
 
     settings.ZONES_PRECOMPUTE = True
-    days = cache.zone_days(reference.pk)
+    days = zone_selectors.zone_days(reference.pk)
     ZoneSet.objects.filter(theater=reference, day=days[5]).update(day=date(2013, 6, 6))
     assert ZoneSet.objects.filter(theater=reference).count() == len(days)  # looks complete
     assert fill_all_missing() == 1  # queued (eager here: filled at once)
@@ -104,11 +107,14 @@ def test_beat_finds_missing_days_hidden_by_rows_that_are_no_longer_zone_days(ref
 
 def test_a_read_racing_a_write_does_not_cache_stale_zones(reference):
     day = max(cached(reference))
-    generation = cache._epoch(reference.pk)
-    stale = [cache.ZoneShape(1, {"type": "MultiPolygon", "coordinates": []}, 1.0)]
+    generation = zone_services.epoch(reference.pk)
+    stale = [compute.ZoneShape(1, {"type": "MultiPolygon", "coordinates": []}, 1.0)]
     back_date("raqqa", date(2016, 1, 1), "syrian-opposition")  # a write lands meanwhile
     ZoneSet.objects.filter(theater=reference, day=day).delete()
-    assert cache._store(reference.pk, day, cache.default_radius(), generation, stale) is False
+    assert (
+        zone_services.store(reference.pk, day, zone_selectors.default_radius(), generation, stale)
+        is False
+    )
     assert not ZoneSet.objects.filter(theater=reference, day=day).exists()
 
 
@@ -119,7 +125,7 @@ def test_writes_queue_the_computation_when_configured(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         back_date("raqqa", date(2016, 1, 1), "syrian-opposition")
     assert callbacks  # the task ran after commit and filled every zone day again
-    assert set(cached(reference)) == set(cache.zone_days(reference.pk))
+    assert set(cached(reference)) == set(zone_selectors.zone_days(reference.pk))
 
 
 def test_control_series_gains_the_area_held(client, reference):
@@ -148,7 +154,7 @@ def test_control_series_answers_in_time_and_leaves_the_rest_pending(client, refe
 
 def test_zones_say_how_long_they_hold(client, reference):
     body = client.get("/api/v1/zones/", {"date": "2017-11-04", "theater": reference.slug}).json()
-    days = cache.zone_days(reference.pk)
+    days = zone_selectors.zone_days(reference.pk)
     assert body["valid_from"] <= "2017-11-04" < body["valid_until"]
     assert date.fromisoformat(body["valid_until"]) == min(d for d in days if d > date(2017, 11, 4))
     early = client.get("/api/v1/zones/", {"date": "2013-01-01", "theater": reference.slug}).json()
@@ -158,11 +164,13 @@ def test_zones_say_how_long_they_hold(client, reference):
 def test_the_admin_shows_what_is_still_to_compute(client, reference, admin_user):
     client.force_login(admin_user)
     ZoneSet.objects.filter(day__gte=date(2017, 1, 1)).delete()
-    pending = len([d for d in cache.zone_days(reference.pk) if d >= date(2017, 1, 1)])
+    pending = len([d for d in zone_selectors.zone_days(reference.pk) if d >= date(2017, 1, 1)])
     page = client.get("/admin/zones/zoneset/")
     assert page.status_code == 200
     text = page.content.decode()
     assert "estimates, never observations" in text and f"<strong>{pending}</strong>" in text
     queued = client.post("/admin/zones/zoneset/fill/")  # eager here: computed at once
     assert queued.status_code == 302
-    assert ZoneSet.objects.filter(theater=reference).count() == len(cache.zone_days(reference.pk))
+    assert ZoneSet.objects.filter(theater=reference).count() == len(
+        zone_selectors.zone_days(reference.pk)
+    )

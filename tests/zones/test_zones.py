@@ -44,11 +44,11 @@ def test_one_place_alone_has_the_disc_around_it(theater, isis):
     """No Voronoi diagram exists for a single place: its cell is the whole theater."""
     from datetime import date
 
-    from apps.zones import cache
+    from apps.zones import selectors as zone_selectors
     from tests.factories import ChangeFactory, PlaceFactory
 
     town = PlaceFactory(theater=theater)  # inland Syria, far from the sea and the bounds
     ChangeFactory(place=town, date=date(2015, 1, 1), controller=isis)
-    zones = cache.zones_on(theater=theater, on=date(2016, 1, 1))
+    zones = zone_selectors.zones_on(theater=theater, on=date(2016, 1, 1))
     assert [s.group_id for s in zones.shapes] == [isis.pk]
     assert 1_900 < zones.shapes[0].area_km2 < 1_964  # π × 25² km², as a 32-sided polygon

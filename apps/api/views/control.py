@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from apps.territory import params, selectors
 from apps.territory.models import ArmedGroup, Place, Status
-from apps.zones import cache as zones_cache
 from apps.zones import compute as zones_compute
+from apps.zones import selectors as zone_selectors
 
 from .. import openapi
 from ..large import LargeAnswerView
@@ -195,7 +195,7 @@ class ControlSeriesView(LargeAnswerView):
         areas, pending = None, 0
         with_area = params.parse_choice(q, "area", ["true", "false"], "true") == "true"
         if with_area and zones_compute.available():
-            found = zones_cache.area_series(
+            found = zone_selectors.area_series(
                 theater=theater, steps=series.dates, group_ids=[s.group.pk for s in series.groups]
             )
             areas, pending = found.by_group, found.pending

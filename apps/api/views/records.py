@@ -18,7 +18,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.territory import exports, params, services
+from apps.territory import csv_tables, params, services
 from apps.territory.models import (
     ArmedGroup,
     ControlChange,
@@ -270,7 +270,7 @@ class ChangeViewSet(RecordViewSet):
             changes = self.filter_queryset(self.get_queryset()).select_related(
                 "place", "controller"
             )
-            return exports.changes_csv_stream(changes)
+            return csv_tables.changes_csv_stream(changes)
         response = super().list(request, *args, **kwargs)
         if _format(request) == "geojson":
             page = response.data

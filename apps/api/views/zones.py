@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.territory import params
-from apps.zones import cache
+from apps.zones import selectors as zone_selectors
 from apps.zones.compute import METHOD
 
 from ..shapes import group_ref
@@ -38,8 +38,8 @@ class ZonesView(APIView):
         theater = params.parse_theater(q, required=True)
         radius = params.parse_float(q, "radius_km", minimum=1, maximum=200)
         try:
-            found = cache.zones_on(theater=theater, on=on, radius_km=radius)
-        except cache.ZonesUnavailable as error:
+            found = zone_selectors.zones_on(theater=theater, on=on, radius_km=radius)
+        except zone_selectors.ZonesUnavailable as error:
             return Response({"detail": str(error)}, status=501)
         return Response({
             "type": "FeatureCollection",

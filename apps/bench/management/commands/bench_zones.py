@@ -23,7 +23,9 @@ from django.test import Client
 from apps.bench.figures import summary
 from apps.bench.synthetic import synthetic_slug
 from apps.territory.models import Theater
-from apps.zones import cache, compute
+from apps.zones import compute
+from apps.zones import selectors as zone_selectors
+from apps.zones import services as zone_services
 from apps.zones.models import ZoneSet
 
 
@@ -58,7 +60,7 @@ class Command(BaseCommand):
         if subject is None:
             raise CommandError(f"No theater {theater!r} in this database.")
         ZoneSet.objects.filter(theater=subject).delete()
-        days = cache.zone_days(subject.pk)
+        days = zone_selectors.zone_days(subject.pk)
         chosen = days if not sample or sample >= len(days) else sorted(
             random.Random(1).sample(days, sample))  # fmt: skip
         self.stdout.write(f"{subject.slug}: {len(days):,} zone days; computing {len(chosen):,}")
@@ -67,7 +69,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         for number, day in enumerate(chosen, 1):
             begun = time.perf_counter()
-            cache.fill_missing(subject.pk, days=[day])
+            zone_services.fill_missing(subject.pk, days=[day])
             took.append(time.perf_counter() - begun)
             if number % 10 == 0 or number == len(chosen):
                 self.stdout.write(f"  {number}/{len(chosen)} ({day}: {ms(took[-1])})")

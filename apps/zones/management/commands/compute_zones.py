@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.territory.models import Theater
-from apps.zones import cache, compute
+from apps.zones import compute
+from apps.zones import services as zone_services
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 if number == total or number % 25 == 0:
                     self.stdout.write(f"  {name}: {number}/{total} ({day})")
 
-            filled = cache.fill_missing(item.pk, progress=progress)
+            filled = zone_services.fill_missing(item.pk, progress=progress)
             took = time.monotonic() - started
             self.stdout.write(
                 f"{item.slug}: {filled.computed} zone days computed in {took:.1f}s"

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.territory.models import Theater
-from apps.zones import cache, land
+from apps.zones import land
+from apps.zones import services as zone_services
 from apps.zones.models import Land
 
 
@@ -23,5 +24,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             count = land.load(Land, Path(path))
             for theater_id in Theater.objects.values_list("pk", flat=True):
-                cache.invalidate_all(theater_id)
+                zone_services.invalidate_all(theater_id)
         self.stdout.write(f"Loaded {count} land polygons from {path}; cached zones dropped.")

@@ -1,20 +1,21 @@
-"""The zones cache: what the API, /ogc/, the exports and the chart read.
+"""The zones cache, kept: what is stored per zone day, dropped when a write changes it, and
+filled again.
 
 Zones only change on a *zone day*: a day on which some place's controller changes (a place
 becoming contested does not move any zone). So one ``ZoneSet`` per zone day holds a theater's
 zones until the next zone day, and any date is answered by the latest zone day on or before
-it. Writes call :func:`invalidate` with exactly the day ranges on which a place's controller
-differs before and after them (``periods.controller_differences``), in their own transaction;
-rows in those ranges go, and a Celery task (:func:`fill_missing`) computes what is missing.
-A read that finds no row computes it and stores it, unless a write moved the theater's epoch
-meanwhile (then the answer is right for the read but is not kept).
+it (``selectors``). Writes announce the day ranges on which a place's controller differs
+before and after them (``territory.signals``, inside their transaction); ``receivers`` calls
+:func:`invalidate` with them: rows in those ranges go, and a Celery task
+(:func:`fill_missing`) computes what is missing. A read that finds no row computes it and
+stores it, unless a write moved the theater's epoch meanwhile (then the answer is right for
+the read but is not kept).
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,12 +25,15 @@ from django.core.cache import cache as django_cache
 from django.db import connection, transaction
 from django.db.models import Q
 
-from apps.territory.models import ArmedGroup, Theater
 from apps.territory.selectors import controller_change_days
 
 from . import compute
-from .compute import ZoneShape, ZonesUnavailable
+from .compute import ZoneShape
 from .models import ZoneEpoch, ZoneSet
+
+
+def default_radius() -> float:
+    return float(settings.ZONES_RADIUS_KM)
 
 
 def zone_days(theater_id: int) -> list[date]:
@@ -37,7 +41,7 @@ def zone_days(theater_id: int) -> list[date]:
 
     Kept in the cache under the theater's epoch, which every write that could change them
     replaces (a large theater takes a quarter of a second to scan)."""
-    key = f"zones:days:{theater_id}:{_epoch(theater_id)}"
+    key = f"zones:days:{theater_id}:{epoch(theater_id)}"
     found = django_cache.get(key)
     if found is None:
         found = controller_change_days(theater_id=theater_id)
@@ -45,64 +49,19 @@ def zone_days(theater_id: int) -> list[date]:
     return found
 
 
-@dataclass
-class Zones:
-    """The zones in force on ``day``: computed for ``valid_from`` (the latest zone day on or
-    before it, None before any place is held) and unchanged until ``valid_until`` (None: open)."""
-
-    theater: Theater
-    day: date
-    valid_from: date | None
-    valid_until: date | None
-    radius_km: float
-    shapes: list[ZoneShape]
-    groups: dict[int, ArmedGroup]
-
-
-def default_radius() -> float:
-    return float(settings.ZONES_RADIUS_KM)
-
-
-def zones_on(*, theater: Theater, on: date, radius_km: float | None = None) -> Zones:
-    """The zones of ``theater`` on ``on``: from the cache for the configured radius (filling it
-    when missing), computed afresh for any other radius."""
-    if not compute.available():
-        raise ZonesUnavailable("Derived zones need PostGIS.")
-    radius = default_radius() if radius_km is None else float(radius_km)
-    days = zone_days(theater.pk)
-    index = bisect_right(days, on)
-    valid_from = days[index - 1] if index else None
-    valid_until = days[index] if index < len(days) else None
-    shapes: list[ZoneShape] = []
-    if valid_from is not None:
-        if radius == default_radius():
-            shapes = _cached_shapes(theater.pk, valid_from, radius)
-        else:
-            shapes = compute.compute(theater_id=theater.pk, on=valid_from, radius_km=radius)
-    groups = ArmedGroup.objects.in_bulk([shape.group_id for shape in shapes])
-    return Zones(theater, on, valid_from, valid_until, radius, shapes, groups)
-
-
-def _cached_shapes(theater_id: int, day: date, radius: float) -> list[ZoneShape]:
-    row = ZoneSet.objects.filter(theater_id=theater_id, day=day, radius_km=radius).first()
-    if row is None:
-        return _compute_and_store(theater_id, day, radius)
-    return [ZoneShape(f["group"], f["geometry"], f["area_km2"]) for f in row.features]
-
-
-def _epoch(theater_id: int) -> int:
+def epoch(theater_id: int) -> int:
     found = ZoneEpoch.objects.filter(pk=theater_id).values_list("generation", flat=True).first()
     return found or 0
 
 
-def _compute_and_store(theater_id: int, day: date, radius: float) -> list[ZoneShape]:
-    generation = _epoch(theater_id)  # read before computing: see _store
+def compute_and_store(theater_id: int, day: date, radius: float) -> list[ZoneShape]:
+    generation = epoch(theater_id)  # read before computing: see store
     shapes = compute.compute(theater_id=theater_id, on=day, radius_km=radius)
-    _store(theater_id, day, radius, generation, shapes)
+    store(theater_id, day, radius, generation, shapes)
     return shapes
 
 
-def _store(theater_id: int, day: date, radius: float, generation: int, shapes) -> bool:
+def store(theater_id: int, day: date, radius: float, generation: int, shapes) -> bool:
     """Keep the zones unless a write invalidated the theater since ``generation`` was read.
     FOR SHARE waits for a writer that bumped the epoch but has not committed yet; the row is
     made first if missing, so that a theater's first write is waited for too."""
@@ -215,47 +174,12 @@ def fill_missing(
     for number, day in enumerate(missing, 1):
         if budget_s is not None and number > 1 and time.monotonic() - started > budget_s:
             return Filled(computed, refused, len(missing) - number + 1)
-        generation = _epoch(theater_id)
+        generation = epoch(theater_id)
         shapes = compute.compute(theater_id=theater_id, on=day, radius_km=radius)
-        if _store(theater_id, day, radius, generation, shapes):
+        if store(theater_id, day, radius, generation, shapes):
             computed += 1
         else:
             refused += 1
         if progress:
             progress(number, len(missing), day)
     return Filled(computed, refused, 0)
-
-
-# --- Area series (stats/control-series/) ----------------------------------------------------
-
-
-@dataclass
-class AreaSeries:
-    by_group: dict[int, list[float | None]]  # None: not computed yet (see ``pending``)
-    pending: int  # zone days still to compute; a worker or a later request fills them
-
-
-def area_series(*, theater: Theater, steps: list[date], group_ids: Iterable[int]) -> AreaSeries:
-    """Per group, the area of its zone at each step, from the cache; missing zone days are
-    computed within ``ZONES_INLINE_BUDGET_S`` (the rest is queued and answered as None)."""
-    days = zone_days(theater.pk)
-    keys = []
-    for step in steps:
-        index = bisect_right(days, step)
-        keys.append(days[index - 1] if index else None)
-    needed = sorted({key for key in keys if key is not None})
-    filled = fill_missing(theater.pk, days=needed, budget_s=settings.ZONES_INLINE_BUDGET_S)
-    if filled.remaining and settings.ZONES_PRECOMPUTE:
-        from .tasks import fill_missing_zones
-
-        transaction.on_commit(lambda: fill_missing_zones.delay(theater.pk), robust=True)
-    areas = dict(
-        ZoneSet.objects.filter(theater=theater, radius_km=default_radius(), day__in=needed)
-        .values_list("day", "areas")
-    )  # fmt: skip
-    by_group: dict[int, list[float | None]] = {group_id: [] for group_id in group_ids}
-    for key in keys:
-        held = areas.get(key) if key is not None else {}
-        for group_id, values in by_group.items():
-            values.append(None if held is None else held.get(str(group_id), 0.0))
-    return AreaSeries(by_group, pending=len([k for k in needed if k not in areas]))

@@ -16,6 +16,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from .models import ArmedGroup, ControlChange, Place, Source
+from .selectors import DIGITS
 from .spreadsheet import SafeWriter
 
 COLUMNS = {
@@ -119,7 +120,7 @@ def theater_record(theaters) -> dict[str, str]:
     return {
         "theaters.csv": to_csv(COLUMNS["theaters"], ([
             t.slug, t.name, t.start_date.isoformat(), t.end_date.isoformat() if t.end_date else "",
-            *[round(v, 6) for v in t.bounds.extent], t.description,
+            *[round(v, DIGITS) for v in t.bounds.extent], t.description,
         ] for t in theaters)),
         "groups.csv": to_csv(COLUMNS["groups"], ([
             g.slug, g.name, g.short_name, "|".join(g.aliases), g.color, g.kind,
@@ -131,8 +132,8 @@ def theater_record(theaters) -> dict[str, str]:
             s.published.isoformat() if s.published else "", s.archive_url,
         ] for s in sources)),
         "places.csv": to_csv(COLUMNS["places"], ([
-            p.slug, p.name, "|".join(p.aliases), p.kind, p.country, round(p.location.y, 6),
-            round(p.location.x, 6), p.population, p.importance, p.theater.slug,
+            p.slug, p.name, "|".join(p.aliases), p.kind, p.country, round(p.location.y, DIGITS),
+            round(p.location.x, DIGITS), p.population, p.importance, p.theater.slug,
             p.area.wkt if p.area else "",
         ] for p in sorted(places, key=lambda p: p.slug))),
         "changes.csv": to_csv(COLUMNS["changes"], change_rows(changes)),
