@@ -158,8 +158,10 @@ class Postgres:
         command = [pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust"]
         done = subprocess.run(
             as_postgres([*command, "-E", "UTF8", "--locale=C.UTF-8"]),
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stdout}{done.stderr}")
 
@@ -202,11 +204,28 @@ class Redis:
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.pidfile),
-             "--logfile", str(self.home / "redis.log"), "--dir", str(self.home)],
-            check=True, timeout=30,
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.pidfile),
+                "--logfile",
+                str(self.home / "redis.log"),
+                "--dir",
+                str(self.home),
+            ],
+            check=True,
+            timeout=30,
+        )
 
     def stop(self) -> None:
         pid = self.pid()
@@ -239,9 +258,13 @@ STACK_ENV = {
 
 def stack(*args: str, timeout: float = 600) -> str:
     done = subprocess.run(
-        [str(ROOT / "scripts" / "stack.sh"), *args], env=STACK_ENV, cwd=ROOT, text=True,
-        capture_output=True, timeout=timeout,
-    )  # fmt: skip
+        [str(ROOT / "scripts" / "stack.sh"), *args],
+        env=STACK_ENV,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
     with open(DIR / "stack-commands.log", "a") as out:
         out.write(f"$ stack.sh {' '.join(args)[:200]}\n{done.stdout}{done.stderr}\n")
     if done.returncode:
@@ -386,11 +409,14 @@ class Load:
         changes = sum(w.kind == "change" for w in self.writes)
         if n % 3 == 0 and changes < len(self.setup["places"]):
             body = {
-                "place": self.setup["places"][changes], "date": CHANGE_DATE,
-                "status": "controlled", "controller": self.setup["group"],
-                "sources": [self.setup["source"]], "review_state": "published",
+                "place": self.setup["places"][changes],
+                "date": CHANGE_DATE,
+                "status": "controlled",
+                "controller": self.setup["group"],
+                "sources": [self.setup["source"]],
+                "review_state": "published",
                 "summary": f"Fault test {RUN} #{n:05d}",
-            }  # fmt: skip
+            }
             return Write("change", n, "/api/v1/changes/", body, "date")
         body = {
             "key": f"fault-{RUN}-{n:05d}",
@@ -512,8 +538,9 @@ def run(pg: Postgres, redis: Redis) -> int:
         phases.append((name, at or time.monotonic()))
         log(f"--- {name}")
 
-    threads = [threading.Thread(target=t, daemon=True)
-               for t in (load.readers, load.writer, load.progress)]  # fmt: skip
+    threads = [
+        threading.Thread(target=t, daemon=True) for t in (load.readers, load.writer, load.progress)
+    ]
     phase("baseline")
     for thread in threads:
         thread.start()
@@ -550,8 +577,10 @@ def run(pg: Postgres, redis: Redis) -> int:
     phase("conns-killed", marks["kill"])
     killed = pg.sql(
         "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
-        "WHERE datname = %s AND pid <> pg_backend_pid()", DB_NAME, (DB_NAME,),
-    )  # fmt: skip
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        DB_NAME,
+        (DB_NAME,),
+    )
     pids = [pid for pid, _ in killed]
     gone = wait_until(
         lambda: not pg.sql("SELECT 1 FROM pg_stat_activity WHERE pid = ANY(%s)", params=(pids,)),
@@ -579,17 +608,20 @@ def count_writes(pg: Postgres, load: Load) -> None:
     sources = dict(
         pg.sql(
             "SELECT title, count(*) FROM territory_source WHERE title LIKE %s GROUP BY title",
-            DB_NAME, (f"Fault test {RUN} #%",),
+            DB_NAME,
+            (f"Fault test {RUN} #%",),
         )
-    )  # fmt: skip
+    )
     places = {
         place: (changes, periods)
         for place, changes, periods in pg.sql(
             "SELECT p.id, (SELECT count(*) FROM territory_controlchange c WHERE c.place_id = p.id),"
             " (SELECT count(*) FROM territory_controlperiod cp WHERE cp.place_id = p.id)"
-            " FROM territory_place p WHERE p.slug LIKE %s", DB_NAME, (f"fault-{RUN}-p%",),
+            " FROM territory_place p WHERE p.slug LIKE %s",
+            DB_NAME,
+            (f"fault-{RUN}-p%",),
         )
-    }  # fmt: skip
+    }
     for write in load.writes:
         if write.kind == "source":
             write.found = sources.get(write.body["title"], 0)
@@ -609,10 +641,12 @@ def upload_import(token: str) -> dict:
     started = time.monotonic()
     try:
         response = requests.post(
-            f"{BASE}/api/v1/imports/", headers={"Authorization": f"Token {token}"},
+            f"{BASE}/api/v1/imports/",
+            headers={"Authorization": f"Token {token}"},
             files={"file": (f"{slug}.csv", csv.encode(), "text/csv")},
-            data={"theater": THEATER}, timeout=(2, 30),
-        )  # fmt: skip
+            data={"theater": THEATER},
+            timeout=(2, 30),
+        )
         body = response.json()
     except (requests.RequestException, ValueError) as error:
         log(f"import upload failed: {error}")
@@ -621,8 +655,12 @@ def upload_import(token: str) -> dict:
         f"import uploaded while Redis is down: {response.status_code} "
         f"({body.get('status')}) in {time.monotonic() - started:.1f} s"
     )
-    return {"upload": response.status_code, "id": body.get("id"), "at": started,
-            "first_status": body.get("status")}  # fmt: skip
+    return {
+        "upload": response.status_code,
+        "id": body.get("id"),
+        "at": started,
+        "first_status": body.get("status"),
+    }
 
 
 def wait_for_import(token: str, imported: dict) -> dict:
@@ -637,13 +675,18 @@ def wait_for_import(token: str, imported: dict) -> dict:
         if status in ("succeeded", "failed"):
             break
         if time.monotonic() - logged > 15:
-            log(f"  import {status} {time.monotonic() - imported['at']:.0f} s after upload "
-                "(beat requeues jobs pending for TASK_REQUEUE_AFTER_S, as often)")  # fmt: skip
+            log(
+                f"  import {status} {time.monotonic() - imported['at']:.0f} s after upload "
+                "(beat requeues jobs pending for TASK_REQUEUE_AFTER_S, as often)"
+            )
             logged = time.monotonic()
         time.sleep(1)
     places = requests.get(f"{BASE}/api/v1/places/?q=Fault Test {RUN}", timeout=TIMEOUT).json()
-    return {"final_status": status, "done_after": time.monotonic() - imported["at"],
-            "places": places.get("count")}  # fmt: skip
+    return {
+        "final_status": status,
+        "done_after": time.monotonic() - imported["at"],
+        "places": places.get("count"),
+    }
 
 
 # --- Figures ------------------------------------------------------------------------------
@@ -678,9 +721,22 @@ def recovery(calls: list[Call], up_at: float, until: float) -> tuple[float | Non
     return None, 0
 
 
-HEADER = ("phase", "secs", "requests", "reads ok", "reads fail", "writes ok", "writes fail",
-          "500", "502/503", "other 4xx/5xx", "no answer", "read p50/p95 ms",
-          "source p50/p95", "change p50/p95")  # fmt: skip
+HEADER = (
+    "phase",
+    "secs",
+    "requests",
+    "reads ok",
+    "reads fail",
+    "writes ok",
+    "writes fail",
+    "500",
+    "502/503",
+    "other 4xx/5xx",
+    "no answer",
+    "read p50/p95 ms",
+    "source p50/p95",
+    "change p50/p95",
+)
 
 
 def phase_row(name: str, seconds: float, inside: list[Call]) -> tuple:
@@ -688,14 +744,21 @@ def phase_row(name: str, seconds: float, inside: list[Call]) -> tuple:
     writes = [c for c in inside if not c.is_read]
     other = [c for c in inside if c.status is not None and not c.ok]
     return (
-        name, f"{seconds:.1f}", len(inside),
-        sum(c.ok for c in reads), sum(not c.ok for c in reads),
-        sum(c.ok for c in writes), sum(not c.ok for c in writes),
-        sum(c.status == 500 for c in inside), sum(c.status in (502, 503) for c in inside),
-        sum(c.status not in (500, 502, 503) for c in other), sum(c.status is None for c in inside),
-        p50_95(reads), p50_95([c for c in writes if c.kind == "source"]),
+        name,
+        f"{seconds:.1f}",
+        len(inside),
+        sum(c.ok for c in reads),
+        sum(not c.ok for c in reads),
+        sum(c.ok for c in writes),
+        sum(not c.ok for c in writes),
+        sum(c.status == 500 for c in inside),
+        sum(c.status in (502, 503) for c in inside),
+        sum(c.status not in (500, 502, 503) for c in other),
+        sum(c.status is None for c in inside),
+        p50_95(reads),
+        p50_95([c for c in writes if c.kind == "source"]),
         p50_95([c for c in writes if c.kind == "change"]),
-    )  # fmt: skip
+    )
 
 
 def table(rows: list[tuple]) -> str:
@@ -719,35 +782,47 @@ def judge(calls: list[Call], phases, marks) -> tuple[list[tuple], dict, list[str
         if name in ("baseline", "redis-settle", "pg-settle", "conns-killed", "tail"):
             for c in [c for c in inside if not c.ok][:3]:  # what failed while both were up
                 after = "answered after the next fault" if c.end > end else ""
-                notes.append(f"{name} +{c.start - start:.2f} s: {c.kind} {c.what} -> "
-                             f"{c.status or 'no answer'} {c.error[:90]!r} {after}")  # fmt: skip
+                notes.append(
+                    f"{name} +{c.start - start:.2f} s: {c.kind} {c.what} -> "
+                    f"{c.status or 'no answer'} {c.error[:90]!r} {after}"
+                )
             # Both services up: only requests sent and answered within the phase count.
             five_hundreds = [c for c in inside if c.end <= end and c.status == 500]
             if five_hundreds:
                 c = five_hundreds[0]
-                failures.append(f"{len(five_hundreds)} answer(s) 500 in {name} while both "
-                                f"services were up, e.g. {c.what}: {c.error[:150]!r}")  # fmt: skip
+                failures.append(
+                    f"{len(five_hundreds)} answer(s) 500 in {name} while both "
+                    f"services were up, e.g. {c.what}: {c.error[:150]!r}"
+                )
         if name in ("baseline", "redis-down", "redis-settle"):  # PostgreSQL up all along
             bad = [c for c in inside if not c.ok and c.end <= marks["pg_stop"]]
             if bad:
                 c = bad[0]
-                failures.append(f"{len(bad)} request(s) failed in {name} (PostgreSQL up), e.g. "
-                                f"{c.kind} {c.what} -> {c.status} {c.error[:150]!r}")  # fmt: skip
+                failures.append(
+                    f"{len(bad)} request(s) failed in {name} (PostgreSQL up), e.g. "
+                    f"{c.kind} {c.what} -> {c.status} {c.error[:150]!r}"
+                )
         if name in ("conns-killed", "tail"):
             bad = [c for c in inside if not c.ok and c.start >= marks["killed"]]
             if bad:
                 c = bad[0]
-                failures.append(f"{len(bad)} request(s) failed after the app's database "
-                                f"connections were killed, e.g. {c.kind} {c.what} -> "
-                                f"{c.status} {c.error[:150]!r}")  # fmt: skip
+                failures.append(
+                    f"{len(bad)} request(s) failed after the app's database "
+                    f"connections were killed, e.g. {c.kind} {c.what} -> "
+                    f"{c.status} {c.error[:150]!r}"
+                )
     recoveries = {}
-    for service, up, until in [("Redis", marks["redis_up"], marks["pg_stop"]),
-                               ("PostgreSQL", marks["pg_up"], marks["kill"])]:  # fmt: skip
+    for service, up, until in [
+        ("Redis", marks["redis_up"], marks["pg_stop"]),
+        ("PostgreSQL", marks["pg_up"], marks["kill"]),
+    ]:
         seconds, later = recovery(calls, up, until)
         recoveries[service] = seconds
         if seconds is None or seconds > RECOVERY_LIMIT_S:
-            failures.append(f"reads after {service} returned: no {RECOVERY_READS} successes in "
-                            f"a row within {RECOVERY_LIMIT_S:.0f} s ({seconds})")  # fmt: skip
+            failures.append(
+                f"reads after {service} returned: no {RECOVERY_READS} successes in "
+                f"a row within {RECOVERY_LIMIT_S:.0f} s ({seconds})"
+            )
         if later:
             failures.append(f"{later} read(s) failed after reads had recovered from {service}")
     return rows, recoveries, failures, notes
@@ -766,9 +841,13 @@ def ledger(writes: list[Write]) -> tuple[list[tuple], list[str]]:
 
     confirmed = lambda w: w.outcome in ("acked", "exists")  # noqa: E731
     add("logical writes", lambda w: True)
-    rows.append(("requests (attempts)", *[sum(w.attempts for w in writes if w.kind == k)
-                                          for k in ("source", "change")],
-                 sum(w.attempts for w in writes)))  # fmt: skip
+    rows.append(
+        (
+            "requests (attempts)",
+            *[sum(w.attempts for w in writes if w.kind == k) for k in ("source", "change")],
+            sum(w.attempts for w in writes),
+        )
+    )
     add("acknowledged (2xx)", lambda w: w.outcome == "acked")
     add("retry refused: already stored", lambda w: w.outcome == "exists")
     add("gave up after 3 attempts (5xx)", lambda w: w.outcome == "failed")
@@ -798,13 +877,17 @@ def report(load: Load, phases, marks, imported: dict) -> int:
         "\n=== Fault test: requests per phase (by when each was sent; latencies of successes) ==="
     )
     print(table(rows))
-    print(f"total: {len(calls)} requests, {sum(c.status == 500 for c in calls)} answered 500, "
-          f"{sum(c.status == 503 for c in calls)} answered 503, "
-          f"{sum(c.status is None for c in calls)} no answer")  # fmt: skip
+    print(
+        f"total: {len(calls)} requests, {sum(c.status == 500 for c in calls)} answered 500, "
+        f"{sum(c.status == 503 for c in calls)} answered 503, "
+        f"{sum(c.status is None for c in calls)} no answer"
+    )
     for note in notes:
         print(f"  failed while both were up: {note}")
-    print(f"\n=== Read recovery: service answering again -> first of {RECOVERY_READS} "
-          f"successful reads in a row (limit {RECOVERY_LIMIT_S:.0f} s) ===")  # fmt: skip
+    print(
+        f"\n=== Read recovery: service answering again -> first of {RECOVERY_READS} "
+        f"successful reads in a row (limit {RECOVERY_LIMIT_S:.0f} s) ==="
+    )
     for service, up, down in [
         ("Redis", "redis_up", "redis_stop"),
         ("PostgreSQL", "pg_up", "pg_stop"),
@@ -817,12 +900,16 @@ def report(load: Load, phases, marks, imported: dict) -> int:
     print(table(rows))
     if imported:
         print("\n=== Import uploaded while Redis was down ===")
-        print(f"upload: {imported.get('upload')} ({imported.get('first_status')}); then "
-              f"{imported.get('final_status')} {imported.get('done_after', 0):.0f} s after "
-              f"upload; places it created: {imported.get('places')}")  # fmt: skip
+        print(
+            f"upload: {imported.get('upload')} ({imported.get('first_status')}); then "
+            f"{imported.get('final_status')} {imported.get('done_after', 0):.0f} s after "
+            f"upload; places it created: {imported.get('places')}"
+        )
         if imported.get("final_status") != "succeeded" or imported.get("places") != 1:
-            failures.append(f"the import uploaded while Redis was down did not succeed within "
-                            f"{IMPORT_WAIT_S:.0f} s: {imported}")  # fmt: skip
+            failures.append(
+                f"the import uploaded while Redis was down did not succeed within "
+                f"{IMPORT_WAIT_S:.0f} s: {imported}"
+            )
     print()
     if failures:
         print("FAULT TEST FAILED:")

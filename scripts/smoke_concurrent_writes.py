@@ -28,9 +28,14 @@ results = {}
 def write(place):
     try:
         services.control_change_create(
-            place=place, date=date(2019, 12, 30), status="contested", controller=None,
-            challengers=[group], sources=[source], review_state="published",
-        )  # fmt: skip
+            place=place,
+            date=date(2019, 12, 30),
+            status="contested",
+            controller=None,
+            challengers=[group],
+            sources=[source],
+            review_state="published",
+        )
         results[place.slug] = "ok"
     except Exception as exc:
         results[place.slug] = f"{type(exc).__name__}: {exc}"

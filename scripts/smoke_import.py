@@ -23,8 +23,9 @@ theater = Theater.objects.get()
 
 
 def run(content: bytes, **options) -> ImportJob:
-    job = jobs.import_job_create(user=reviewer, filename="smoke.csv", chunks=[content],
-                                 theater=theater, **options)  # fmt: skip
+    job = jobs.import_job_create(
+        user=reviewer, filename="smoke.csv", chunks=[content], theater=theater, **options
+    )
     run_job(job)
     job.refresh_from_db()
     assert job.status == "succeeded", (job.summary, job.errors)
@@ -34,10 +35,12 @@ def run(content: bytes, **options) -> ImportJob:
 again = run((settings.REFERENCE_DATA_DIR / "changes.csv").read_bytes(), publish=True)
 assert again.counts == {"changes": {"unchanged": 166}}, again.counts
 run(b"slug,name,kind,country,lat,lon\nsmoke-town,Smoke Town,town,SY,35.5,40.5\n")
-job = run(b"place,date,status,controller,sources\n"
-          b"Smoke Town,2015-01-01,controlled,islamic-state,houston-chronicle-2017-11-04\n"
-          b"smoke-town,2017-11-03,controlled,syrian-government,houston-chronicle-2017-11-04\n",
-          publish=True)  # fmt: skip
+job = run(
+    b"place,date,status,controller,sources\n"
+    b"Smoke Town,2015-01-01,controlled,islamic-state,houston-chronicle-2017-11-04\n"
+    b"smoke-town,2017-11-03,controlled,syrian-government,houston-chronicle-2017-11-04\n",
+    publish=True,
+)
 assert job.counts == {"changes": {"created": 2}}, job.counts
 place = Place.objects.get(slug="smoke-town")
 assert (
@@ -49,8 +52,9 @@ created = Revision.objects.get(content_type__model="controlchange", object_id=la
 assert (created.via, created.user) == ("import", reviewer)
 latest_id = latest.pk
 services.control_change_delete(change=latest)
-deleted = Revision.objects.get(content_type__model="controlchange", action="deleted",
-                               object_id=latest_id)  # fmt: skip
+deleted = Revision.objects.get(
+    content_type__model="controlchange", action="deleted", object_id=latest_id
+)
 services.revision_restore(revision=deleted)
 assert (
     selectors.place_state_on(place=place, on=date(2017, 11, 4)).controller.slug
@@ -60,8 +64,11 @@ assert (
 assert settings.IMPORTS_IN_BACKGROUND, "the embedded default runs imports in the background"
 rows = [b"place,date,status,controller,sources"]
 days = [date.fromordinal(date(2007, 1, 1).toordinal() + i) for i in range(2500)]
-rows += [f"smoke-town,{day},controlled,{('islamic-state', 'syrian-government')[i % 2]},"
-         f"houston-chronicle-2017-11-04".encode() for i, day in enumerate(days)]  # fmt: skip
+rows += [
+    f"smoke-town,{day},controlled,{('islamic-state', 'syrian-government')[i % 2]},"
+    f"houston-chronicle-2017-11-04".encode()
+    for i, day in enumerate(days)
+]
 upload = SimpleUploadedFile("smoke-big.csv", b"\n".join(rows) + b"\n", content_type="text/csv")
 started = time.monotonic()
 job = jobs.import_job_start(user=reviewer, upload=upload, theater=theater, dry_run=True)

@@ -31,8 +31,10 @@ PRODUCTION_ENV = {
 def deploy_check(**extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True, text=True, env={**PRODUCTION_ENV, **extra},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**PRODUCTION_ENV, **extra},
+    )
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -44,8 +46,11 @@ def production_setting(name: str, **extra: str) -> str:
     code = f"from django.conf import settings; print(repr(settings.{name}))"
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        capture_output=True, text=True, env={**PRODUCTION_ENV, **extra}, check=True,
-    ).stdout.strip()  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**PRODUCTION_ENV, **extra},
+        check=True,
+    ).stdout.strip()
 
 
 def test_x_forwarded_proto_is_believed_only_behind_a_trusted_proxy():

@@ -107,10 +107,16 @@ class OptionalURLField(StrictCharField):
 # --- GeoJSON geometries ----------------------------------------------------------------------
 
 # ``crs`` names that mean longitude/latitude on WGS 84, the only coordinates Frontline takes.
-WGS84_CRS_NAMES = frozenset({
-    "epsg:4326", "urn:ogc:def:crs:epsg::4326", "crs84", "ogc:crs84",
-    "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84",
-})  # fmt: skip
+WGS84_CRS_NAMES = frozenset(
+    {
+        "epsg:4326",
+        "urn:ogc:def:crs:epsg::4326",
+        "crs84",
+        "ogc:crs84",
+        "urn:ogc:def:crs:ogc:1.3:crs84",
+        "urn:ogc:def:crs:ogc::crs84",
+    }
+)
 CRS_REFUSED = (
     "Give coordinates in EPSG:4326 (RFC 7946 GeoJSON has no crs member); a crs may only be "
     '{"type": "name", "properties": {"name": "EPSG:4326"}} (or CRS84).'

@@ -87,9 +87,18 @@ class GroupSerializer(StrictModelSerializer):
     class Meta:
         model = ArmedGroup
         fields = [
-            "id", "slug", "name", "short_name", "aliases", "color", "kind", "parent",
-            "founded", "dissolved", "description",
-        ]  # fmt: skip
+            "id",
+            "slug",
+            "name",
+            "short_name",
+            "aliases",
+            "color",
+            "kind",
+            "parent",
+            "founded",
+            "dissolved",
+            "description",
+        ]
         extra_kwargs = {
             "slug": {"validators": []},  # uniqueness: the service says it clearly
             "color": {
@@ -228,10 +237,22 @@ class ChangeSerializer(StrictModelSerializer):
     class Meta:
         model = ControlChange
         fields = [
-            "id", "place", "date", "date_precision", "status", "controller", "challengers",
-            "supported_by", "confidence", "summary", "sources", "review_state", "version",
-            "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "place",
+            "date",
+            "date_precision",
+            "status",
+            "controller",
+            "challengers",
+            "supported_by",
+            "confidence",
+            "summary",
+            "sources",
+            "review_state",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
         validators = []  # (place, date) uniqueness: the service names the clash
 

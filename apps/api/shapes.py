@@ -43,13 +43,32 @@ def control_features(snapshot: Snapshot) -> list[dict]:
             "id": pid,
             "geometry": {"type": "Point", "coordinates": [lon, lat]},  # rounded by the database
             "properties": {
-                "place_id": pid, "name": name, "kind": kind, "importance": importance,
-                "status": status, "controller": refs.get(controller),
+                "place_id": pid,
+                "name": name,
+                "kind": kind,
+                "importance": importance,
+                "status": status,
+                "controller": refs.get(controller),
                 "challengers": sorted((refs[g] for g in challengers), key=_by_name)
-                if challengers else [],
-                "since": since, "until": until, "change": change,
+                if challengers
+                else [],
+                "since": since,
+                "until": until,
+                "change": change,
             },
         }
-        for (pid, name, kind, importance, lon, lat, status, controller, challengers, since,
-             until, change) in snapshot.rows
-    ]  # fmt: skip
+        for (
+            pid,
+            name,
+            kind,
+            importance,
+            lon,
+            lat,
+            status,
+            controller,
+            challengers,
+            since,
+            until,
+            change,
+        ) in snapshot.rows
+    ]

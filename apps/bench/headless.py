@@ -95,13 +95,19 @@ def live_server(database_url: str, log: Path, timeout: float = 30):
     port = free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload",
-             "--insecure"],
+            [
+                sys.executable,
+                "manage.py",
+                "runserver",
+                f"127.0.0.1:{port}",
+                "--noreload",
+                "--insecure",
+            ],
             cwd=ROOT,
             env=server_env(database_url),
             stdout=out,
             stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(f"{base}/api/v1/theaters/", server, log, timeout)

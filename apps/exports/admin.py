@@ -21,9 +21,20 @@ class ExportJobAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "format", "theater"]
     readonly_fields = [
-        "theater", "format", "date", "date_from", "date_to", "status", "user", "size", "counts",
-        "error", "created_at", "finished_at", "file_link",
-    ]  # fmt: skip
+        "theater",
+        "format",
+        "date",
+        "date_from",
+        "date_to",
+        "status",
+        "user",
+        "size",
+        "counts",
+        "error",
+        "created_at",
+        "finished_at",
+        "file_link",
+    ]
     fields = readonly_fields
 
     @admin.display(description="for")

@@ -77,37 +77,46 @@ def _with_rows(changes):
 
 def period_features(job) -> list[dict]:
     periods = selectors.periods_overlapping(
-        job.date_from, job.date_to,
+        job.date_from,
+        job.date_to,
         ControlPeriod.objects.filter(place__theater=job.theater)
-        .select_related("place", "controller").prefetch_related("challengers")
+        .select_related("place", "controller")
+        .prefetch_related("challengers")
         .order_by("place__slug", "start"),
-    )  # fmt: skip
+    )
     return [_feature(p.place, features.period_properties(p)) for p in periods]
 
 
 def control_features(job) -> list[dict]:
     states = selectors.control_at(on=job.date, theater=job.theater)
-    return [_feature(s.place, features.control_properties(s, job.date))
-            for s in sorted(states, key=lambda s: s.place.slug)]  # fmt: skip
+    return [
+        _feature(s.place, features.control_properties(s, job.date))
+        for s in sorted(states, key=lambda s: s.place.slug)
+    ]
 
 
 def zone_features(job) -> list[dict]:
     """The derived zones on the day (an estimate, labelled so in every feature)."""
     found = zone_selectors.zones_on(theater=job.theater, on=job.date)
     return [
-        {"type": "Feature", "geometry": shape.geometry,
-         "properties": features.zone_properties(found, shape)}
+        {
+            "type": "Feature",
+            "geometry": shape.geometry,
+            "properties": features.zone_properties(found, shape),
+        }
         for shape in found.shapes
-    ]  # fmt: skip
+    ]
 
 
 def _csv(items: list[dict]) -> str:
     columns = list(items[0]["properties"]) if items else ["place"]
     rows = (
-        [*(feature["properties"].get(name) for name in columns),
-         *feature["geometry"]["coordinates"]]
+        [
+            *(feature["properties"].get(name) for name in columns),
+            *feature["geometry"]["coordinates"],
+        ]
         for feature in items
-    )  # fmt: skip
+    )
     return csv_tables.to_csv([*columns, "lon", "lat"], rows)
 
 
@@ -117,8 +126,11 @@ def build(job: ExportJob) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     stem = f"{job.theater.slug}-{job.date or 'record'}-{str(job.pk)[:8]}"
     if job.format == ExportJob.Format.GPKG:
-        layers = {"places": place_features(job), "changes": change_features(job),
-                  "periods": period_features(job)}  # fmt: skip
+        layers = {
+            "places": place_features(job),
+            "changes": change_features(job),
+            "periods": period_features(job),
+        }
         if job.date:
             layers["control"] = control_features(job)
             # SpatiaLite: no derived zones
@@ -155,8 +167,17 @@ def _geopackage(target: Path, layers: dict[str, list[dict]]) -> None:
         for index, (name, items) in enumerate(layers.items()):
             source = Path(tmp) / f"{name}.geojson"
             source.write_text(json.dumps(_collection(items), ensure_ascii=False))
-            args = [ogr2ogr, "-f", "GPKG", str(target), str(source), "-nln", name,
-                    "-a_srs", "EPSG:4326"]  # fmt: skip
+            args = [
+                ogr2ogr,
+                "-f",
+                "GPKG",
+                str(target),
+                str(source),
+                "-nln",
+                name,
+                "-a_srs",
+                "EPSG:4326",
+            ]
             if index:
                 args.insert(1, "-update")
             done = subprocess.run(args, capture_output=True, text=True, timeout=600)

@@ -10,9 +10,13 @@ from django.utils import timezone
 
 
 @shared_task(
-    name="exports.build_export", acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,), retry_backoff=5, max_retries=8,
-)  # fmt: skip
+    name="exports.build_export",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=8,
+)
 def build_export(job_id: str) -> str:
     from .builder import run_job
     from .models import ExportJob

@@ -16,8 +16,19 @@ class RevisionAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["content_type", "user"]
     actions = ["restore"]
-    readonly_fields = ["at", "content_type", "object_id", "object_repr", "action", "user", "via",
-                       "note", "changes", "data", "labels"]  # fmt: skip
+    readonly_fields = [
+        "at",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "action",
+        "user",
+        "via",
+        "note",
+        "changes",
+        "data",
+        "labels",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -40,10 +51,11 @@ class RevisionAdmin(admin.ModelAdmin):
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
-                "", "<li><strong>{}</strong>: {} → {}</li>",
+                "",
+                "<li><strong>{}</strong>: {} → {}</li>",
                 ((k, before, after) for k, (before, after) in revision.diff.items()),
             ),
-        )  # fmt: skip
+        )
 
     @admin.action(description="Restore the selected revision (one)")
     def restore(self, request, queryset):

@@ -13,8 +13,10 @@ from .models import ImportJob
 
 
 class UploadForm(forms.ModelForm):
-    file = forms.FileField(help_text="CSV (places or changes, the reference dataset's columns) "
-                                     "or GeoJSON, UTF-8. See the README.")  # fmt: skip
+    file = forms.FileField(
+        help_text="CSV (places or changes, the reference dataset's columns) "
+        "or GeoJSON, UTF-8. See the README."
+    )
 
     class Meta:
         model = ImportJob
@@ -42,9 +44,21 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["created_at", "filename", "status", "summary", "user", "dry_run"]
     list_filter = ["status", "dry_run"]
     search_fields = ["filename", "summary"]
-    readonly_fields = ["filename", "size", "status", "user", "theater", "dry_run", "publish",
-                       "created_at", "started_at", "finished_at", "summary", "counts",
-                       "error_list"]  # fmt: skip
+    readonly_fields = [
+        "filename",
+        "size",
+        "status",
+        "user",
+        "theater",
+        "dry_run",
+        "publish",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "summary",
+        "counts",
+        "error_list",
+    ]
 
     def get_fields(self, request, obj=None):
         return ["file", "theater", "dry_run", "publish"] if obj is None else self.readonly_fields
@@ -78,9 +92,13 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        job = jobs.import_job_start(user=request.user, upload=data["file"],
-                                    theater=data.get("theater"), dry_run=data["dry_run"],
-                                    publish=data["publish"])  # fmt: skip
+        job = jobs.import_job_start(
+            user=request.user,
+            upload=data["file"],
+            theater=data.get("theater"),
+            dry_run=data["dry_run"],
+            publish=data["publish"],
+        )
         obj.pk = job.pk
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -94,9 +112,10 @@ class ImportJobAdmin(admin.ModelAdmin):
         if not job.errors:
             return "—"
         rows = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             ((e.get("row") or "—", e.get("column") or "—", e["message"]) for e in job.errors),
-        )  # fmt: skip
+        )
         return format_html(
             "<table><thead><tr><th>Row</th><th>Column</th><th>Problem</th></tr></thead>"
             "<tbody>{}</tbody></table>",

@@ -94,8 +94,9 @@ class Stale(Exception):
     """The places' stored changes moved between the checks and the write."""
 
 
-def run(records: list[Record], *, theater: Theater | None, user, publish: bool,
-        dry_run: bool) -> Report:  # fmt: skip
+def run(
+    records: list[Record], *, theater: Theater | None, user, publish: bool, dry_run: bool
+) -> Report:
     """Check every record and, when all are valid and this is no dry run, write them."""
     for _attempt in range(CHECK_ATTEMPTS):
         report = Report()
@@ -125,9 +126,13 @@ def run(records: list[Record], *, theater: Theater | None, user, publish: bool,
         except Stale:
             logger.info("Import checks ran again: the places changed meanwhile")
     report = Report()
-    report.error(None, None, "The places of this file were edited while it was checked, "
-                             f"{CHECK_ATTEMPTS} times in a row; nothing was written. Upload it "
-                             "again in a quieter moment.")  # fmt: skip
+    report.error(
+        None,
+        None,
+        "The places of this file were edited while it was checked, "
+        f"{CHECK_ATTEMPTS} times in a row; nothing was written. Upload it "
+        "again in a quieter moment.",
+    )
     return report
 
 
@@ -234,19 +239,24 @@ class Context:
             by_id = self.sources_by_id.get(int(value[7:]))
             found = by_id if by_id is not None and not by_id.key else None
         return found or _one(
-            self.sources_by_url.get(value, []), "sources", value, "source",
+            self.sources_by_url.get(value, []),
+            "sources",
+            value,
+            "source",
             hint=" (give the key or URL of an existing source)",
-        )  # fmt: skip
+        )
 
 
 def _one(found: list, column: str, value: str, noun: str, *, where: str = "", hint: str = ""):
     if not found:
         raise RowError(column, f"Unknown {noun} {value!r}{where}{hint}.")
     if len(found) > 1:
-        names = "; ".join(f"{o} ({getattr(o, 'slug', None) or getattr(o, 'key', '')})"
-                          for o in found)  # fmt: skip
-        raise RowError(column, f"{value!r} matches {len(found)} {noun}s{where}: {names}. "
-                               "Use the slug.")  # fmt: skip
+        names = "; ".join(
+            f"{o} ({getattr(o, 'slug', None) or getattr(o, 'key', '')})" for o in found
+        )
+        raise RowError(
+            column, f"{value!r} matches {len(found)} {noun}s{where}: {names}. Use the slug."
+        )
     return found[0]
 
 
@@ -321,13 +331,15 @@ class PlaceImport:
         checked = copy.copy(existing)
         for name, value in _model_values(changed).items():
             setattr(checked, name, value)
-        rules.check_place(checked, location=checked.location, area=changed.get("area",
-                          checked.area))  # fmt: skip
+        rules.check_place(
+            checked, location=checked.location, area=changed.get("area", checked.area)
+        )
         if existing.pk > 0:
             roles.check_record_edit(
-                recorder.current_user(), record=existing,
+                recorder.current_user(),
+                record=existing,
                 public_use=lambda: services.published_use(existing),
-            )  # fmt: skip
+            )
         self.context.forget_place(existing)
         self.context.remember_place(checked)
         if planned is None:
@@ -399,8 +411,10 @@ def place_fields(record: Record, context: Context) -> dict:
     elif isinstance(geometry, (Polygon, MultiPolygon)):
         area = geometry
     elif geometry is not None:
-        raise RowError("area", f"A place's geometry is a Point or a (Multi)Polygon, not a "
-                               f"{geometry.geom_type}.")  # fmt: skip
+        raise RowError(
+            "area",
+            f"A place's geometry is a Point or a (Multi)Polygon, not a {geometry.geom_type}.",
+        )
     elif has("area"):
         area = None  # an empty area cell: no area
     lat, lon = number_cell(v.get("lat", ""), "lat"), number_cell(v.get("lon", ""), "lon")
@@ -412,16 +426,19 @@ def place_fields(record: Record, context: Context) -> dict:
         location = area.point_on_surface
     importance = whole_number_cell(v.get("importance", ""), "importance")
     return {
-        "theater": theater, "name": v["name"], "slug": v.get("slug") or MISSING,
+        "theater": theater,
+        "name": v["name"],
+        "slug": v.get("slug") or MISSING,
         "kind": v["kind"] if has("kind") else MISSING,
         "country": v["country"] if has("country") else MISSING,
         "aliases": split_cell(v["aliases"]) if has("aliases") else MISSING,
-        "location": location, "area": area,
+        "location": location,
+        "area": area,
         "population": (
             whole_number_cell(v["population"], "population") if has("population") else MISSING
         ),
         "importance": (3 if importance is None else importance) if has("importance") else MISSING,
-    }  # fmt: skip
+    }
 
 
 def _changed_place_fields(place: Place, fields: dict) -> dict:
@@ -450,8 +467,15 @@ def _changed_place_fields(place: Place, fields: dict) -> dict:
 
 # File columns that set a change's fields when present (an absent column keeps the stored
 # value on an existing change, and the default on a new one).
-OPTIONAL_CHANGE_COLUMNS = ["controller", "challengers", "supported_by", "date_precision",
-                           "confidence", "summary", "sources"]  # fmt: skip
+OPTIONAL_CHANGE_COLUMNS = [
+    "controller",
+    "challengers",
+    "supported_by",
+    "date_precision",
+    "confidence",
+    "summary",
+    "sources",
+]
 
 
 VALUE_FIELDS = ["date_precision", "status", "controller", "confidence", "summary", "review_state"]
@@ -597,8 +621,18 @@ class ChangeImport:
         """The places' stored changes, as plain values (a re-import reads every one)."""
         groups = self.context.groups_by_id
         neighbours: dict[int, list[rules.Neighbour]] = {pk: [] for pk in place_ids}
-        fields = ["pk", "place_id", "date", "date_precision", "status", "controller_id",
-                  "confidence", "summary", "review_state", "version"]  # fmt: skip
+        fields = [
+            "pk",
+            "place_id",
+            "date",
+            "date_precision",
+            "status",
+            "controller_id",
+            "confidence",
+            "summary",
+            "review_state",
+            "version",
+        ]
         # row[3:9] are VALUE_FIELDS, in that order
         for chunk in _chunks(place_ids):
             many: dict[int, dict[str, set]] = defaultdict(
@@ -666,11 +700,14 @@ class ChangeImport:
             return
         states = {stored.values["review_state"], fields.get("review_state")}
         if Published in states and not self.reviewer:
-            raise RowError("review_state", f"Change #{stored.pk} on this date is published: "
-                                           "only a reviewer may change it.")  # fmt: skip
+            raise RowError(
+                "review_state",
+                f"Change #{stored.pk} on this date is published: only a reviewer may change it.",
+            )
         change = ControlChange.objects.select_related("place", "controller").get(pk=stored.pk)
         merged = rules.ChangeProposal(
-            place=p.place, date=p.date,
+            place=p.place,
+            date=p.date,
             status=fields.get("status", change.status),
             controller=fields.get("controller", change.controller),
             challengers=list(fields.get("challengers", change.challengers.all())),
@@ -680,11 +717,12 @@ class ChangeImport:
             review_state=fields.get("review_state", change.review_state),
             sources=list(fields.get("sources", change.sources.all())),
             summary=fields.get("summary", change.summary),
-        )  # fmt: skip
+        )
         rules.check_change(merged, existing=change, others=others)
         self.edits.append(Edit(row, change, stored.version, fields))
-        timeline.put(rules.Neighbour(stored.pk, p.date, merged.review_state, merged.state,
-                                     merged.controller))  # fmt: skip
+        timeline.put(
+            rules.Neighbour(stored.pk, p.date, merged.review_state, merged.state, merged.controller)
+        )
         self.report.counts["changes"]["updated"] += 1
 
     def write(self, created: dict[int, Place]) -> None:
@@ -737,19 +775,29 @@ def run_job(job) -> None:
             with files.open_file(job.file) as handle:
                 records = parse(handle, job.filename)
         except FileNotFoundError:
-            raise FileProblem("The uploaded file is no longer stored (purged); upload it "
-                              "again.") from None  # fmt: skip
+            raise FileProblem(
+                "The uploaded file is no longer stored (purged); upload it again."
+            ) from None
         note = f"import {job.filename} ({job.pk})"
         with recorder.acting(user=job.user, via=Revision.Via.IMPORT, note=note):
-            report = run(records, theater=job.theater, user=job.user, publish=job.publish,
-                         dry_run=job.dry_run)  # fmt: skip
+            report = run(
+                records,
+                theater=job.theater,
+                user=job.user,
+                publish=job.publish,
+                dry_run=job.dry_run,
+            )
     except FileProblem as problem:
         report.error(problem.row, problem.column, problem.message)
     except Exception as error:  # a bug or the database refusing: still a report, no write
         logger.exception("Import %s failed", job.pk)
         report = Report()
-        report.error(None, None, f"The import stopped on an unexpected error "
-                                 f"({type(error).__name__}); nothing was written.")  # fmt: skip
+        report.error(
+            None,
+            None,
+            f"The import stopped on an unexpected error "
+            f"({type(error).__name__}); nothing was written.",
+        )
     if report.error_count:
         report.counts = {}  # nothing was written
     job.counts, job.errors = report.as_counts(), report.errors
@@ -763,9 +811,13 @@ def summarize(report: Report, *, dry_run: bool) -> str:
     if report.error_count:
         first = report.errors[0]
         where = ", ".join(
-            part for part in (f"row {first['row']}" if first["row"] else "",
-                              f"column {first['column']}" if first["column"] else "") if part
-        )  # fmt: skip
+            part
+            for part in (
+                f"row {first['row']}" if first["row"] else "",
+                f"column {first['column']}" if first["column"] else "",
+            )
+            if part
+        )
         more = f" (and {report.error_count - 1} more)" if report.error_count > 1 else ""
         return f"Nothing was written: {report.error_count} error(s); first: {where + ': ' if where else ''}{first['message']}{more}"  # noqa: E501
     parts = []

@@ -69,16 +69,29 @@ def check_upload(*, name: str, size: int) -> None:
         )
 
 
-def import_job_create(*, user, filename: str, chunks: Iterable[bytes], theater=None,
-                      dry_run: bool = False, publish: bool = False) -> ImportJob:  # fmt: skip
+def import_job_create(
+    *,
+    user,
+    filename: str,
+    chunks: Iterable[bytes],
+    theater=None,
+    dry_run: bool = False,
+    publish: bool = False,
+) -> ImportJob:
     """Write the file (in chunks) under IMPORT_ROOT and record the pending job."""
     job_id = uuid.uuid4()
     name, size = files.store(job_id, chunks, filename=filename)
     try:
         job = ImportJob.objects.create(
-            id=job_id, user=user, filename=filename[:255], file=name, size=size,
-            theater=theater, dry_run=dry_run, publish=publish,
-        )  # fmt: skip
+            id=job_id,
+            user=user,
+            filename=filename[:255],
+            file=name,
+            size=size,
+            theater=theater,
+            dry_run=dry_run,
+            publish=publish,
+        )
     except BaseException:
         files.delete(name)
         raise
@@ -94,8 +107,14 @@ def import_job_start(*, user, upload, theater=None, dry_run=False, publish=False
         raise PermissionDenied(refusal)
     check_upload(name=upload.name, size=upload.size)
     check_pending_limit(user)
-    job = import_job_create(user=user, filename=upload.name, chunks=upload.chunks(),
-                            theater=theater, dry_run=dry_run, publish=publish)  # fmt: skip
+    job = import_job_create(
+        user=user,
+        filename=upload.name,
+        chunks=upload.chunks(),
+        theater=theater,
+        dry_run=dry_run,
+        publish=publish,
+    )
     queue(str(job.pk))
     if not transaction.get_connection().in_atomic_block:  # it may have run already
         job.refresh_from_db()
@@ -204,8 +223,10 @@ def resume_abandoned() -> int:
     from .tasks import STALE_RUN
 
     now = timezone.now()
-    pending = Q(status=ImportJob.Status.PENDING,
-                created_at__lt=now - timedelta(seconds=settings.TASK_REQUEUE_AFTER_S))  # fmt: skip
+    pending = Q(
+        status=ImportJob.Status.PENDING,
+        created_at__lt=now - timedelta(seconds=settings.TASK_REQUEUE_AFTER_S),
+    )
     stale = Q(status=ImportJob.Status.RUNNING) & (
         Q(started_at__isnull=True) | Q(started_at__lt=now - STALE_RUN)
     )

@@ -19,15 +19,20 @@ class ImportJob(models.Model):
     )
     filename = models.CharField(max_length=255)
     file = models.CharField(
-        max_length=100, blank=True,
+        max_length=100,
+        blank=True,
         help_text="The uploaded file's name under IMPORT_ROOT (read by whichever process runs "
-                  "the import); empty once purged.",
-    )  # fmt: skip
+        "the import); empty once purged.",
+    )
     size = models.PositiveBigIntegerField(default=0, help_text="The uploaded file's bytes.")
     theater = models.ForeignKey(
-        "territory.Theater", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "territory.Theater",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Where places named without a slug are looked up (and created).",
-    )  # fmt: skip
+    )
     dry_run = models.BooleanField(default=False, help_text="Report only; write nothing.")
     publish = models.BooleanField(
         default=False, help_text="Publish the changes (reviewers only); otherwise drafts."

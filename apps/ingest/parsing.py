@@ -28,10 +28,32 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 
 from apps.territory.spreadsheet import original_cell
 
-PLACE_COLUMNS = ["slug", "name", "aliases", "kind", "country", "lat", "lon", "population",
-                 "importance", "theater", "area"]  # fmt: skip
-CHANGE_COLUMNS = ["place", "date", "date_precision", "status", "controller", "challengers",
-                  "supported_by", "confidence", "summary", "sources", "review_state"]  # fmt: skip
+PLACE_COLUMNS = [
+    "slug",
+    "name",
+    "aliases",
+    "kind",
+    "country",
+    "lat",
+    "lon",
+    "population",
+    "importance",
+    "theater",
+    "area",
+]
+CHANGE_COLUMNS = [
+    "place",
+    "date",
+    "date_precision",
+    "status",
+    "controller",
+    "challengers",
+    "supported_by",
+    "confidence",
+    "summary",
+    "sources",
+    "review_state",
+]
 REQUIRED = {
     "place": {"name", "kind", "country"},
     "change": {"place", "date", "status"},

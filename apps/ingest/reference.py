@@ -124,9 +124,10 @@ def _parents_first(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, di
     ordered, placed, pending = [], set(), list(rows)
     while pending:
         ready = [
-            item for item in pending
+            item
+            for item in pending
             if item[1].get("parent") not in in_file or item[1]["parent"] in placed
-        ]  # fmt: skip
+        ]
         if not ready:  # a cycle: let the loader report it on the first such row
             ordered.extend(pending)
             break

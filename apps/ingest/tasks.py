@@ -19,9 +19,14 @@ ORPHAN_AGE = timedelta(days=1)  # a file no job names (its upload rolled back) i
 
 
 @shared_task(
-    name="ingest.run_import", acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=8,
-)  # fmt: skip
+    name="ingest.run_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=8,
+)
 def run_import(job_id: str) -> str:
     from .jobs import run_import_now
 

@@ -30,20 +30,30 @@ DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
 MAX_OFFSET = 10**12  # beyond any collection; larger values overflow SQL integers
 COLLECTIONS = {
     "places": ("Places", "Every place: towns, border crossings, oil fields, bases…"),
-    "control": ("Control on a day", "Every place with its state on the day given by "
-                "`datetime` (default: today): status, controller, challengers, since."),
-    "periods": ("Control periods", "Periods during which a place stayed in one state; "
-                "`datetime` selects those in force on a day or overlapping an interval."),
-    "zones": ("Derived zones (estimate)", "Per group, the area it is estimated to hold on the "
-              "day given by `datetime` (default: today): derived from the places' control, "
-              "never observed. PostGIS only."),
-}  # fmt: skip
+    "control": (
+        "Control on a day",
+        "Every place with its state on the day given by "
+        "`datetime` (default: today): status, controller, challengers, since.",
+    ),
+    "periods": (
+        "Control periods",
+        "Periods during which a place stayed in one state; "
+        "`datetime` selects those in force on a day or overlapping an interval.",
+    ),
+    "zones": (
+        "Derived zones (estimate)",
+        "Per group, the area it is estimated to hold on the "
+        "day given by `datetime` (default: today): derived from the places' control, "
+        "never observed. PostGIS only.",
+    ),
+}
 
 
 def _json(body, *, status=200, geo=False) -> JsonResponse:
     content_type = "application/geo+json" if geo else "application/json"
-    return JsonResponse(body, status=status, content_type=content_type,
-                        json_dumps_params={"ensure_ascii": False})  # fmt: skip
+    return JsonResponse(
+        body, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _url(request, name: str, *args, **query) -> str:
@@ -61,21 +71,39 @@ def _error(status: int, code: str, description: str) -> JsonResponse:
 
 @require_GET
 def landing(request):
-    return _json({
-        "title": "Frontline",
-        "description": "Territorial control in armed conflicts: places, control on a day, "
-                       "control periods and derived zones, from a sourced record.",
-        "links": [
-            {"href": _url(request, "landing"), "rel": "self", "type": "application/json",
-             "title": "This document"},
-            {"href": request.build_absolute_uri("/api/schema/"), "rel": "service-desc",
-             "type": "application/vnd.oai.openapi+json;version=3.0", "title": "The REST API"},
-            {"href": _url(request, "conformance"), "rel": "conformance",
-             "type": "application/json", "title": "Conformance classes"},
-            {"href": _url(request, "collections"), "rel": "data", "type": "application/json",
-             "title": "Collections"},
-        ],
-    })  # fmt: skip
+    return _json(
+        {
+            "title": "Frontline",
+            "description": "Territorial control in armed conflicts: places, control on a day, "
+            "control periods and derived zones, from a sourced record.",
+            "links": [
+                {
+                    "href": _url(request, "landing"),
+                    "rel": "self",
+                    "type": "application/json",
+                    "title": "This document",
+                },
+                {
+                    "href": request.build_absolute_uri("/api/schema/"),
+                    "rel": "service-desc",
+                    "type": "application/vnd.oai.openapi+json;version=3.0",
+                    "title": "The REST API",
+                },
+                {
+                    "href": _url(request, "conformance"),
+                    "rel": "conformance",
+                    "type": "application/json",
+                    "title": "Conformance classes",
+                },
+                {
+                    "href": _url(request, "collections"),
+                    "rel": "data",
+                    "type": "application/json",
+                    "title": "Collections",
+                },
+            ],
+        }
+    )
 
 
 @require_GET
@@ -89,37 +117,54 @@ def _extent() -> dict:
     start = min((t.start_date for t in theaters), default=None)
     ends = [t.end_date for t in theaters]
     end = None if not ends or None in ends else max(ends)
-    box = [min(b[0] for b in boxes), min(b[1] for b in boxes),
-           max(b[2] for b in boxes), max(b[3] for b in boxes)]  # fmt: skip
+    box = [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]
     return {
         "spatial": {"bbox": [box], "crs": CRS84},
-        "temporal": {"interval": [[f"{start}T00:00:00Z" if start else None,
-                                   f"{end}T00:00:00Z" if end else None]]},
-    }  # fmt: skip
+        "temporal": {
+            "interval": [
+                [f"{start}T00:00:00Z" if start else None, f"{end}T00:00:00Z" if end else None]
+            ]
+        },
+    }
 
 
 def _collection(request, name: str, extent: dict) -> dict:
     title, description = COLLECTIONS[name]
     return {
-        "id": name, "title": title, "description": description, "itemType": "feature",
-        "crs": [CRS84], "extent": extent,
+        "id": name,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": extent,
         "links": [
-            {"href": _url(request, "collection", name), "rel": "self",
-             "type": "application/json"},
-            {"href": _url(request, "items", name), "rel": "items",
-             "type": "application/geo+json", "title": title},
+            {"href": _url(request, "collection", name), "rel": "self", "type": "application/json"},
+            {
+                "href": _url(request, "items", name),
+                "rel": "items",
+                "type": "application/geo+json",
+                "title": title,
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 @require_GET
 def collections(request):
     extent = _extent()
-    return _json({
-        "links": [{"href": _url(request, "collections"), "rel": "self",
-                   "type": "application/json"}],
-        "collections": [_collection(request, name, extent) for name in COLLECTIONS],
-    })  # fmt: skip
+    return _json(
+        {
+            "links": [
+                {"href": _url(request, "collections"), "rel": "self", "type": "application/json"}
+            ],
+            "collections": [_collection(request, name, extent) for name in COLLECTIONS],
+        }
+    )
 
 
 @require_GET
@@ -185,23 +230,29 @@ def _control_features(request, bbox, when, pk=None, window=None):
         places = places.filter(location__intersects=selectors.bbox_polygon(bbox))
     matched, page = _paged(places, window, lambda place: place)
     states = selectors.place_states_on(places=page, on=day)
-    return matched, [(state.place.pk, state.place.location,
-                      features.control_properties(state, day)) for state in states]  # fmt: skip
+    return matched, [
+        (state.place.pk, state.place.location, features.control_properties(state, day))
+        for state in states
+    ]
 
 
 def _period_features(request, bbox, when, pk=None, window=None):
     periods = (
         ControlPeriod.objects.select_related("place", "controller")
-        .prefetch_related("challengers").order_by("pk")
-    )  # fmt: skip
+        .prefetch_related("challengers")
+        .order_by("pk")
+    )
     if pk is not None:
         periods = periods.filter(pk=pk)
     if bbox:
         periods = periods.filter(place__location__intersects=selectors.bbox_polygon(bbox))
     if when:
         periods = selectors.periods_overlapping(*when, queryset=periods)
-    return _paged(periods, window, lambda period: (
-        period.pk, period.place.location, features.period_properties(period)))  # fmt: skip
+    return _paged(
+        periods,
+        window,
+        lambda period: (period.pk, period.place.location, features.period_properties(period)),
+    )
 
 
 def _zone_features(request, bbox, when, pk=None, window=None):
@@ -224,8 +275,12 @@ def _zone_features(request, bbox, when, pk=None, window=None):
     return _paged(rows, window, lambda row: row)
 
 
-FEATURES = {"places": _place_features, "control": _control_features, "periods": _period_features,
-            "zones": _zone_features}  # fmt: skip
+FEATURES = {
+    "places": _place_features,
+    "control": _control_features,
+    "periods": _period_features,
+    "zones": _zone_features,
+}
 
 
 def _feature(fid, geometry, properties) -> dict:
@@ -261,13 +316,17 @@ def items(request, name: str):
         links.append(link("next", offset + limit))
     if offset:
         links.append(link("prev", max(0, offset - limit)))
-    return _json({
-        "type": "FeatureCollection",
-        "features": [_feature(*row) for row in page],
-        "numberMatched": matched, "numberReturned": len(page),
-        "timeStamp": timezone.now().isoformat(timespec="seconds"),
-        "links": links,
-    }, geo=True)  # fmt: skip
+    return _json(
+        {
+            "type": "FeatureCollection",
+            "features": [_feature(*row) for row in page],
+            "numberMatched": matched,
+            "numberReturned": len(page),
+            "timeStamp": timezone.now().isoformat(timespec="seconds"),
+            "links": links,
+        },
+        geo=True,
+    )
 
 
 @require_GET
@@ -282,8 +341,11 @@ def item(request, name: str, fid: int):
         feature = _feature(*row)
         feature["links"] = [
             {"href": request.build_absolute_uri(), "rel": "self", "type": "application/geo+json"},
-            {"href": _url(request, "collection", name), "rel": "collection",
-             "type": "application/json"},
-        ]  # fmt: skip
+            {
+                "href": _url(request, "collection", name),
+                "rel": "collection",
+                "type": "application/json",
+            },
+        ]
         return _json(feature, geo=True)
     return _error(404, "NotFound", f"No feature {fid} in {name!r}.")

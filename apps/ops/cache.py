@@ -31,8 +31,16 @@ class TolerantRedisCache(RedisCache):
 
 
 for _name, _default in [
-    ("get", None), ("get_many", {}), ("set", None), ("set_many", []), ("add", False),
-    ("delete", False), ("delete_many", None), ("incr", None), ("touch", False),
-    ("has_key", False), ("clear", None),
-]:  # fmt: skip
+    ("get", None),
+    ("get_many", {}),
+    ("set", None),
+    ("set_many", []),
+    ("add", False),
+    ("delete", False),
+    ("delete_many", None),
+    ("incr", None),
+    ("touch", False),
+    ("has_key", False),
+    ("clear", None),
+]:
     setattr(TolerantRedisCache, _name, _tolerant(_name, _default))

@@ -55,8 +55,11 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning(
             "database unavailable: %s %s: %s: %s",
-            request.method, request.path, type(exception).__name__, str(exception)[:300],
-        )  # fmt: skip
+            request.method,
+            request.path,
+            type(exception).__name__,
+            str(exception)[:300],
+        )
         response = JsonResponse({"detail": MESSAGE}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_S)
         response["Cache-Control"] = "no-store"

@@ -88,8 +88,11 @@ class ServiceAdmin(admin.ModelAdmin):
                 return super().delete_view(request, object_id, extra_context)
         except services.InUseError as error:
             self.message_user(request, str(error), messages.ERROR)
-            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                                    args=[object_id]))  # fmt: skip
+            return redirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]
+                )
+            )
 
     def response_action(self, request, queryset):
         try:
@@ -256,8 +259,18 @@ class ChangeInline(admin.TabularInline):
     model = ControlChange
     form = admin_forms.ChangeForm
     formset = ChangeInlineFormSet
-    fields = ["date", "date_precision", "status", "controller", "challenger_groups",
-              "confidence", "sources", "summary", "review_state", "version"]  # fmt: skip
+    fields = [
+        "date",
+        "date_precision",
+        "status",
+        "controller",
+        "challenger_groups",
+        "confidence",
+        "sources",
+        "summary",
+        "review_state",
+        "version",
+    ]
     autocomplete_fields = ["controller", "sources"]
     ordering = ["date"]
     extra = 1
@@ -296,8 +309,16 @@ NEW_STATE_FIELDS = ["status", "controller", "challenger_groups", "supported_by",
 @admin.register(ControlChange)
 class ChangeAdmin(ServiceAdmin):
     form = admin_forms.ChangeForm
-    list_display = ["place", "date", "status", "controller", "confidence", "review_state",
-                    "author", "updated_at"]  # fmt: skip
+    list_display = [
+        "place",
+        "date",
+        "status",
+        "controller",
+        "confidence",
+        "review_state",
+        "author",
+        "updated_at",
+    ]
     list_filter = ["place__theater", "controller", "status", "confidence", "review_state"]
     list_select_related = ["place", "controller", "author"]
     date_hierarchy = "date"
@@ -378,5 +399,7 @@ class ChangeAdmin(ServiceAdmin):
 
     def get_urls(self):
         restore = self.admin_site.admin_view(restore_view)
-        return [path("restore/<int:revision_id>/", restore, name="territory_restore"),
-                *super().get_urls()]  # fmt: skip
+        return [
+            path("restore/<int:revision_id>/", restore, name="territory_restore"),
+            *super().get_urls(),
+        ]

@@ -139,9 +139,17 @@ class GroupForm(ServiceForm):
     class Meta:
         model = ArmedGroup
         fields = [
-            "name", "slug", "short_name", "aliases", "color", "kind", "parent", "founded",
-            "dissolved", "description",
-        ]  # fmt: skip
+            "name",
+            "slug",
+            "short_name",
+            "aliases",
+            "color",
+            "kind",
+            "parent",
+            "founded",
+            "dissolved",
+            "description",
+        ]
         widgets = {"color": ColorInput()}
         field_classes = {"aliases": NamesField}
         help_texts = {"aliases": "One per line, e.g. ISIS, Daesh."}
@@ -153,9 +161,17 @@ class PlaceForm(ServiceForm):
     class Meta:
         model = Place
         fields = [
-            "theater", "name", "slug", "kind", "country", "aliases", "location", "area",
-            "population", "importance",
-        ]  # fmt: skip
+            "theater",
+            "name",
+            "slug",
+            "kind",
+            "country",
+            "aliases",
+            "location",
+            "area",
+            "population",
+            "importance",
+        ]
         field_classes = {"aliases": NamesField}
         help_texts = {"aliases": "One per line, any spelling: Dayr az-Zawr, Deir al-Zour…"}
 
@@ -181,9 +197,18 @@ class SourceForm(ServiceForm):
 # --- Control changes -------------------------------------------------------------------------
 
 CHANGE_FIELDS = [
-    "place", "date", "date_precision", "status", "controller", "challengers", "supported_by",
-    "confidence", "summary", "sources", "review_state",
-]  # fmt: skip
+    "place",
+    "date",
+    "date_precision",
+    "status",
+    "controller",
+    "challengers",
+    "supported_by",
+    "confidence",
+    "summary",
+    "sources",
+    "review_state",
+]
 
 
 class ChangeForm(ServiceForm):

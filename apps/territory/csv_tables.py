@@ -20,16 +20,56 @@ from .selectors import DIGITS
 from .spreadsheet import SafeWriter
 
 COLUMNS = {
-    "theaters": ["slug", "name", "start", "end", "min_lon", "min_lat", "max_lon", "max_lat",
-                 "description"],
-    "groups": ["slug", "name", "short_name", "aliases", "color", "kind", "parent", "founded",
-               "dissolved", "description"],
+    "theaters": [
+        "slug",
+        "name",
+        "start",
+        "end",
+        "min_lon",
+        "min_lat",
+        "max_lon",
+        "max_lat",
+        "description",
+    ],
+    "groups": [
+        "slug",
+        "name",
+        "short_name",
+        "aliases",
+        "color",
+        "kind",
+        "parent",
+        "founded",
+        "dissolved",
+        "description",
+    ],
     "sources": ["key", "url", "title", "publisher", "published", "archive_url"],
-    "places": ["slug", "name", "aliases", "kind", "country", "lat", "lon", "population",
-               "importance", "theater", "area"],
-    "changes": ["place", "date", "date_precision", "status", "controller", "challengers",
-                "supported_by", "confidence", "summary", "sources"],
-}  # fmt: skip
+    "places": [
+        "slug",
+        "name",
+        "aliases",
+        "kind",
+        "country",
+        "lat",
+        "lon",
+        "population",
+        "importance",
+        "theater",
+        "area",
+    ],
+    "changes": [
+        "place",
+        "date",
+        "date_precision",
+        "status",
+        "controller",
+        "challengers",
+        "supported_by",
+        "confidence",
+        "summary",
+        "sources",
+    ],
+}
 
 
 def source_key(source: Source) -> str:
@@ -43,11 +83,17 @@ def _slugs(objects) -> str:
 def change_rows(changes: Iterable[ControlChange]) -> Iterator[list]:
     for c in changes:
         yield [
-            c.place.slug, c.date.isoformat(), c.date_precision, c.status,
+            c.place.slug,
+            c.date.isoformat(),
+            c.date_precision,
+            c.status,
             c.controller.slug if c.controller else "",
-            _slugs(c.challengers.all()), _slugs(c.supported_by.all()),
-            c.confidence, c.summary, "|".join(source_key(s) for s in c.sources.all()),
-        ]  # fmt: skip
+            _slugs(c.challengers.all()),
+            _slugs(c.supported_by.all()),
+            c.confidence,
+            c.summary,
+            "|".join(source_key(s) for s in c.sources.all()),
+        ]
 
 
 def changes_for_export(changes):
@@ -118,26 +164,73 @@ def theater_record(theaters) -> dict[str, str]:
     groups = _with_ancestors(group_ids)
     sources = Source.objects.filter(pk__in=source_ids).order_by("pk")
     return {
-        "theaters.csv": to_csv(COLUMNS["theaters"], ([
-            t.slug, t.name, t.start_date.isoformat(), t.end_date.isoformat() if t.end_date else "",
-            *[round(v, DIGITS) for v in t.bounds.extent], t.description,
-        ] for t in theaters)),
-        "groups.csv": to_csv(COLUMNS["groups"], ([
-            g.slug, g.name, g.short_name, "|".join(g.aliases), g.color, g.kind,
-            g.parent.slug if g.parent else "", g.founded.isoformat() if g.founded else "",
-            g.dissolved.isoformat() if g.dissolved else "", g.description,
-        ] for g in groups)),
-        "sources.csv": to_csv(COLUMNS["sources"], ([
-            source_key(s), s.url, s.title, s.publisher,
-            s.published.isoformat() if s.published else "", s.archive_url,
-        ] for s in sources)),
-        "places.csv": to_csv(COLUMNS["places"], ([
-            p.slug, p.name, "|".join(p.aliases), p.kind, p.country, round(p.location.y, DIGITS),
-            round(p.location.x, DIGITS), p.population, p.importance, p.theater.slug,
-            p.area.wkt if p.area else "",
-        ] for p in sorted(places, key=lambda p: p.slug))),
+        "theaters.csv": to_csv(
+            COLUMNS["theaters"],
+            (
+                [
+                    t.slug,
+                    t.name,
+                    t.start_date.isoformat(),
+                    t.end_date.isoformat() if t.end_date else "",
+                    *[round(v, DIGITS) for v in t.bounds.extent],
+                    t.description,
+                ]
+                for t in theaters
+            ),
+        ),
+        "groups.csv": to_csv(
+            COLUMNS["groups"],
+            (
+                [
+                    g.slug,
+                    g.name,
+                    g.short_name,
+                    "|".join(g.aliases),
+                    g.color,
+                    g.kind,
+                    g.parent.slug if g.parent else "",
+                    g.founded.isoformat() if g.founded else "",
+                    g.dissolved.isoformat() if g.dissolved else "",
+                    g.description,
+                ]
+                for g in groups
+            ),
+        ),
+        "sources.csv": to_csv(
+            COLUMNS["sources"],
+            (
+                [
+                    source_key(s),
+                    s.url,
+                    s.title,
+                    s.publisher,
+                    s.published.isoformat() if s.published else "",
+                    s.archive_url,
+                ]
+                for s in sources
+            ),
+        ),
+        "places.csv": to_csv(
+            COLUMNS["places"],
+            (
+                [
+                    p.slug,
+                    p.name,
+                    "|".join(p.aliases),
+                    p.kind,
+                    p.country,
+                    round(p.location.y, DIGITS),
+                    round(p.location.x, DIGITS),
+                    p.population,
+                    p.importance,
+                    p.theater.slug,
+                    p.area.wkt if p.area else "",
+                ]
+                for p in sorted(places, key=lambda p: p.slug)
+            ),
+        ),
         "changes.csv": to_csv(COLUMNS["changes"], change_rows(changes)),
-    }  # fmt: skip
+    }
 
 
 def _with_ancestors(group_ids: set[int]) -> list[ArmedGroup]:

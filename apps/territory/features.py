@@ -21,34 +21,45 @@ def _slugs(groups) -> str:
 
 def place_properties(place) -> dict:
     return {
-        "slug": place.slug, "name": place.name, "aliases": "|".join(place.aliases),
-        "kind": place.kind, "country": place.country, "population": place.population,
-        "importance": place.importance, "theater": place.theater.slug,
-    }  # fmt: skip
+        "slug": place.slug,
+        "name": place.name,
+        "aliases": "|".join(place.aliases),
+        "kind": place.kind,
+        "country": place.country,
+        "population": place.population,
+        "importance": place.importance,
+        "theater": place.theater.slug,
+    }
 
 
 def control_properties(state, on: date) -> dict:
     """A place's state on day ``on`` (a selectors.PlaceState)."""
     place, controller = state.place, state.controller
     return {
-        "slug": place.slug, "name": place.name, "kind": place.kind,
-        "importance": place.importance, "date": on.isoformat(), "status": state.status,
+        "slug": place.slug,
+        "name": place.name,
+        "kind": place.kind,
+        "importance": place.importance,
+        "date": on.isoformat(),
+        "status": state.status,
         "controller": controller.slug if controller else None,
         "controller_name": controller.name if controller else None,
         "challengers": _slugs(state.challengers),
         "since": state.since.isoformat() if state.since else None,
         "until": state.until.isoformat() if state.until else None,
-    }  # fmt: skip
+    }
 
 
 def period_properties(period) -> dict:
     return {
-        "place": period.place.slug, "place_name": period.place.name,
-        "start": period.start.isoformat(), "end": period.end.isoformat() if period.end else None,
+        "place": period.place.slug,
+        "place_name": period.place.name,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat() if period.end else None,
         "status": period.status,
         "controller": period.controller.slug if period.controller else None,
         "challengers": _slugs(period.challengers.all()),
-    }  # fmt: skip
+    }
 
 
 def zone_properties(zones, shape) -> dict:
@@ -56,6 +67,10 @@ def zone_properties(zones, shape) -> dict:
     as such in every feature."""
     group = zones.groups[shape.group_id]
     return {
-        "theater": zones.theater.slug, "group": group.slug, "group_name": group.name,
-        "date": zones.day.isoformat(), "area_km2": shape.area_km2, "derived": True,
-    }  # fmt: skip
+        "theater": zones.theater.slug,
+        "group": group.slug,
+        "group_name": group.name,
+        "date": zones.day.isoformat(),
+        "area_km2": shape.area_km2,
+        "derived": True,
+    }

@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 OKABE_ITO = ["#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"]
-TOL_MUTED = ["#cc6677", "#332288", "#ddcc77", "#117733", "#88ccee", "#882255", "#44aa99",
-             "#999933", "#aa4499"]  # fmt: skip
+TOL_MUTED = [
+    "#cc6677",
+    "#332288",
+    "#ddcc77",
+    "#117733",
+    "#88ccee",
+    "#882255",
+    "#44aa99",
+    "#999933",
+    "#aa4499",
+]
 SAFE_PALETTE = OKABE_ITO + TOL_MUTED
 
 

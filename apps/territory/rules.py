@@ -237,9 +237,8 @@ def _check_changes_something(errors: Errors, p: ChangeProposal, others: list[Nei
     published = ControlChange.ReviewState.PUBLISHED
     only_published = p.review_state == published
     earlier = [
-        n for n in others
-        if n.date < p.date and (not only_published or n.review_state == published)
-    ]  # fmt: skip
+        n for n in others if n.date < p.date and (not only_published or n.review_state == published)
+    ]
     previous = max(earlier, key=lambda n: n.date, default=None)
     if previous is None or previous.state != p.state:
         return

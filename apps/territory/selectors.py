@@ -157,10 +157,16 @@ def _periods_in_force(on: date, periods: QuerySet[ControlPeriod]) -> dict[int, t
     for period_id, group_id in _fetch(links.values_list("period_id", "group_id")):
         challenger_ids[period_id].append(group_id)
     return {
-        place_id: (status, controller_id, tuple(challenger_ids.get(period_id, ())), start, end,
-                   change_id)
+        place_id: (
+            status,
+            controller_id,
+            tuple(challenger_ids.get(period_id, ())),
+            start,
+            end,
+            change_id,
+        )
         for period_id, place_id, start, end, status, controller_id, change_id in rows
-    }  # fmt: skip
+    }
 
 
 def _groups_of(periods: Iterable[tuple]) -> dict[int, ArmedGroup]:

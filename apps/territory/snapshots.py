@@ -21,19 +21,45 @@ from .models import ArmedGroup, ControlChange, Place, Source, Theater
 FIELDS: dict[type[models.Model], list[str]] = {
     Theater: ["name", "slug", "description", "bounds", "start_date", "end_date"],
     ArmedGroup: [
-        "name", "slug", "short_name", "aliases", "color", "kind", "parent", "founded",
-        "dissolved", "description",
+        "name",
+        "slug",
+        "short_name",
+        "aliases",
+        "color",
+        "kind",
+        "parent",
+        "founded",
+        "dissolved",
+        "description",
     ],
     Place: [
-        "theater", "name", "slug", "kind", "country", "aliases", "location", "area",
-        "population", "importance",
+        "theater",
+        "name",
+        "slug",
+        "kind",
+        "country",
+        "aliases",
+        "location",
+        "area",
+        "population",
+        "importance",
     ],
     Source: ["key", "url", "title", "publisher", "published", "archive_url"],
     ControlChange: [
-        "place", "date", "date_precision", "status", "controller", "challengers",
-        "supported_by", "confidence", "summary", "sources", "review_state", "version",
+        "place",
+        "date",
+        "date_precision",
+        "status",
+        "controller",
+        "challengers",
+        "supported_by",
+        "confidence",
+        "summary",
+        "sources",
+        "review_state",
+        "version",
     ],
-}  # fmt: skip
+}
 NOT_RESTORED = {"version"}  # kept for reading; a restore is a new version
 
 

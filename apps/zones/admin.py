@@ -43,10 +43,19 @@ class ZoneSetAdmin(admin.ModelAdmin):
                 have = ZoneSet.objects.filter(
                     theater=theater, radius_km=zone_selectors.default_radius(), day__in=days
                 ).count()
-                coverage.append({"theater": theater, "days": len(days), "cached": have,
-                                 "pending": len(days) - have})  # fmt: skip
-        extra = {"coverage": coverage, "available": compute.available(),
-                 "radius": zone_selectors.default_radius()}  # fmt: skip
+                coverage.append(
+                    {
+                        "theater": theater,
+                        "days": len(days),
+                        "cached": have,
+                        "pending": len(days) - have,
+                    }
+                )
+        extra = {
+            "coverage": coverage,
+            "available": compute.available(),
+            "radius": zone_selectors.default_radius(),
+        }
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def fill_view(self, request):

@@ -94,9 +94,10 @@ def area_series(*, theater: Theater, steps: list[date], group_ids: Iterable[int]
 
         transaction.on_commit(lambda: fill_missing_zones.delay(theater.pk), robust=True)
     areas = dict(
-        ZoneSet.objects.filter(theater=theater, radius_km=default_radius(), day__in=needed)
-        .values_list("day", "areas")
-    )  # fmt: skip
+        ZoneSet.objects.filter(
+            theater=theater, radius_km=default_radius(), day__in=needed
+        ).values_list("day", "areas")
+    )
     by_group: dict[int, list[float | None]] = {group_id: [] for group_id in group_ids}
     for key in keys:
         held = areas.get(key) if key is not None else {}

@@ -82,14 +82,18 @@ def store(theater_id: int, day: date, radius: float, generation: int, shapes) ->
         ZoneSet.objects.bulk_create(
             [
                 ZoneSet(
-                    theater_id=theater_id, day=day, radius_km=radius,
-                    features=[{"group": s.group_id, "area_km2": s.area_km2,
-                               "geometry": s.geometry} for s in shapes],
+                    theater_id=theater_id,
+                    day=day,
+                    radius_km=radius,
+                    features=[
+                        {"group": s.group_id, "area_km2": s.area_km2, "geometry": s.geometry}
+                        for s in shapes
+                    ],
                     areas={str(s.group_id): s.area_km2 for s in shapes},
                 )
             ],
             ignore_conflicts=True,
-        )  # fmt: skip
+        )
     return True
 
 
@@ -165,9 +169,10 @@ def fill_missing(
     radius = default_radius()
     wanted = zone_days(theater_id) if days is None else sorted(set(days))
     have = set(
-        ZoneSet.objects.filter(theater_id=theater_id, radius_km=radius, day__in=wanted)
-        .values_list("day", flat=True)
-    )  # fmt: skip
+        ZoneSet.objects.filter(theater_id=theater_id, radius_km=radius, day__in=wanted).values_list(
+            "day", flat=True
+        )
+    )
     missing = [day for day in wanted if day not in have]
     started = time.monotonic()
     computed = refused = 0

@@ -5,9 +5,14 @@ from django.db import OperationalError
 
 
 @shared_task(
-    name="zones.fill_missing", acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=8,
-)  # fmt: skip
+    name="zones.fill_missing",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=8,
+)
 def fill_missing_zones(theater_id: int) -> int:
     """Compute every missing zone day of one theater (queued by the writes that invalidate)."""
     from apps.territory.models import Theater

@@ -181,8 +181,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # longer than an
 # Fail fast when the broker is down: a request that queues a task on commit (on_commit, robust)
 # must not hang. Give every interval: the missing ones default to 1 s each (2.6 s in all).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
-}  # fmt: skip
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # Jobs still pending this long after they were asked for lost their message (Redis was down):
 # beat queues them again, as often. Re-running a job is harmless (it checks its status).
 TASK_REQUEUE_AFTER_S = env.int("TASK_REQUEUE_AFTER_S", default=60)

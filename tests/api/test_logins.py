@@ -123,14 +123,16 @@ def test_the_admin_login_locks_an_account_out_whatever_the_headers_say(settings,
     settings.AXES_FAILURE_LIMIT = 5
     browser = Client(HTTP_HOST="127.0.0.1")
     for n in range(5):
-        wrong = browser.post("/admin/login/", {"username": "staffer", "password": f"g{n}"},
-                             **spoofed(n))  # fmt: skip
+        wrong = browser.post(
+            "/admin/login/", {"username": "staffer", "password": f"g{n}"}, **spoofed(n)
+        )
         if n < 4:
             assert wrong.status_code == 200 and b"Please enter the correct" in wrong.content
         else:  # the fifth failure locks
             assert wrong.status_code == 429
-    right = browser.post("/admin/login/", {"username": "staffer", "password": PASSWORD},
-                         **spoofed(77))  # fmt: skip
+    right = browser.post(
+        "/admin/login/", {"username": "staffer", "password": PASSWORD}, **spoofed(77)
+    )
     assert right.status_code == 429 and b"Too many failed logins" in right.content
     assert "_auth_user_id" not in browser.session
     assert browser.get("/admin/").status_code == 302  # still logged out
@@ -169,8 +171,10 @@ def test_staff_see_and_lift_lockouts_in_the_admin(settings, staff):
     listing = browser.get("/admin/axes/accessattempt/")
     assert listing.status_code == 200 and b"staffer" in listing.content
     attempt = AccessAttempt.objects.get(username="staffer")
-    browser.post("/admin/axes/accessattempt/", {"action": "delete_selected", "post": "yes",
-                                                "_selected_action": [attempt.pk]})  # fmt: skip
+    browser.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "post": "yes", "_selected_action": [attempt.pk]},
+    )
     assert token_login(api, PASSWORD).status_code == 200
 
 
@@ -188,8 +192,10 @@ def test_an_expired_token_is_refused(staff):
     api = APIClient(HTTP_HOST="127.0.0.1")
     token = token_login(api, PASSWORD).json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert api.post("/api/v1/sources/", {"title": "t", "publisher": "p"}, format="json"
-                    ).status_code == 201  # fmt: skip
+    assert (
+        api.post("/api/v1/sources/", {"title": "t", "publisher": "p"}, format="json").status_code
+        == 201
+    )
     AuthToken.objects.filter(user=staff).update(expiry=timezone.now() - timedelta(seconds=1))
     assert api.get("/api/v1/imports/").status_code == 401
 

@@ -24,9 +24,13 @@ def place_body(theater, geometry) -> dict:
         "type": "Feature",
         "geometry": geometry,
         "properties": {
-            "slug": "p", "name": "P", "kind": "town", "country": "SY", "theater": theater.pk,
+            "slug": "p",
+            "name": "P",
+            "kind": "town",
+            "country": "SY",
+            "theater": theater.pk,
         },
-    }  # fmt: skip
+    }
 
 
 def post_raw(client, url: str, body: str):

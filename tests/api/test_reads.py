@@ -13,10 +13,15 @@ from tests.factories import ChangeFactory, PlaceFactory
 @pytest.fixture
 def record(theater, isis, syria):
     deir = PlaceFactory(
-        theater=theater, name="Deir ez-Zor", slug="deir-ez-zor", kind="city",
-        aliases=["Dayr az-Zawr", "Deir el-Zour"], location=Point(40.1408, 35.3359),
-        area=Polygon.from_bbox((40.10, 35.30, 40.18, 35.37)), population=211_000,
-    )  # fmt: skip
+        theater=theater,
+        name="Deir ez-Zor",
+        slug="deir-ez-zor",
+        kind="city",
+        aliases=["Dayr az-Zawr", "Deir el-Zour"],
+        location=Point(40.1408, 35.3359),
+        area=Polygon.from_bbox((40.10, 35.30, 40.18, 35.37)),
+        population=211_000,
+    )
     qaim = PlaceFactory(
         theater=theater, name="al-Qaim", slug="al-qaim", location=Point(40.9895, 34.3925)
     )
@@ -36,8 +41,10 @@ def test_control_geojson(api, record, theater):
     assert deir["geometry"] == {"type": "Point", "coordinates": [40.1408, 35.3359]}
     props = deir["properties"]
     assert (props["status"], props["controller"]["slug"], props["since"]) == (
-        "contested", "is", "2014-07-14",
-    )  # fmt: skip
+        "contested",
+        "is",
+        "2014-07-14",
+    )
     assert [g["slug"] for g in props["challengers"]] == ["sy"]
 
 
@@ -242,10 +249,16 @@ def test_schema_and_docs_are_served_offline(api, db):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     for path in [
-        "/api/v1/control/", "/api/v1/control/diff/", "/api/v1/timeline/",
-        "/api/v1/stats/control-series/", "/api/v1/places/{id}/history/", "/api/v1/changes/",
-        "/api/v1/changes/deleted/", "/api/v1/auth/token/", "/api/v1/groups/",
-    ]:  # fmt: skip
+        "/api/v1/control/",
+        "/api/v1/control/diff/",
+        "/api/v1/timeline/",
+        "/api/v1/stats/control-series/",
+        "/api/v1/places/{id}/history/",
+        "/api/v1/changes/",
+        "/api/v1/changes/deleted/",
+        "/api/v1/auth/token/",
+        "/api/v1/groups/",
+    ]:
         assert path in paths, path
     docs = api.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs

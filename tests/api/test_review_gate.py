@@ -22,8 +22,11 @@ def cited(place, isis):
 
 
 def point(lon, lat):
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {}}  # fmt: skip
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {},
+    }
 
 
 def refused(response, name: str) -> bool:
@@ -57,8 +60,9 @@ def test_an_editor_cannot_recolour_a_group_a_published_change_names(editor_api, 
 def test_a_challenger_a_supporter_and_a_parent_are_public_too(editor_api, place, isis, syria):
     ally, parent = GroupFactory(), GroupFactory()
     services.group_update(group=syria, parent=parent)
-    ChangeFactory(place=place, controller=isis, status="contested", challengers=[syria],
-                  supported_by=[ally])  # fmt: skip
+    ChangeFactory(
+        place=place, controller=isis, status="contested", challengers=[syria], supported_by=[ally]
+    )
     for group in (syria, ally, parent):
         response = editor_api.patch(f"/api/v1/groups/{group.pk}/", {"name": "X"}, format="json")
         assert response.status_code == 403, (group, response.json())

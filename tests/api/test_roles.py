@@ -26,8 +26,14 @@ def published(place, syria):
 
 def new_change(place, group, **extra):
     source = SourceFactory()
-    return {"place": place.pk, "date": "2015-06-01", "status": "controlled",
-            "controller": group.pk, "sources": [source.pk], **extra}  # fmt: skip
+    return {
+        "place": place.pk,
+        "date": "2015-06-01",
+        "status": "controlled",
+        "controller": group.pk,
+        "sources": [source.pk],
+        **extra,
+    }
 
 
 def test_roles_hold_the_documented_permissions():

@@ -13,9 +13,14 @@ def test_3_november_2017_through_the_api(reviewer_api, api):
     theater = post(
         reviewer_api,
         "/api/v1/theaters/",
-        {"slug": "syria-iraq", "name": "Syria and Iraq", "start_date": "2014-01-01",
-         "end_date": "2019-12-31", "bbox": [35.5, 29.0, 48.8, 37.6]},
-    )  # fmt: skip
+        {
+            "slug": "syria-iraq",
+            "name": "Syria and Iraq",
+            "start_date": "2014-01-01",
+            "end_date": "2019-12-31",
+            "bbox": [35.5, 29.0, 48.8, 37.6],
+        },
+    )
     groups = {
         slug: post(reviewer_api, "/api/v1/groups/", {"slug": slug, "name": name, "color": color})
         for slug, name, color in [
@@ -38,30 +43,51 @@ def test_3_november_2017_through_the_api(reviewer_api, api):
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {"slug": slug, "name": name, "kind": kind, "country": "SY",
-                               "theater": theater["id"]},
+                "properties": {
+                    "slug": slug,
+                    "name": name,
+                    "kind": kind,
+                    "country": "SY",
+                    "theater": theater["id"],
+                },
             },
-        )["id"]  # fmt: skip
+        )["id"]
     source = post(
         reviewer_api,
         "/api/v1/sources/",
-        {"key": "houston-chronicle-2017-11-04", "publisher": "Houston Chronicle (AP)",
-         "title": "Islamic State, squeezed on 2 sides, loses Syrian city and Iraqi border crossing",
-         "url": "http://www.pressreader.com/usa/houston-chronicle/20171104/281809989165488",
-         "published": "2017-11-04"},
-    )  # fmt: skip
+        {
+            "key": "houston-chronicle-2017-11-04",
+            "publisher": "Houston Chronicle (AP)",
+            "title": (
+                "Islamic State, squeezed on 2 sides, loses Syrian city and Iraqi border crossing"
+            ),
+            "url": "http://www.pressreader.com/usa/houston-chronicle/20171104/281809989165488",
+            "published": "2017-11-04",
+        },
+    )
 
     def change(place, day, controller, **extra):
         post(
             reviewer_api,
             "/api/v1/changes/",
-            {"place": places[place], "date": day, "status": extra.pop("status", "controlled"),
-             "controller": groups[controller]["id"], "sources": [source["id"]],
-             "review_state": "published", **extra},
-        )  # fmt: skip
+            {
+                "place": places[place],
+                "date": day,
+                "status": extra.pop("status", "controlled"),
+                "controller": groups[controller]["id"],
+                "sources": [source["id"]],
+                "review_state": "published",
+                **extra,
+            },
+        )
 
-    change("deir-ez-zor", "2014-07-14", "islamic-state", status="contested",
-           challengers=[groups["syrian-government"]["id"]])  # fmt: skip
+    change(
+        "deir-ez-zor",
+        "2014-07-14",
+        "islamic-state",
+        status="contested",
+        challengers=[groups["syrian-government"]["id"]],
+    )
     for place in ("al-qaim", "al-qaim-border-crossing", "abu-kamal"):
         change(place, "2014-06-21", "islamic-state")
     change("deir-ez-zor", "2017-11-03", "syrian-government")

@@ -12,9 +12,12 @@ def deir(theater, isis, syria):
         theater=theater, name="Deir ez-Zor", slug="deir-ez-zor", location=Point(40.14, 35.33)
     )
     ChangeFactory(
-        place=place, date=date(2014, 7, 14), status="contested", controller=isis,
+        place=place,
+        date=date(2014, 7, 14),
+        status="contested",
+        controller=isis,
         challengers=[syria],
-    )  # fmt: skip
+    )
     ChangeFactory(place=place, date=date(2017, 11, 3), controller=syria)
     return place
 
@@ -55,9 +58,11 @@ def test_home_is_the_map_with_its_configuration(client, deir, settings):
 
 def test_home_preloads_the_chosen_theaters_timeline(client, deir, theater):
     other = type(theater).objects.create(
-        slug="other", name="Other theater", start_date=date(2020, 1, 1),
+        slug="other",
+        name="Other theater",
+        start_date=date(2020, 1, 1),
         bounds=theater.bounds,
-    )  # fmt: skip
+    )
     page = client.get("/", {"theater": "other"}).content.decode()
     assert f'rel="preload" href="/api/v1/timeline/?theater={other.pk}"' in page
     assert '<option value="other" selected>' in page

@@ -8,12 +8,19 @@ from apps.territory.models import ControlChange, ControlPeriod, Place, Theater
 
 def snapshot(theater):
     return sorted(
-        (p.place_id, p.start, p.end, p.status, p.controller_id, p.change_id,
-         tuple(sorted(g.pk for g in p.challengers.all())))
+        (
+            p.place_id,
+            p.start,
+            p.end,
+            p.status,
+            p.controller_id,
+            p.change_id,
+            tuple(sorted(g.pk for g in p.challengers.all())),
+        )
         for p in ControlPeriod.objects.filter(place__theater=theater).prefetch_related(
             "challengers"
         )
-    )  # fmt: skip
+    )
 
 
 def test_bulk_periods_equal_service_rebuilds(db):
@@ -50,11 +57,16 @@ def test_generated_changes_obey_the_rules_and_are_audited(db):
     )
     for change in changes:  # what the bulk path trusts the generator to have made valid
         proposal = rules.ChangeProposal(
-            place=change.place, date=change.date, status=change.status,
-            controller=change.controller, challengers=list(change.challengers.all()),
-            supported_by=[], review_state=change.review_state,
-            sources=list(change.sources.all()), confidence=change.confidence,
-        )  # fmt: skip
+            place=change.place,
+            date=change.date,
+            status=change.status,
+            controller=change.controller,
+            challengers=list(change.challengers.all()),
+            supported_by=[],
+            review_state=change.review_state,
+            sources=list(change.sources.all()),
+            confidence=change.confidence,
+        )
         rules.check_change(proposal, existing=change)
     created = Revision.objects.filter(action=Revision.Action.CREATED)
     assert created.filter(content_type__model="controlchange").count() == 40
@@ -66,8 +78,9 @@ def test_replacing_deletes_through_the_services(db):
     from apps.territory.models import DeletedControlChange
 
     call_command("generate_synthetic", places=4, changes=12, groups=3, seed=4, stdout=None)
-    call_command("generate_synthetic", places=4, changes=12, groups=3, seed=4, replace=True,
-                 stdout=None)  # fmt: skip
+    call_command(
+        "generate_synthetic", places=4, changes=12, groups=3, seed=4, replace=True, stdout=None
+    )
     assert DeletedControlChange.objects.filter(was_public=True).count() == 12
     deleted = Revision.objects.filter(action=Revision.Action.DELETED)
     assert deleted.filter(content_type__model="controlchange").count() == 12

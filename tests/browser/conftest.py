@@ -56,8 +56,11 @@ print("seeded", place.pk)
 """
 
 # Staff accounts for the admin tests: (username, password, role).
-ACCOUNTS = [("ed", "ed-password-1", "Editors"), ("rev", "rev-password-1", "Reviewers"),
-            ("rev2", "rev2-password-1", "Reviewers")]  # fmt: skip
+ACCOUNTS = [
+    ("ed", "ed-password-1", "Editors"),
+    ("rev", "rev-password-1", "Reviewers"),
+    ("rev2", "rev2-password-1", "Reviewers"),
+]
 SEED_ACCOUNTS = f"""
 from django.contrib.auth.models import Group
 from apps.users.models import User

@@ -84,8 +84,9 @@ def test_an_editor_creates_a_place_by_clicking_on_the_map(new_page, live_url, st
 def test_an_editor_adds_a_draft_change_with_a_source(new_page, live_url, story):
     page = login(new_page, live_url, "ed")
     page.goto(f"{live_url}/admin/territory/controlchange/add/")
-    fill_change(page, day="2016-05-01", group="Syrian Democratic Forces",
-                source="Syria says ISIS defeated")  # fmt: skip
+    fill_change(
+        page, day="2016-05-01", group="Syrian Democratic Forces", source="Syria says ISIS defeated"
+    )
     page.fill("#id_summary", "Taken by the SDF in the spring offensive.")
     expect(page.locator("#state-context")).to_contain_text("unknown")  # no change yet
     page.click("input[name=_save]")

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.browser  # uses the live server of tests/browser/confte
 def gdal(*args: str) -> str:
     if shutil.which(args[0]) is None:
         pytest.fail(f"{args[0]} is missing: install gdal-bin (make test does).")
-    done = subprocess.run(args, capture_output=True, text=True, timeout=120,
-                          env={"CPL_DEBUG": "OFF", "PATH": "/usr/bin:/bin"})  # fmt: skip
+    done = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"CPL_DEBUG": "OFF", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -55,5 +60,6 @@ def test_items_page_with_next_links_and_filter_by_bbox_and_datetime(live_url, ap
     holders = {f["properties"]["slug"]: f["properties"]["controller"] for f in deir["features"]}
     assert holders.get("deir-ez-zor") == "syrian-government", holders
     before = api("/ogc/collections/control/items?bbox=40.0,35.2,40.3,35.45&datetime=2017-11-02")
-    assert {f["properties"]["slug"]: f["properties"]["controller"]
-            for f in before["features"]}["deir-ez-zor"] == "islamic-state"  # fmt: skip
+    assert {f["properties"]["slug"]: f["properties"]["controller"] for f in before["features"]}[
+        "deir-ez-zor"
+    ] == "islamic-state"

@@ -21,11 +21,16 @@ def change_url(change, action="change"):
 
 def change_form(place, group, source, **extra):
     data = {
-        "place": place.pk, "date": "2015-03-01", "date_precision": "day",
-        "status": "controlled", "controller": group.pk, "confidence": "confirmed",
-        "summary": "Taken after a week of fighting.", "sources": [source.pk],
+        "place": place.pk,
+        "date": "2015-03-01",
+        "date_precision": "day",
+        "status": "controlled",
+        "controller": group.pk,
+        "confidence": "confirmed",
+        "summary": "Taken after a week of fighting.",
+        "sources": [source.pk],
         "review_state": "draft",
-    }  # fmt: skip
+    }
     data.update(extra)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -36,8 +41,9 @@ def errors_of(response) -> dict:
     errors = {k: " ".join(v) for k, v in response.context["adminform"].form.errors.items()}
     for inline in response.context["inline_admin_formsets"]:
         for i, form_errors in enumerate(inline.formset.errors):
-            errors.update({f"{inline.formset.prefix}-{i}-{k}": " ".join(v)
-                           for k, v in form_errors.items()})  # fmt: skip
+            errors.update(
+                {f"{inline.formset.prefix}-{i}-{k}": " ".join(v) for k, v in form_errors.items()}
+            )
         if inline.formset.non_form_errors():
             errors[f"{inline.formset.prefix}"] = " ".join(inline.formset.non_form_errors())
     return errors
@@ -151,8 +157,9 @@ def test_history_lists_revisions_and_restore_works(as_reviewer, place, isis, syr
     assert page.status_code == 200
     text = page.content.decode()
     assert "Islamic State" in text and "Syrian government" in text and "Restore" in text
-    created = Revision.objects.get(object_id=change.pk, action="created",
-                                   content_type__model="controlchange")  # fmt: skip
+    created = Revision.objects.get(
+        object_id=change.pk, action="created", content_type__model="controlchange"
+    )
     response = as_reviewer.post(f"/admin/territory/controlchange/restore/{created.pk}/")
     assert response.status_code == 302
     assert selectors.place_state_on(place=place, on=date(2016, 1, 1)).controller == isis
@@ -162,15 +169,25 @@ def test_an_editor_adds_a_place_with_a_change_inline_and_errors_roll_back_both(
     as_editor, theater, isis
 ):
     data = {
-        "theater": theater.pk, "name": "Tell Abyad", "slug": "tell-abyad", "kind": "town",
-        "country": "SY", "aliases": "Tal Abyad\nGirê Spî", "importance": 3,
+        "theater": theater.pk,
+        "name": "Tell Abyad",
+        "slug": "tell-abyad",
+        "kind": "town",
+        "country": "SY",
+        "aliases": "Tal Abyad\nGirê Spî",
+        "importance": 3,
         "location": Point(38.95, 36.7, srid=4326).geojson,
-        "changes-TOTAL_FORMS": 1, "changes-INITIAL_FORMS": 0, "changes-MIN_NUM_FORMS": 0,
-        "changes-MAX_NUM_FORMS": 1000, "changes-0-date": "2014-06-20",
-        "changes-0-date_precision": "day", "changes-0-status": "controlled",
-        "changes-0-controller": isis.pk, "changes-0-confidence": "confirmed",
+        "changes-TOTAL_FORMS": 1,
+        "changes-INITIAL_FORMS": 0,
+        "changes-MIN_NUM_FORMS": 0,
+        "changes-MAX_NUM_FORMS": 1000,
+        "changes-0-date": "2014-06-20",
+        "changes-0-date_precision": "day",
+        "changes-0-status": "controlled",
+        "changes-0-controller": isis.pk,
+        "changes-0-confidence": "confirmed",
         "changes-0-review_state": "draft",
-    }  # fmt: skip
+    }
     bad = {**data, "changes-0-date": (date.today() + timedelta(days=5)).isoformat()}
     response = as_editor.post("/admin/territory/place/add/", bad)
     errors = errors_of(response)
@@ -200,9 +217,17 @@ def test_group_colour_has_a_picker(as_reviewer, isis):
 
 
 def test_a_place_outside_its_theater_and_a_bad_geometry_are_form_errors(as_editor, theater):
-    data = {"theater": theater.pk, "name": "Far away", "slug": "far-away", "kind": "town",
-            "country": "FR", "importance": 3, "location": Point(2.35, 48.85, srid=4326).geojson,
-            "changes-TOTAL_FORMS": 0, "changes-INITIAL_FORMS": 0}  # fmt: skip
+    data = {
+        "theater": theater.pk,
+        "name": "Far away",
+        "slug": "far-away",
+        "kind": "town",
+        "country": "FR",
+        "importance": 3,
+        "location": Point(2.35, 48.85, srid=4326).geojson,
+        "changes-TOTAL_FORMS": 0,
+        "changes-INITIAL_FORMS": 0,
+    }
     errors = errors_of(as_editor.post("/admin/territory/place/add/", data))
     assert "outside" in errors.get("location", ""), errors
     bowtie = '{"type": "Polygon", "coordinates": [[[40,35],[41,36],[41,35],[40,36],[40,35]]]}'
@@ -265,17 +290,32 @@ def test_an_untouched_published_row_with_line_breaks_is_not_saved_again(as_revie
     row the browser sends back with CRLF line breaks is not an edit of the change."""
     change = ChangeFactory(place=place, controller=isis, summary="Line one.\nLine two.")
     data = {
-        "theater": place.theater_id, "name": place.name, "slug": place.slug, "kind": place.kind,
-        "country": place.country, "aliases": "", "importance": 4,
-        "location": place.location.geojson, "area": "", "population": "",
-        "changes-TOTAL_FORMS": 1, "changes-INITIAL_FORMS": 1, "changes-MIN_NUM_FORMS": 0,
-        "changes-MAX_NUM_FORMS": 1000, "changes-0-id": change.pk, "changes-0-place": place.pk,
-        "changes-0-date": "2015-01-01", "changes-0-date_precision": "day",
-        "changes-0-status": "controlled", "changes-0-controller": isis.pk,
-        "changes-0-confidence": "confirmed", "changes-0-summary": "Line one.\r\nLine two.",
+        "theater": place.theater_id,
+        "name": place.name,
+        "slug": place.slug,
+        "kind": place.kind,
+        "country": place.country,
+        "aliases": "",
+        "importance": 4,
+        "location": place.location.geojson,
+        "area": "",
+        "population": "",
+        "changes-TOTAL_FORMS": 1,
+        "changes-INITIAL_FORMS": 1,
+        "changes-MIN_NUM_FORMS": 0,
+        "changes-MAX_NUM_FORMS": 1000,
+        "changes-0-id": change.pk,
+        "changes-0-place": place.pk,
+        "changes-0-date": "2015-01-01",
+        "changes-0-date_precision": "day",
+        "changes-0-status": "controlled",
+        "changes-0-controller": isis.pk,
+        "changes-0-confidence": "confirmed",
+        "changes-0-summary": "Line one.\r\nLine two.",
         "changes-0-sources": [s.pk for s in change.sources.all()],
-        "changes-0-review_state": "published", "changes-0-version": change.version,
-    }  # fmt: skip
+        "changes-0-review_state": "published",
+        "changes-0-version": change.version,
+    }
     response = as_reviewer.post(f"/admin/territory/place/{place.pk}/change/", data)
     assert response.status_code == 302, errors_of(response)
     place.refresh_from_db()
@@ -291,5 +331,9 @@ def test_a_change_dated_the_first_day_of_year_one_has_a_page(as_reviewer, place,
 def test_a_save_that_changes_nothing_records_no_revision(place, isis):
     change = ChangeFactory(place=place, controller=isis, review_state="draft")
     services.control_change_update(change=change, version=1, summary="")
-    assert Revision.objects.filter(object_id=change.pk, content_type__model="controlchange",
-                                   action="changed").count() == 0  # fmt: skip
+    assert (
+        Revision.objects.filter(
+            object_id=change.pk, content_type__model="controlchange", action="changed"
+        ).count()
+        == 0
+    )

@@ -18,8 +18,15 @@ def cited(place, isis):
 
 
 def source_form(source, **extra):
-    return {"title": source.title, "url": source.url, "publisher": source.publisher,
-            "published": "", "archive_url": "", "key": "", **extra}  # fmt: skip
+    return {
+        "title": source.title,
+        "url": source.url,
+        "publisher": source.publisher,
+        "published": "",
+        "archive_url": "",
+        "key": "",
+        **extra,
+    }
 
 
 def source_url(source):
@@ -49,18 +56,38 @@ def test_an_editor_cannot_change_a_cited_source(as_editor, cited):
 def test_an_editor_cannot_move_a_place_or_recolour_a_group_the_public_sees(
     as_editor, place, isis, cited
 ):
-    data = {"theater": place.theater_id, "name": place.name, "slug": place.slug,
-            "kind": place.kind, "country": place.country, "aliases": "", "importance": 3,
-            "location": '{"type": "Point", "coordinates": [41, 36]}', "area": "",
-            "population": "", "changes-TOTAL_FORMS": 0, "changes-INITIAL_FORMS": 0,
-            "changes-MIN_NUM_FORMS": 0, "changes-MAX_NUM_FORMS": 1000}  # fmt: skip
+    data = {
+        "theater": place.theater_id,
+        "name": place.name,
+        "slug": place.slug,
+        "kind": place.kind,
+        "country": place.country,
+        "aliases": "",
+        "importance": 3,
+        "location": '{"type": "Point", "coordinates": [41, 36]}',
+        "area": "",
+        "population": "",
+        "changes-TOTAL_FORMS": 0,
+        "changes-INITIAL_FORMS": 0,
+        "changes-MIN_NUM_FORMS": 0,
+        "changes-MAX_NUM_FORMS": 1000,
+    }
     response = as_editor.post(f"/admin/territory/place/{place.pk}/change/", data)
     assert response.status_code == 302 and "Nothing was saved" in messages_of(response)
     assert Place.objects.get(pk=place.pk).location.coords == (40.0, 35.0)
 
-    group = {"name": isis.name, "slug": isis.slug, "short_name": "", "aliases": "",
-             "color": "#00ff00", "kind": isis.kind, "parent": "", "founded": "",
-             "dissolved": "", "description": ""}  # fmt: skip
+    group = {
+        "name": isis.name,
+        "slug": isis.slug,
+        "short_name": "",
+        "aliases": "",
+        "color": "#00ff00",
+        "kind": isis.kind,
+        "parent": "",
+        "founded": "",
+        "dissolved": "",
+        "description": "",
+    }
     response = as_editor.post(f"/admin/territory/armedgroup/{isis.pk}/change/", group)
     assert response.status_code == 302 and "Nothing was saved" in messages_of(response)
     assert ArmedGroup.objects.get(pk=isis.pk).color == "#1a1a1a"
@@ -73,18 +100,29 @@ def test_an_editor_still_adds_a_draft_change_inline_to_a_public_place(
     assert 'name="name"' not in page and 'name="changes-0-date"' in page
     published = ControlChange.objects.get()
     data = {
-        "changes-TOTAL_FORMS": 2, "changes-INITIAL_FORMS": 1, "changes-MIN_NUM_FORMS": 0,
-        "changes-MAX_NUM_FORMS": 1000, "changes-0-id": published.pk,
-        "changes-0-place": place.pk, "changes-0-date": "2015-01-01",
-        "changes-0-date_precision": "day", "changes-0-status": "controlled",
-        "changes-0-controller": isis.pk, "changes-0-confidence": "confirmed",
-        "changes-0-summary": "", "changes-0-sources": [cited.pk],
-        "changes-0-review_state": "published", "changes-0-version": published.version,
-        "changes-1-place": place.pk, "changes-1-date": "2016-01-01",
-        "changes-1-date_precision": "day", "changes-1-status": "controlled",
-        "changes-1-controller": syria.pk, "changes-1-confidence": "confirmed",
+        "changes-TOTAL_FORMS": 2,
+        "changes-INITIAL_FORMS": 1,
+        "changes-MIN_NUM_FORMS": 0,
+        "changes-MAX_NUM_FORMS": 1000,
+        "changes-0-id": published.pk,
+        "changes-0-place": place.pk,
+        "changes-0-date": "2015-01-01",
+        "changes-0-date_precision": "day",
+        "changes-0-status": "controlled",
+        "changes-0-controller": isis.pk,
+        "changes-0-confidence": "confirmed",
+        "changes-0-summary": "",
+        "changes-0-sources": [cited.pk],
+        "changes-0-review_state": "published",
+        "changes-0-version": published.version,
+        "changes-1-place": place.pk,
+        "changes-1-date": "2016-01-01",
+        "changes-1-date_precision": "day",
+        "changes-1-status": "controlled",
+        "changes-1-controller": syria.pk,
+        "changes-1-confidence": "confirmed",
         "changes-1-review_state": "draft",
-    }  # fmt: skip
+    }
     response = as_editor.post(f"/admin/territory/place/{place.pk}/change/", data)
     assert response.status_code == 302
     assert place.changes.get(date="2016-01-01").review_state == "draft"

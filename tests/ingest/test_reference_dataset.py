@@ -10,16 +10,53 @@ from apps.territory.models import ArmedGroup, ControlChange, Place, Theater
 from tests.conftest import d
 
 REQUIRED_PLACES = [
-    "mosul", "raqqa", "deir-ez-zor", "palmyra", "ramadi", "fallujah", "tikrit", "kobani",
-    "manbij", "al-bab", "jarabulus", "dabiq", "tabqa", "tal-afar", "sinjar", "baiji", "hawija",
-    "al-qaim", "al-qaim-border-crossing", "abu-kamal", "mayadin", "hajin", "baghuz", "rutba",
-    "anah", "rawa", "hit", "haditha", "qayyarah", "kirkuk", "al-shaddadi", "tell-abyad",
-    "al-sukhnah", "al-qaryatayn", "al-omar-oil-field", "aleppo",
-]  # fmt: skip
+    "mosul",
+    "raqqa",
+    "deir-ez-zor",
+    "palmyra",
+    "ramadi",
+    "fallujah",
+    "tikrit",
+    "kobani",
+    "manbij",
+    "al-bab",
+    "jarabulus",
+    "dabiq",
+    "tabqa",
+    "tal-afar",
+    "sinjar",
+    "baiji",
+    "hawija",
+    "al-qaim",
+    "al-qaim-border-crossing",
+    "abu-kamal",
+    "mayadin",
+    "hajin",
+    "baghuz",
+    "rutba",
+    "anah",
+    "rawa",
+    "hit",
+    "haditha",
+    "qayyarah",
+    "kirkuk",
+    "al-shaddadi",
+    "tell-abyad",
+    "al-sukhnah",
+    "al-qaryatayn",
+    "al-omar-oil-field",
+    "aleppo",
+]
 REQUIRED_GROUPS = [
-    "islamic-state", "syrian-government", "iraqi-government", "peshmerga", "sdf",
-    "turkish-backed-opposition", "syrian-opposition", "pmf",
-]  # fmt: skip
+    "islamic-state",
+    "syrian-government",
+    "iraqi-government",
+    "peshmerga",
+    "sdf",
+    "turkish-backed-opposition",
+    "syrian-opposition",
+    "pmf",
+]
 
 # (place, day, expected controller slug) — each checked against the public record.
 FACTS = [

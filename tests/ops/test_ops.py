@@ -62,13 +62,19 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 20 + "a-long-random-secret-key-for-the-deploy-check-only-123",
         "ALLOWED_HOSTS": "frontline.example.org",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/frontline"),
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", "postgis://postgres@127.0.0.1:5432/frontline"
+        ),
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }  # fmt: skip
+    }
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
 

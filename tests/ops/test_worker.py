@@ -37,17 +37,38 @@ def worker(transactional_db):
         pytest.skip("the worker test runs on PostGIS")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))},
-        "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": BROKER, "DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": BROKER,
+        "DEBUG": "false",
         "IMPORT_ROOT": settings.IMPORT_ROOT,  # where the test's uploads are written
-    }  # fmt: skip
-    subprocess.run([sys.executable, "-m", "celery", "-A", "config", "purge", "-f"], cwd=ROOT,
-                   env=env, capture_output=True, timeout=60)  # fmt: skip
+    }
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=info", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=info",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         yield env
     finally:
@@ -63,17 +84,28 @@ def worker(transactional_db):
 def call(env: dict, task: str, *args) -> None:
     """Queue a task through the broker (no eager mode here), from another process."""
     done = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "config", "call", task,
-         f"--args={json.dumps(list(args))}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "call",
+            task,
+            f"--args={json.dumps(list(args))}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
 
 
 def test_a_worker_runs_a_queued_import(worker):
     theater = TheaterFactory(slug="worker-theater")
-    content = (b"slug,name,kind,country,lat,lon\n"
-               b"worker-town,Worker Town,town,SY,35.5,40.5\n")  # fmt: skip
+    content = b"slug,name,kind,country,lat,lon\nworker-town,Worker Town,town,SY,35.5,40.5\n"
     job = import_job_create(user=None, filename="w.csv", chunks=[content], theater=theater)
     call(worker, "ingest.run_import", str(job.pk))  # through the broker, as an upload does
     deadline = time.monotonic() + 60
@@ -102,12 +134,18 @@ def test_a_worker_computes_the_zone_days_a_write_affects(worker):
     first, second = GroupFactory(), GroupFactory()
     source = SourceFactory()
     towns = [PlaceFactory(theater=theater, location=Point(38 + i, 35, srid=4326)) for i in (0, 1)]
-    for town, group, day in [(towns[0], first, date(2015, 1, 1)),
-                             (towns[1], second, date(2016, 1, 1))]:  # fmt: skip
+    for town, group, day in [
+        (towns[0], first, date(2015, 1, 1)),
+        (towns[1], second, date(2016, 1, 1)),
+    ]:
         services.control_change_create(
-            place=town, date=day, status="controlled", controller=group,
-            sources=[source], review_state="published",
-        )  # fmt: skip
+            place=town,
+            date=day,
+            status="controlled",
+            controller=group,
+            sources=[source],
+            review_state="published",
+        )
     # Queued through the broker as a write queues it on commit (tests/zones checks that writes
     # queue it; here the task crosses Redis to a real worker process).
     call(worker, "zones.fill_missing", theater.pk)

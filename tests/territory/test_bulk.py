@@ -12,8 +12,10 @@ from tests.factories import ChangeFactory, PlaceFactory, SourceFactory
 
 
 def periods(place):
-    return [(p.start, p.end, p.status, p.controller_id)
-            for p in ControlPeriod.objects.filter(place=place).order_by("start")]  # fmt: skip
+    return [
+        (p.start, p.end, p.status, p.controller_id)
+        for p in ControlPeriod.objects.filter(place=place).order_by("start")
+    ]
 
 
 def proposal(place, day, controller, **fields):
@@ -71,10 +73,22 @@ def test_bulk_delete_leaves_tombstones_and_rebuilds(place, isis, sdf):
 
 
 def test_bulk_places_obey_the_rules_and_are_audited(theater):
-    good = Place(theater=theater, name="Ain Issa", slug="ain-issa", kind="town",
-                 location=theater.bounds.centroid, country="SY")  # fmt: skip
-    bad = Place(theater=theater, name="Nowhere", slug="nowhere", kind="town",
-                location=theater.bounds.centroid, country="Syria")  # fmt: skip
+    good = Place(
+        theater=theater,
+        name="Ain Issa",
+        slug="ain-issa",
+        kind="town",
+        location=theater.bounds.centroid,
+        country="SY",
+    )
+    bad = Place(
+        theater=theater,
+        name="Nowhere",
+        slug="nowhere",
+        kind="town",
+        location=theater.bounds.centroid,
+        country="Syria",
+    )
     with pytest.raises(ValidationError):
         services.places_bulk_create(places=[good, bad])
     assert not Place.objects.filter(slug__in=["ain-issa", "nowhere"]).exists()

@@ -66,9 +66,14 @@ def _periods(changes):
     """Periods ``(start, end, controller)`` of changes given as (day number, controller)."""
     by_day = dict(changes)
     days = sorted(by_day)
-    return [(date(2020, 1, 1) + timedelta(days=d), date(2020, 1, 1) + timedelta(days=e)
-             if e is not None else None, by_day[d])
-            for d, e in zip(days, [*days[1:], None][: len(days)], strict=True)]  # fmt: skip
+    return [
+        (
+            date(2020, 1, 1) + timedelta(days=d),
+            date(2020, 1, 1) + timedelta(days=e) if e is not None else None,
+            by_day[d],
+        )
+        for d, e in zip(days, [*days[1:], None][: len(days)], strict=True)
+    ]
 
 
 @given(history, history)
@@ -83,5 +88,6 @@ def test_controller_differences_are_exactly_the_days_that_differ(old, new):
         day = date(2020, 1, 1) + timedelta(days=offset)
         inside = any(s <= day and (e is None or day < e) for s, e in ranges)
         assert inside == (controller(before, day) != controller(after, day)), day
-    assert all(ranges[i][1] is not None and ranges[i][1] < ranges[i + 1][0]
-               for i in range(len(ranges) - 1))  # ordered, disjoint, not touching  # fmt: skip
+    assert all(
+        ranges[i][1] is not None and ranges[i][1] < ranges[i + 1][0] for i in range(len(ranges) - 1)
+    )  # ordered, disjoint, not touching

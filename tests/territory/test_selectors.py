@@ -15,23 +15,37 @@ from tests.factories import ChangeFactory, PlaceFactory
 def three_places(theater, isis, syria, sdf):
     """Raqqa (IS, then SDF), Palmyra (IS, SY, IS, SY), an oil field (SDF, unknown before)."""
     raqqa = PlaceFactory(
-        theater=theater, name="Raqqa", slug="raqqa", location=Point(39.01, 35.95),
-        population=220_000, kind="city",
-    )  # fmt: skip
+        theater=theater,
+        name="Raqqa",
+        slug="raqqa",
+        location=Point(39.01, 35.95),
+        population=220_000,
+        kind="city",
+    )
     palmyra = PlaceFactory(
-        theater=theater, name="Palmyra", slug="palmyra", location=Point(38.27, 34.55),
-        population=50_000, kind="city",
-    )  # fmt: skip
+        theater=theater,
+        name="Palmyra",
+        slug="palmyra",
+        location=Point(38.27, 34.55),
+        population=50_000,
+        kind="city",
+    )
     field = PlaceFactory(
-        theater=theater, name="al-Omar", slug="al-omar", location=Point(40.55, 35.08),
+        theater=theater,
+        name="al-Omar",
+        slug="al-omar",
+        location=Point(40.55, 35.08),
         kind="oil_field",
-    )  # fmt: skip
+    )
     ChangeFactory(place=raqqa, date=d("2014-01-13"), controller=isis)
     ChangeFactory(place=raqqa, date=d("2017-10-17"), controller=sdf)
     for day, group in [
-        ("2014-01-01", syria), ("2015-05-21", isis), ("2016-03-27", syria),
-        ("2016-12-11", isis), ("2017-03-02", syria),
-    ]:  # fmt: skip
+        ("2014-01-01", syria),
+        ("2015-05-21", isis),
+        ("2016-03-27", syria),
+        ("2016-12-11", isis),
+        ("2017-03-02", syria),
+    ]:
         ChangeFactory(place=palmyra, date=d(day), controller=group)
     ChangeFactory(place=field, date=d("2017-10-22"), controller=sdf)
     return raqqa, palmyra, field

@@ -18,22 +18,27 @@ SERIES = "/api/v1/stats/control-series/"
 
 
 def cached(theater):
-    return {row.day: (row.pk, row.computed_at)
-            for row in ZoneSet.objects.filter(theater=theater)}  # fmt: skip
+    return {row.day: (row.pk, row.computed_at) for row in ZoneSet.objects.filter(theater=theater)}
 
 
 def back_date(place_slug: str, day: date, group_slug: str) -> ControlChange:
     return services.control_change_create(
-        place=Place.objects.get(slug=place_slug), date=day, status="controlled",
-        controller=ArmedGroup.objects.get(slug=group_slug), sources=[Source.objects.first()],
+        place=Place.objects.get(slug=place_slug),
+        date=day,
+        status="controlled",
+        controller=ArmedGroup.objects.get(slug=group_slug),
+        sources=[Source.objects.first()],
         review_state=ControlChange.ReviewState.PUBLISHED,
-    )  # fmt: skip
+    )
 
 
 def holder(zones, place_slug):
     point = Place.objects.get(slug=place_slug).location
-    found = [zones.groups[s.group_id].slug for s in zones.shapes
-             if GEOSGeometry(json.dumps(s.geometry), srid=4326).intersects(point)]  # fmt: skip
+    found = [
+        zones.groups[s.group_id].slug
+        for s in zones.shapes
+        if GEOSGeometry(json.dumps(s.geometry), srid=4326).intersects(point)
+    ]
     return found[0] if found else None
 
 
@@ -67,11 +72,14 @@ def test_writes_that_move_no_controller_invalidate_nothing(reference):
     before = cached(reference)
     raqqa = Place.objects.get(slug="raqqa")
     services.control_change_create(  # contested, Islamic State still in control
-        place=raqqa, date=date(2015, 3, 1), status="contested",
+        place=raqqa,
+        date=date(2015, 3, 1),
+        status="contested",
         controller=ArmedGroup.objects.get(slug="islamic-state"),
-        challengers=[ArmedGroup.objects.get(slug="sdf")], sources=[Source.objects.first()],
+        challengers=[ArmedGroup.objects.get(slug="sdf")],
+        sources=[Source.objects.first()],
         review_state=ControlChange.ReviewState.PUBLISHED,
-    )  # fmt: skip
+    )
     back_date("raqqa", date(2015, 4, 1), "islamic-state")  # restates the same controller
     services.place_update(place=raqqa, population=(raqqa.population or 0) + 1)
     assert cached(reference) == before
@@ -129,8 +137,10 @@ def test_writes_queue_the_computation_when_configured(
 
 
 def test_control_series_gains_the_area_held(client, reference):
-    body = client.get(SERIES, {"theater": reference.slug, "from": "2015-01-01",
-                               "to": "2018-01-01", "interval": "month"}).json()  # fmt: skip
+    body = client.get(
+        SERIES,
+        {"theater": reference.slug, "from": "2015-01-01", "to": "2018-01-01", "interval": "month"},
+    ).json()
     assert body["area_pending"] == 0
     series = {g["group"]["slug"]: g for g in body["groups"]}
     step = body["dates"].index("2016-06-01")

@@ -14,8 +14,11 @@ def zone_of(client, day: str, slug: str) -> str | None:
     body = client.get("/api/v1/zones/", {"date": day, "theater": "syria-iraq-2014-2019"}).json()
     assert body["derived"] is True and "Derived, not observed" in body["method"]
     point = Place.objects.get(slug=slug).location
-    holders = [f["properties"]["group"]["slug"] for f in body["features"]
-               if GEOSGeometry(json.dumps(f["geometry"]), srid=4326).intersects(point)]  # fmt: skip
+    holders = [
+        f["properties"]["group"]["slug"]
+        for f in body["features"]
+        if GEOSGeometry(json.dumps(f["geometry"]), srid=4326).intersects(point)
+    ]
     assert len(holders) <= 1, holders  # zones of different groups never overlap
     return holders[0] if holders else None
 
@@ -35,8 +38,10 @@ def test_zones_have_areas_and_bad_input_is_400(client, reference):
     }
     assert areas["islamic-state"] > 1000 and all(a > 0 for a in areas.values())
     assert client.get("/api/v1/zones/", {"date": "2016-06-01"}).status_code == 200  # one theater
-    bad = client.get("/api/v1/zones/", {"date": "2016-06-01", "theater": "syria-iraq-2014-2019",
-                                         "radius_km": "900"})  # fmt: skip
+    bad = client.get(
+        "/api/v1/zones/",
+        {"date": "2016-06-01", "theater": "syria-iraq-2014-2019", "radius_km": "900"},
+    )
     assert bad.status_code == 400
 
 

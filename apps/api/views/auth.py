@@ -74,9 +74,12 @@ class TokenView(APIView):
 
     @extend_schema(
         request=LoginSerializer,
-        responses={200: TOKEN, 401: OpenApiResponse(DETAIL, "Wrong username or password."),
-                   429: OpenApiResponse(DETAIL, "Too many attempts, or locked out.")},
-    )  # fmt: skip
+        responses={
+            200: TOKEN,
+            401: OpenApiResponse(DETAIL, "Wrong username or password."),
+            429: OpenApiResponse(DETAIL, "Too many attempts, or locked out."),
+        },
+    )
     def post(self, request):
         if _holds_nul(request.data):  # no account has a NUL: wrong credentials, not bad input
             return _unauthorized(WRONG)

@@ -73,11 +73,33 @@ def _control_csv(snapshot) -> dict:
     columns += ["since", "change"]
     slug = {pk: g.slug for pk, g in snapshot.groups.items()}
     rows = [
-        [pid, name, kind, lon, lat, status, slug.get(controller, ""),
-         "|".join(slug[g] for g in challengers), since or "", change or ""]
-        for (pid, name, kind, _importance, lon, lat, status, controller, challengers, since,
-             _until, change) in snapshot.rows
-    ]  # fmt: skip
+        [
+            pid,
+            name,
+            kind,
+            lon,
+            lat,
+            status,
+            slug.get(controller, ""),
+            "|".join(slug[g] for g in challengers),
+            since or "",
+            change or "",
+        ]
+        for (
+            pid,
+            name,
+            kind,
+            _importance,
+            lon,
+            lat,
+            status,
+            controller,
+            challengers,
+            since,
+            _until,
+            change,
+        ) in snapshot.rows
+    ]
     return {"csv_columns": columns, "csv_rows": rows}
 
 
@@ -127,13 +149,16 @@ class ControlDiffView(LargeAnswerView):
                             "type": "Feature",
                             "id": item["place"]["id"],
                             "geometry": {"type": "Point", "coordinates": item["coordinates"]},
-                            "properties": {**item["place"], "before": item["before"],
-                                           "after": item["after"]},
+                            "properties": {
+                                **item["place"],
+                                "before": item["before"],
+                                "after": item["after"],
+                            },
                         }
                         for item in items
                     ],
                 }
-            )  # fmt: skip
+            )
         return Response({"from": first, "to": last, "count": len(items), "results": items})
 
 
@@ -249,15 +274,24 @@ class TimelineView(LargeAnswerView):
         return Response(
             {
                 "theater": {
-                    "id": theater.pk, "slug": theater.slug, "name": theater.name,
-                    "start": theater.start_date, "end": theater.end_date,
+                    "id": theater.pk,
+                    "slug": theater.slug,
+                    "name": theater.name,
+                    "start": theater.start_date,
+                    "end": theater.end_date,
                     "bounds": list(theater.bounds.extent),
                 },
                 "epoch": epoch,
                 "status_codes": {code: status for status, code in STATUS_CODES.items()},
                 "groups": [
-                    {"id": g.pk, "slug": g.slug, "name": g.name, "short_name": g.short_name,
-                     "color": g.color, "aliases": g.aliases}
+                    {
+                        "id": g.pk,
+                        "slug": g.slug,
+                        "name": g.name,
+                        "short_name": g.short_name,
+                        "color": g.color,
+                        "aliases": g.aliases,
+                    }
                     for g in groups
                 ],
                 "places": {
@@ -271,7 +305,7 @@ class TimelineView(LargeAnswerView):
                 },
                 "changes": changes.as_json(),
             }
-        )  # fmt: skip
+        )
 
 
 class _ChangeColumns:

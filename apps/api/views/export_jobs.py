@@ -21,8 +21,11 @@ from apps.exports.services import ROLES_ONLY, export_job_start
 from apps.territory.models import Theater
 from apps.users import roles
 
-CONTENT_TYPES = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-8",
-                 "gpkg": "application/geopackage+sqlite3"}  # fmt: skip
+CONTENT_TYPES = {
+    "geojson": "application/geo+json",
+    "csv": "text/csv; charset=utf-8",
+    "gpkg": "application/geopackage+sqlite3",
+}
 
 
 class ExportRequestSerializer(serializers.Serializer):
@@ -59,9 +62,23 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExportJob
-        fields = ["id", "url", "status", "theater", "format", "date", "date_from", "date_to",
-                  "download", "size", "counts", "error", "created_at", "finished_at",
-                  "expires_at"]  # fmt: skip
+        fields = [
+            "id",
+            "url",
+            "status",
+            "theater",
+            "format",
+            "date",
+            "date_from",
+            "date_to",
+            "download",
+            "size",
+            "counts",
+            "error",
+            "created_at",
+            "finished_at",
+            "expires_at",
+        ]
         read_only_fields = fields
 
     def get_url(self, job) -> str:
@@ -105,16 +122,21 @@ class ExportListView(APIView):
         asked.is_valid(raise_exception=True)
         data = asked.validated_data
         job = export_job_start(
-            user=request.user, theater=data["theater"], format=data["format"],
-            date=data.get("date"), date_from=data.get("from"), date_to=data.get("to"),
-        )  # fmt: skip
+            user=request.user,
+            theater=data["theater"],
+            format=data["format"],
+            date=data.get("date"),
+            date_from=data.get("from"),
+            date_to=data.get("to"),
+        )
         body = ExportJobSerializer(job, context={"request": request}).data
         return Response(body, status=202, headers={"Location": body["url"]})
 
     @extend_schema(responses={200: ExportJobSerializer(many=True)})
     def get(self, request):
-        return Response(ExportJobSerializer(_jobs(request)[:50], many=True,
-                                            context={"request": request}).data)  # fmt: skip
+        return Response(
+            ExportJobSerializer(_jobs(request)[:50], many=True, context={"request": request}).data
+        )
 
 
 class ExportDetailView(APIView):
@@ -149,5 +171,9 @@ class ExportDownloadView(APIView):
         path = Path(settings.EXPORT_ROOT) / job.file
         if not job.file or not path.is_file():
             raise Http404("The file has expired.")
-        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
-                            content_type=CONTENT_TYPES[job.format])  # fmt: skip
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=path.name,
+            content_type=CONTENT_TYPES[job.format],
+        )

@@ -36,9 +36,21 @@ class ImportJobSerializer(StrictModelSerializer):
     class Meta:
         model = ImportJob
         fields = [
-            "id", "url", "status", "filename", "theater", "dry_run", "publish", "user",
-            "created_at", "started_at", "finished_at", "counts", "errors", "summary",
-        ]  # fmt: skip
+            "id",
+            "url",
+            "status",
+            "filename",
+            "theater",
+            "dry_run",
+            "publish",
+            "user",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "counts",
+            "errors",
+            "summary",
+        ]
         read_only_fields = fields
 
     def get_url(self, job) -> str:
@@ -48,9 +60,10 @@ class ImportJobSerializer(StrictModelSerializer):
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (places or changes) or GeoJSON, UTF-8.")
     theater = serializers.SlugField(
-        required=False, max_length=100,
+        required=False,
+        max_length=100,
         help_text="Theater slug: where places named without a slug are matched and created.",
-    )  # fmt: skip
+    )
     dry_run = serializers.BooleanField(default=False, help_text="Report only; write nothing.")
     publish = serializers.BooleanField(
         default=False, help_text="Publish the imported changes (reviewers); else drafts."
@@ -106,9 +119,12 @@ class ImportListView(APIView):
         data = upload.validated_data
         try:
             job = import_jobs.import_job_start(
-                user=request.user, upload=data["file"], theater=data.get("theater"),
-                dry_run=data["dry_run"], publish=data["publish"],
-            )  # fmt: skip
+                user=request.user,
+                upload=data["file"],
+                theater=data.get("theater"),
+                dry_run=data["dry_run"],
+                publish=data["publish"],
+            )
         except import_jobs.TooManyPending as error:
             raise TooManyImports(str(error)) from None
         body = ImportJobSerializer(job, context={"request": request}).data
@@ -126,8 +142,14 @@ class ImportDetailView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ImportJobSerializer, 404: OpenApiResponse(
-        inline_serializer("NotFound", {"detail": serializers.CharField()}))})  # fmt: skip
+    @extend_schema(
+        responses={
+            200: ImportJobSerializer,
+            404: OpenApiResponse(
+                inline_serializer("NotFound", {"detail": serializers.CharField()})
+            ),
+        }
+    )
     def get(self, request, pk):
         import_jobs.resume_abandoned()
         jobs = ImportJob.objects.all()

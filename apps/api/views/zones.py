@@ -41,15 +41,28 @@ class ZonesView(APIView):
             found = zone_selectors.zones_on(theater=theater, on=on, radius_km=radius)
         except zone_selectors.ZonesUnavailable as error:
             return Response({"detail": str(error)}, status=501)
-        return Response({
-            "type": "FeatureCollection",
-            "date": on, "theater": theater.slug, "radius_km": found.radius_km, "derived": True,
-            "valid_from": found.valid_from, "valid_until": found.valid_until,
-            "method": METHOD.format(radius=found.radius_km),
-            "features": [
-                {"type": "Feature", "id": shape.group_id, "geometry": shape.geometry,
-                 "properties": {"group": group_ref(found.groups[shape.group_id]),
-                                "area_km2": shape.area_km2, "derived": True}}
-                for shape in found.shapes
-            ],
-        })  # fmt: skip
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "date": on,
+                "theater": theater.slug,
+                "radius_km": found.radius_km,
+                "derived": True,
+                "valid_from": found.valid_from,
+                "valid_until": found.valid_until,
+                "method": METHOD.format(radius=found.radius_km),
+                "features": [
+                    {
+                        "type": "Feature",
+                        "id": shape.group_id,
+                        "geometry": shape.geometry,
+                        "properties": {
+                            "group": group_ref(found.groups[shape.group_id]),
+                            "area_km2": shape.area_km2,
+                            "derived": True,
+                        },
+                    }
+                    for shape in found.shapes
+                ],
+            }
+        )

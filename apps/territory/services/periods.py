@@ -104,8 +104,11 @@ def place_periods_rebuild_many(*, place_ids: Iterable[int]) -> int:
     ).iterator(chunk_size=10_000):
         before.setdefault(place_id, []).append((start, end, controller_id))
     stored.delete()
-    specs = [(place_id, spec) for place_id, changes in by_place.items()
-             for spec in build_periods(changes)]  # fmt: skip
+    specs = [
+        (place_id, spec)
+        for place_id, changes in by_place.items()
+        for spec in build_periods(changes)
+    ]
     _announce_controllers(before, specs)
     return _insert_periods(specs)
 

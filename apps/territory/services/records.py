@@ -280,15 +280,31 @@ def theater_update(*, theater: Theater, **fields: Any) -> Theater:
 
 
 GROUP_FIELDS = {
-    "name", "slug", "color", "kind", "short_name", "aliases", "parent", "founded", "dissolved",
+    "name",
+    "slug",
+    "color",
+    "kind",
+    "short_name",
+    "aliases",
+    "parent",
+    "founded",
+    "dissolved",
     "description",
-}  # fmt: skip
+}
 BULK_BATCH = 5_000  # rows per INSERT and per batch of revisions
 
 PLACE_FIELDS = {
-    "theater", "name", "slug", "kind", "location", "country", "aliases", "area", "population",
+    "theater",
+    "name",
+    "slug",
+    "kind",
+    "location",
+    "country",
+    "aliases",
+    "area",
+    "population",
     "importance",
-}  # fmt: skip
+}
 
 
 def places_bulk_create(*, places: Sequence[Place]) -> list[Place]:

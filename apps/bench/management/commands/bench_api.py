@@ -67,9 +67,13 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark runs on PostGIS (DATABASE_URL=postgis://...).")
         call_command(
-            "generate_synthetic", places=places, changes=changes, groups=groups, seed=seed,
+            "generate_synthetic",
+            places=places,
+            changes=changes,
+            groups=groups,
+            seed=seed,
             stdout=self.stdout,
-        )  # fmt: skip
+        )
         theater = Theater.objects.get(slug=synthetic_slug(places, changes, groups, seed))
         rng = random.Random(seed)
         place_ids = list(Place.objects.filter(theater=theater).values_list("pk", flat=True))
@@ -79,28 +83,47 @@ class Command(BaseCommand):
         try:
             rows = []
             for day in DATES:
-                rows.append(self.measure(
-                    f"control/ {day}", port, repeat,
-                    lambda day=day: f"/api/v1/control/?date={day}&theater={theater.pk}",
-                ))  # fmt: skip
-            rows.append(self.measure(
-                "timeline/ (whole theater)", port, max(3, repeat // 2),
-                lambda: f"/api/v1/timeline/?theater={theater.pk}",
-            ))  # fmt: skip
-            rows.append(self.measure(
-                "places/{id}/history/", port, 50,
-                lambda: f"/api/v1/places/{rng.choice(place_ids)}/history/",
-            ))  # fmt: skip
-            rows.append(self.measure(
-                "control/diff/ (1 month)", port, repeat,
-                lambda: f"/api/v1/control/diff/?from=2017-10-01&to=2017-11-01&theater={theater.pk}",
-            ))  # fmt: skip
+                rows.append(
+                    self.measure(
+                        f"control/ {day}",
+                        port,
+                        repeat,
+                        lambda day=day: f"/api/v1/control/?date={day}&theater={theater.pk}",
+                    )
+                )
+            rows.append(
+                self.measure(
+                    "timeline/ (whole theater)",
+                    port,
+                    max(3, repeat // 2),
+                    lambda: f"/api/v1/timeline/?theater={theater.pk}",
+                )
+            )
+            rows.append(
+                self.measure(
+                    "places/{id}/history/",
+                    port,
+                    50,
+                    lambda: f"/api/v1/places/{rng.choice(place_ids)}/history/",
+                )
+            )
+            rows.append(
+                self.measure(
+                    "control/diff/ (1 month)",
+                    port,
+                    repeat,
+                    lambda: (
+                        f"/api/v1/control/diff/?from=2017-10-01&to=2017-11-01&theater={theater.pk}"
+                    ),
+                )
+            )
             peak_mb = self.peak_memory_mb(worker)
         finally:
             self.stop_server()
 
-        self.stdout.write(f"\n{'endpoint':<30}{'median ms':>10}{'p95 ms':>10}{'raw KB':>11}"
-                          f"{'gzip KB':>10}")  # fmt: skip
+        self.stdout.write(
+            f"\n{'endpoint':<30}{'median ms':>10}{'p95 ms':>10}{'raw KB':>11}{'gzip KB':>10}"
+        )
         for name, median, p95, raw, zipped in rows:
             self.stdout.write(
                 f"{name:<30}{median:>10.1f}{p95:>10.1f}{raw / 1024:>11.1f}{zipped / 1024:>10.1f}"
@@ -138,14 +161,29 @@ class Command(BaseCommand):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         sock.close()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "false",
-               "API_ANON_READ_RATE": "1000000/hour", "CONN_MAX_AGE": "600"}  # fmt: skip
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DEBUG": "false",
+            "API_ANON_READ_RATE": "1000000/hour",
+            "CONN_MAX_AGE": "600",
+        }
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         self.server = subprocess.Popen(
-            [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--timeout", "300", "--log-level", "warning"],
+            [
+                gunicorn,
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "300",
+                "--log-level",
+                "warning",
+            ],
             env=env,
-        )  # fmt: skip
+        )
         for _ in range(100):
             try:
                 http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("HEAD", "/")

@@ -63,8 +63,9 @@ class Command(BaseCommand):
         user = self.reviewer()
         places_csv = self.places_file(places, rng)
         changes_csv = self.changes_file(places, changes, groups, source, rng)
-        self.stdout.write(f"Files: places {len(places_csv) / 1e6:.1f} MB, "
-                          f"changes {len(changes_csv) / 1e6:.1f} MB")  # fmt: skip
+        self.stdout.write(
+            f"Files: places {len(places_csv) / 1e6:.1f} MB, changes {len(changes_csv) / 1e6:.1f} MB"
+        )
 
         results = [
             self.timed("places", places_csv, user, theater, publish=False),
@@ -74,17 +75,27 @@ class Command(BaseCommand):
         if dense_places and dense_changes:
             dense = f"{dense_changes:,} changes on {dense_places}"
             dense_places_csv = self.places_file(dense_places, rng, first=places)
-            dense_csv = self.changes_file(dense_places, dense_changes, groups, source, rng,
-                                          first=places, span_days=dense_changes)  # fmt: skip
+            dense_csv = self.changes_file(
+                dense_places,
+                dense_changes,
+                groups,
+                source,
+                rng,
+                first=places,
+                span_days=dense_changes,
+            )
             self.timed("dense places", dense_places_csv, user, theater, publish=False)
             results += [
-                self.timed(f"{dense} (dry run)", dense_csv, user, theater, publish=True,
-                           dry_run=True),
+                self.timed(
+                    f"{dense} (dry run)", dense_csv, user, theater, publish=True, dry_run=True
+                ),
                 self.timed(dense, dense_csv, user, theater, publish=True),
-            ]  # fmt: skip
+            ]
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write("\nImports through the job path (parse, check every row, write, audit, "
-                          "periods), one process:")  # fmt: skip
+        self.stdout.write(
+            "\nImports through the job path (parse, check every row, write, audit, "
+            "periods), one process:"
+        )
         for name, seconds, job in results:
             self.stdout.write(f"  {name:<34} {seconds:7.1f} s  {job.status:<9} {job.summary}")
         changes_s = results[1][1]
@@ -95,8 +106,14 @@ class Command(BaseCommand):
         )
 
     def timed(self, name, content: bytes, user, theater, *, publish: bool, dry_run=False):
-        job = import_job_create(user=user, filename="bench.csv", chunks=[content],
-                                theater=theater, publish=publish, dry_run=dry_run)  # fmt: skip
+        job = import_job_create(
+            user=user,
+            filename="bench.csv",
+            chunks=[content],
+            theater=theater,
+            publish=publish,
+            dry_run=dry_run,
+        )
         self.stdout.write(f"Importing {name} ...")
         started = time.perf_counter()
         run_job(job)
@@ -122,9 +139,12 @@ class Command(BaseCommand):
 
     def setup(self):
         theater = services.theater_create(
-            name="Import benchmark", slug=SLUG, bounds=Polygon.from_bbox(BOX),
-            start_date=date(2014, 1, 1), description="Built by manage.py bench_import.",
-        )  # fmt: skip
+            name="Import benchmark",
+            slug=SLUG,
+            bounds=Polygon.from_bbox(BOX),
+            start_date=date(2014, 1, 1),
+            description="Built by manage.py bench_import.",
+        )
         groups = []
         for i in range(8):
             slug = f"{SLUG}-g{i + 1}"
@@ -156,13 +176,26 @@ class Command(BaseCommand):
                 rng.uniform(BOX[1] + 0.01, BOX[3] - 0.01),
                 rng.uniform(BOX[0] + 0.01, BOX[2] - 0.01),
             )
-            rows.append([f"{SLUG}-{n + 1}", f"Bench place {n + 1}", f"BP{n + 1}", "village", "SY",
-                         f"{lat:.5f}", f"{lon:.5f}", rng.randint(100, 50_000),
-                         rng.randint(1, 5), SLUG, ""])  # fmt: skip
+            rows.append(
+                [
+                    f"{SLUG}-{n + 1}",
+                    f"Bench place {n + 1}",
+                    f"BP{n + 1}",
+                    "village",
+                    "SY",
+                    f"{lat:.5f}",
+                    f"{lon:.5f}",
+                    rng.randint(100, 50_000),
+                    rng.randint(1, 5),
+                    SLUG,
+                    "",
+                ]
+            )
         return self._csv(PLACE_COLUMNS, rows)
 
-    def changes_file(self, places: int, changes: int, groups, source, rng, *, first: int = 0,
-                     span_days: int = 0) -> bytes:  # fmt: skip
+    def changes_file(
+        self, places: int, changes: int, groups, source, rng, *, first: int = 0, span_days: int = 0
+    ) -> bytes:
         """Changes on places ``first`` .. ``first + places``, within 2014-2019 (or the
         ``span_days`` before the end of 2019, for more changes a place than days there)."""
         per_place, extra = divmod(changes, places)
@@ -178,6 +211,18 @@ class Command(BaseCommand):
             for offset in days:
                 holder = (holder + rng.randrange(1, len(groups))) % len(groups)
                 day = (start + timedelta(days=offset)).isoformat()
-                rows.append([f"{SLUG}-{n + 1}", day, "day", "controlled", groups[holder].slug,
-                             "", "", "confirmed", "Benchmark change.", source.key])  # fmt: skip
+                rows.append(
+                    [
+                        f"{SLUG}-{n + 1}",
+                        day,
+                        "day",
+                        "controlled",
+                        groups[holder].slug,
+                        "",
+                        "",
+                        "confirmed",
+                        "Benchmark change.",
+                        source.key,
+                    ]
+                )
         return self._csv([c for c in CHANGE_COLUMNS if c != "review_state"], rows)

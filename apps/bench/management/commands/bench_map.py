@@ -78,14 +78,24 @@ class Command(BaseCommand):
         if not database_url.startswith("post"):
             raise CommandError("Run it on PostGIS: DATABASE_URL=postgis://... (make bench does).")
         call_command(
-            "generate_synthetic", places=places, changes=changes, groups=groups, seed=seed,
+            "generate_synthetic",
+            places=places,
+            changes=changes,
+            groups=groups,
+            seed=seed,
             stdout=self.stdout,
-        )  # fmt: skip
-        theaters = [(f"synthetic {places:,} places / {changes:,} changes", database_url,
-                     synthetic_slug(places, changes, groups, seed))]  # fmt: skip
+        )
+        theaters = [
+            (
+                f"synthetic {places:,} places / {changes:,} changes",
+                database_url,
+                synthetic_slug(places, changes, groups, seed),
+            )
+        ]
         if not options["skip_reference"]:
-            theaters.insert(0, ("reference dataset", self.reference_database(database_url),
-                                REFERENCE_SLUG))  # fmt: skip
+            theaters.insert(
+                0, ("reference dataset", self.reference_database(database_url), REFERENCE_SLUG)
+            )
 
         results = []
         with tempfile.TemporaryDirectory() as tmp, headless.chromium() as browser:

@@ -42,9 +42,13 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 call_command(
-                    "generate_synthetic", places=places, changes=total, groups=6, seed=seed,
+                    "generate_synthetic",
+                    places=places,
+                    changes=total,
+                    groups=6,
+                    seed=seed,
                     stdout=self.stdout,
-                )  # fmt: skip
+                )
                 theater = Theater.objects.get(slug=synthetic_slug(places, total, 6, seed))
                 self.time_selectors(theater, repeat)
                 raise Rollback
@@ -60,13 +64,21 @@ class Command(BaseCommand):
         for label, call in [
             ("control_at, whole theater", lambda: selectors.control_at(on=on, theater=theater)),
             ("control_at, 1°x1° bbox", lambda: selectors.control_at(on=on, bbox=small_bbox)),
-            ("control_diff, 30 days, whole theater",
-             lambda: selectors.control_diff(from_date=on, to_date=month_later, theater=theater)),
+            (
+                "control_diff, 30 days, whole theater",
+                lambda: selectors.control_diff(from_date=on, to_date=month_later, theater=theater),
+            ),
             ("place_history, one place", lambda: selectors.place_history(place=place)),
-            ("control_series, 2014-2019 monthly",
-             lambda: selectors.control_series(theater=theater, from_date=date(2014, 1, 1),
-                                              to_date=date(2019, 12, 1), interval="month")),
-        ]:  # fmt: skip
+            (
+                "control_series, 2014-2019 monthly",
+                lambda: selectors.control_series(
+                    theater=theater,
+                    from_date=date(2014, 1, 1),
+                    to_date=date(2019, 12, 1),
+                    interval="month",
+                ),
+            ),
+        ]:
             self.time(label, repeat, call)
 
     def time(self, label: str, repeat: int, call) -> None:

@@ -53,16 +53,18 @@ class Command(BaseCommand):
         if not compute.available():
             raise CommandError("Derived zones need PostGIS: DATABASE_URL=postgis://...")
         if not theater:
-            call_command("generate_synthetic", places=places, changes=changes,
-                         stdout=self.stdout)  # fmt: skip
+            call_command("generate_synthetic", places=places, changes=changes, stdout=self.stdout)
             theater = synthetic_slug(places, changes, 8, 1)
         subject = Theater.objects.filter(slug=theater).first()
         if subject is None:
             raise CommandError(f"No theater {theater!r} in this database.")
         ZoneSet.objects.filter(theater=subject).delete()
         days = zone_selectors.zone_days(subject.pk)
-        chosen = days if not sample or sample >= len(days) else sorted(
-            random.Random(1).sample(days, sample))  # fmt: skip
+        chosen = (
+            days
+            if not sample or sample >= len(days)
+            else sorted(random.Random(1).sample(days, sample))
+        )
         self.stdout.write(f"{subject.slug}: {len(days):,} zone days; computing {len(chosen):,}")
 
         took = []
@@ -92,8 +94,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  fill every zone day: {whole:.1f} s")
         else:
             estimate = statistics.median(took) * len(days)
-            self.stdout.write(f"  fill every zone day: about {estimate / 60:.0f} min (estimated "
-                              f"from the median; workers do it in the background)")  # fmt: skip
+            self.stdout.write(
+                f"  fill every zone day: about {estimate / 60:.0f} min (estimated "
+                f"from the median; workers do it in the background)"
+            )
         self.stdout.write(f"  GET zones/ (cached): {spread(zone_reads)}; {size / 1024:.0f} KB")
         if len(chosen) == len(days):
             client.get(series_url)

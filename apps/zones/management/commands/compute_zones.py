@@ -32,6 +32,9 @@ class Command(BaseCommand):
             took = time.monotonic() - started
             self.stdout.write(
                 f"{item.slug}: {filled.computed} zone days computed in {took:.1f}s"
-                + (f", {filled.refused} left to the task of a concurrent write" if filled.refused
-                   else "")
-            )  # fmt: skip
+                + (
+                    f", {filled.refused} left to the task of a concurrent write"
+                    if filled.refused
+                    else ""
+                )
+            )
