@@ -40,35 +40,23 @@ def control_features(snapshot: Snapshot) -> list[dict]:
     return [
         {
             "type": "Feature",
-            "id": pid,
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},  # rounded by the database
+            "id": place.place_id,
+            # rounded by the database
+            "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
             "properties": {
-                "place_id": pid,
-                "name": name,
-                "kind": kind,
-                "importance": importance,
-                "status": status,
-                "controller": refs.get(controller),
-                "challengers": sorted((refs[g] for g in challengers), key=_by_name)
-                if challengers
+                "place_id": place.place_id,
+                "name": place.name,
+                "kind": place.kind,
+                "importance": place.importance,
+                "status": period.status,
+                "controller": refs.get(period.controller_id),
+                "challengers": sorted((refs[g] for g in period.challenger_ids), key=_by_name)
+                if period.challenger_ids
                 else [],
-                "since": since,
-                "until": until,
-                "change": change,
+                "since": period.since,
+                "until": period.until,
+                "change": period.change_id,
             },
         }
-        for (
-            pid,
-            name,
-            kind,
-            importance,
-            lon,
-            lat,
-            status,
-            controller,
-            challengers,
-            since,
-            until,
-            change,
-        ) in snapshot.rows
+        for place, period in snapshot.rows()
     ]

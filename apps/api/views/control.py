@@ -68,37 +68,24 @@ def _attachment(filename: str) -> dict:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-def _control_csv(snapshot) -> dict:
+def _control_csv(snapshot: selectors.Snapshot) -> dict:
     columns = ["place_id", "place", "kind", "lon", "lat", "status", "controller", "challengers"]
     columns += ["since", "change"]
     slug = {pk: g.slug for pk, g in snapshot.groups.items()}
     rows = [
         [
-            pid,
-            name,
-            kind,
-            lon,
-            lat,
-            status,
-            slug.get(controller, ""),
-            "|".join(slug[g] for g in challengers),
-            since or "",
-            change or "",
+            place.place_id,
+            place.name,
+            place.kind,
+            place.lon,
+            place.lat,
+            period.status,
+            slug.get(period.controller_id, ""),
+            "|".join(slug[g] for g in period.challenger_ids),
+            period.since or "",
+            period.change_id or "",
         ]
-        for (
-            pid,
-            name,
-            kind,
-            _importance,
-            lon,
-            lat,
-            status,
-            controller,
-            challengers,
-            since,
-            _until,
-            change,
-        ) in snapshot.rows
+        for place, period in snapshot.rows()
     ]
     return {"csv_columns": columns, "csv_rows": rows}
 
@@ -295,13 +282,13 @@ class TimelineView(LargeAnswerView):
                     for g in groups
                 ],
                 "places": {
-                    "id": [p[0] for p in places],
-                    "slug": [p[6] for p in places],
-                    "name": [p[1] for p in places],
-                    "kind": [p[2] for p in places],
-                    "importance": [p[3] for p in places],
-                    "lon": [p[4] for p in places],
-                    "lat": [p[5] for p in places],
+                    "id": [p.place_id for p in places],
+                    "slug": [p.slug for p in places],
+                    "name": [p.name for p in places],
+                    "kind": [p.kind for p in places],
+                    "importance": [p.importance for p in places],
+                    "lon": [p.lon for p in places],
+                    "lat": [p.lat for p in places],
                 },
                 "changes": changes.as_json(),
             }
