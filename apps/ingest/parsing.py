@@ -60,7 +60,6 @@ REQUIRED = {
 }
 csv.field_size_limit(1_000_000)  # one cell: a long summary or an area's WKT
 CHUNK = 1024 * 1024
-BOM = b"\xef\xbb\xbf"
 
 
 class FileProblem(Exception):

@@ -23,7 +23,7 @@ from .changes import (
     control_change_update,
     lock_places,
 )
-from .periods import place_periods_bulk_create, place_periods_rebuild, place_periods_rebuild_many
+from .periods import place_periods_rebuild, place_periods_rebuild_many
 from .records import (
     InUseError,
     group_create,
@@ -60,7 +60,6 @@ __all__ = [
     "lock_places",
     "place_create",
     "place_delete",
-    "place_periods_bulk_create",
     "place_periods_rebuild",
     "place_periods_rebuild_many",
     "place_update",

@@ -61,22 +61,6 @@ def place_periods_rebuild(*, place: Place) -> None:
     _insert_periods([(place.pk, spec) for spec in create])
 
 
-def place_periods_bulk_create(*, changes_by_place: dict[int, list[DatedState]]) -> int:
-    """Bulk path for fresh loads: create the periods of places that have none yet.
-
-    ``changes_by_place`` maps place ids to their *published* changes. Periods come from the
-    same :func:`build_periods` as every other write, so a bulk load ends in exactly the
-    state that entering the changes one by one would. Returns the number of periods created.
-    """
-    specs = [
-        (place_id, spec)
-        for place_id, changes in changes_by_place.items()
-        for spec in build_periods(changes)
-    ]
-    _announce_controllers({}, specs)
-    return _insert_periods(specs)
-
-
 def place_periods_rebuild_many(*, place_ids: Iterable[int]) -> int:
     """Bulk path for imports: rebuild the periods of many places at once (their periods are
     replaced, so their ids change). Same builder as every write; returns periods created."""
