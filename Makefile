@@ -25,13 +25,14 @@ run: venv
 	$(PY) manage.py load_reference --if-empty
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## Everything CI runs: lint, layers, migrations, JS and Python tests, fuzz, smoke, faults.
+## Everything CI runs: lint, layers, types, migrations, JS and Python tests, fuzz, smoke, faults.
 test: venv
 	@PYTHON="$(PYTHON)" scripts/system-packages.sh test
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(PY) manage.py makemigrations --check --dry-run
 	node --test tests/js/
@@ -75,11 +76,12 @@ $(VENV)/.installed: $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	touch $@
 
-## Lint and format checks, and the apps' layers (import-linter), as `make test` runs them.
+## Lint and format checks, the apps' layers (import-linter) and types (mypy), as `make test` runs them.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 ## Fix what ruff can fix, then format.
 format: venv
@@ -160,4 +162,4 @@ lock:
 
 ## Remove the virtual environment, the embedded database and the tools' caches.
 clean:
-	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .ruff_cache .mypy_cache

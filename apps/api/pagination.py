@@ -34,6 +34,7 @@ class GeoJSONPagination(PageNumberPagination):
     """Pages of Features: a FeatureCollection with ``count``, ``next`` and ``previous``."""
 
     def get_paginated_response(self, data):
+        assert self.page is not None  # set by paginate_queryset
         return Response(
             {
                 "type": "FeatureCollection",

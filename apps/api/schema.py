@@ -1,6 +1,8 @@
 """OpenAPI post-processing: the error responses and anonymous reads every operation shares,
 and the shapes of the non-JSON formats."""
 
+from typing import Any
+
 from django.conf import settings
 
 from apps.territory import params
@@ -44,7 +46,7 @@ MEDIA_SCHEMAS = {
 ID = {"type": "integer", "minimum": 1, "maximum": params.ID_MAX}
 # What the API enforces on a query parameter, by name (the API names a parameter alike
 # everywhere). The patterns are the parsers' own (apps/territory/params.py).
-PARAMETER_SCHEMAS = {
+PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "theater": {
         "type": "string",
         "pattern": f"^(?:{params.ID.pattern}|{SLUG.pattern.strip('^$')})$",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib.gis.geos import Polygon
 from drf_spectacular.utils import extend_schema_field
@@ -67,7 +68,7 @@ class TheaterSerializer(StrictModelSerializer):
     class Meta:
         model = Theater
         fields = ["id", "slug", "name", "description", "start_date", "end_date", "bbox"]
-        extra_kwargs = {"slug": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"slug": {"validators": []}}
 
     def create(self, validated_data):
         return services.theater_create(**validated_data)
@@ -77,7 +78,8 @@ class TheaterSerializer(StrictModelSerializer):
 
 
 class GroupSerializer(StrictModelSerializer):
-    parent = StrictPrimaryKeyRelatedField(
+    # A field named "parent": drf-stubs takes it for Field.parent (the enclosing serializer).
+    parent = StrictPrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=ArmedGroup.objects.all(), allow_null=True, required=False
     )
     aliases = serializers.ListField(
@@ -254,7 +256,7 @@ class ChangeSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-        validators = []  # (place, date) uniqueness: the service names the clash
+        validators: list[Any] = []  # (place, date) uniqueness: the service names the clash
 
     def create(self, validated_data):
         validated_data.pop("version", None)

@@ -49,7 +49,7 @@ def control_features(snapshot: Snapshot) -> list[dict]:
                 "kind": place.kind,
                 "importance": place.importance,
                 "status": period.status,
-                "controller": refs.get(period.controller_id),
+                "controller": refs.get(period.controller_id) if period.controller_id else None,
                 "challengers": sorted((refs[g] for g in period.challenger_ids), key=_by_name)
                 if period.challenger_ids
                 else [],

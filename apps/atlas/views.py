@@ -54,7 +54,8 @@ def table(request):
     )
     error = None
     try:
-        on = params.parse_date(request.GET, "date") if request.GET.get("date") else default_day
+        given = request.GET.get("date")
+        on = params.parse_date(request.GET, "date", required=True) if given else default_day
     except params.ParameterError as bad:
         on, error = default_day, bad.message
 

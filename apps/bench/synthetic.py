@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
+
 
 def synthetic_slug(places: int, changes: int, groups: int, seed: int) -> str:
     """The slug of the synthetic theater of these parameters (built once, then reused)."""
     return f"synthetic-p{places}-c{changes}-g{groups}-s{seed}"
 
 
-def add_theater_arguments(parser, *, places: int, changes: int, groups: int | None) -> None:
+def add_theater_arguments(
+    parser: ArgumentParser, *, places: int, changes: int, groups: int | None
+) -> None:
     """``--places``, ``--changes``, ``--groups`` (unless None) and ``--seed``."""
     parser.add_argument("--places", type=int, default=places)
     parser.add_argument("--changes", type=int, default=changes)

@@ -20,7 +20,7 @@ class ExportJobAdmin(admin.ModelAdmin):
         "file_link",
     ]
     list_filter = ["status", "format", "theater"]
-    readonly_fields = [
+    readonly_fields = (
         "theater",
         "format",
         "date",
@@ -34,7 +34,7 @@ class ExportJobAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
         "file_link",
-    ]
+    )
     fields = readonly_fields
 
     @admin.display(description="for")

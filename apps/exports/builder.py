@@ -23,6 +23,7 @@ from django.utils import timezone
 from apps.territory import csv_tables, features, selectors
 from apps.territory.models import ControlChange, ControlPeriod, Place
 from apps.zones import selectors as zone_selectors
+from apps.zones.features import zone_properties
 
 from .models import ExportJob
 
@@ -102,7 +103,7 @@ def zone_features(job) -> list[dict]:
         {
             "type": "Feature",
             "geometry": shape.geometry,
-            "properties": features.zone_properties(found, shape),
+            "properties": zone_properties(found, shape),
         }
         for shape in found.shapes
     ]

@@ -18,7 +18,7 @@ ROLES_ONLY = "Only editors and reviewers may export."
 
 def export_job_start(
     *,
-    user,
+    user: roles.AnyUser,
     theater: Theater,
     format: str,
     date: datetime.date | None = None,

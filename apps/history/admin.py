@@ -16,7 +16,7 @@ class RevisionAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["content_type", "user"]
     actions = ["restore"]
-    readonly_fields = [
+    readonly_fields = (
         "at",
         "content_type",
         "object_id",
@@ -28,7 +28,7 @@ class RevisionAdmin(admin.ModelAdmin):
         "changes",
         "data",
         "labels",
-    ]
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request):

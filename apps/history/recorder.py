@@ -7,19 +7,24 @@ an import task for its run (``acting``); anything else records as a command with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+from apps.users.models import User
+from apps.users.roles import AnyUser
 
 from .models import Revision
 
 
 @dataclass(frozen=True)
 class Actor:
-    user: Callable[[], object | None]
+    user: Callable[[], AnyUser]
     via: str
     note: str = ""
 
@@ -30,7 +35,13 @@ _restoring: ContextVar[str | None] = ContextVar("frontline_restoring", default=N
 
 
 @contextmanager
-def acting(*, user=None, via: str, note: str = "", user_getter=None):
+def acting(
+    *,
+    user: AnyUser = None,
+    via: str,
+    note: str = "",
+    user_getter: Callable[[], AnyUser] | None = None,
+) -> Iterator[None]:
     token = _actor.set(Actor(user=user_getter or (lambda: user), via=via, note=note))
     try:
         yield
@@ -39,7 +50,7 @@ def acting(*, user=None, via: str, note: str = "", user_getter=None):
 
 
 @contextmanager
-def restoring(note: str):
+def restoring(note: str) -> Iterator[None]:
     """Writes made inside are recorded as a restore, with `note` saying of what."""
     token = _restoring.set(note)
     try:
@@ -48,12 +59,21 @@ def restoring(note: str):
         _restoring.reset(token)
 
 
-def current_user():
+def current_user() -> User | None:
+    """The acting account; None for a command, the shell or an anonymous request."""
     user = _actor.get().user()
-    return user if getattr(user, "is_authenticated", False) else None
+    return user if user is not None and user.is_authenticated else None
 
 
-def build(obj, *, action: str, data: dict, diff: dict | None = None, labels=None, note=""):
+def build(
+    obj: Model,
+    *,
+    action: str,
+    data: dict[str, Any],
+    diff: dict[str, Any] | None = None,
+    labels: dict[str, Any] | None = None,
+    note: str = "",
+) -> Revision:
     """An unsaved revision of `obj` by the current actor (for bulk_create)."""
     actor = _actor.get()
     restore_note = _restoring.get()
@@ -73,7 +93,7 @@ def build(obj, *, action: str, data: dict, diff: dict | None = None, labels=None
     )
 
 
-def record(obj, **kwargs) -> Revision:
+def record(obj: Model, **kwargs: Any) -> Revision:
     revision = build(obj, **kwargs)
     revision.save()
     return revision

@@ -9,14 +9,14 @@ EDITORS_ONLY = "Only editors may import."
 REVIEWERS_PUBLISH = "Only a reviewer may import published changes."
 
 
-def import_refusal(user, *, publish: bool) -> str | None:
+def import_refusal(user: roles.AnyUser, *, publish: bool) -> str | None:
     """Why ``user`` may not start an import (``publish``: of published changes), or None."""
     if not roles.is_editor(user):
         return EDITORS_ONLY
     return publish_refusal(user, publish=publish)
 
 
-def publish_refusal(user, *, publish: bool) -> str | None:
+def publish_refusal(user: roles.AnyUser, *, publish: bool) -> str | None:
     if publish and not roles.is_reviewer(user):
         return REVIEWERS_PUBLISH
     return None

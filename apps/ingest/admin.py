@@ -7,12 +7,14 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from apps.users import roles
+from apps.users.models import User
 
 from . import jobs
 from .models import ImportJob
 
 
 class UploadForm(forms.ModelForm):
+    user: User | None = None  # the uploader, set by ImportJobAdmin.get_form (an admin user)
     file = forms.FileField(
         help_text="CSV (places or changes, the reference dataset's columns) "
         "or GeoJSON, UTF-8. See the README."
@@ -66,11 +68,11 @@ class ImportJobAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = UploadForm
-        form = super().get_form(request, obj, **kwargs)
-        form.user = request.user
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # type: ignore[attr-defined]  # a new class: UploadForm reads it
         return form
 
     def has_add_permission(self, request):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Literal, overload
 
 
 class CellError(ValueError):
@@ -19,30 +20,45 @@ def split_cell(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split("|") if item.strip()]
 
 
+@overload
+def date_cell(value: str, column: str, *, required: Literal[True]) -> date: ...
+@overload
+def date_cell(value: str, column: str, *, required: bool = False) -> date | None: ...
 def date_cell(value: str, column: str, *, required: bool = False) -> date | None:
     """YYYY-MM-DD; an empty cell is None (or refused, when ``required``)."""
     if not value:
-        return _missing(column, required)
+        _missing(column, required)
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise CellError(column, f"{value!r} is not a date (YYYY-MM-DD).") from None
 
 
+@overload
+def whole_number_cell(value: str, column: str, *, required: Literal[True]) -> int: ...
+@overload
+def whole_number_cell(value: str, column: str, *, required: bool = False) -> int | None: ...
 def whole_number_cell(value: str, column: str, *, required: bool = False) -> int | None:
     """A whole number, thousands separated by commas or underscores or not (25,000)."""
     if not value:
-        return _missing(column, required)
+        _missing(column, required)
+        return None
     try:
         return int(value.replace(",", "").replace("_", ""))
     except ValueError:
         raise CellError(column, f"{value!r} is not a whole number.") from None
 
 
+@overload
+def number_cell(value: str, column: str, *, required: Literal[True]) -> float: ...
+@overload
+def number_cell(value: str, column: str, *, required: bool = False) -> float | None: ...
 def number_cell(value: str, column: str, *, required: bool = False) -> float | None:
     """A finite decimal number (coordinates)."""
     if not value:
-        return _missing(column, required)
+        _missing(column, required)
+        return None
     try:
         number = float(value)
     except ValueError:
@@ -53,6 +69,6 @@ def number_cell(value: str, column: str, *, required: bool = False) -> float | N
 
 
 def _missing(column: str, required: bool) -> None:
+    """An empty cell: refused when ``required``."""
     if required:
         raise CellError(column, "This column is required.")
-    return None

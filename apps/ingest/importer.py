@@ -28,8 +28,10 @@ from __future__ import annotations
 import copy
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,6 +57,13 @@ from . import access
 from .cells import CellError, date_cell, number_cell, split_cell, whole_number_cell
 from .parsing import Record
 
+if TYPE_CHECKING:
+    from apps.users.models import User
+
+    from .models import ImportJob
+
+T = TypeVar("T")
+
 Published, Draft = ControlChange.ReviewState.PUBLISHED, ControlChange.ReviewState.DRAFT
 MAX_ERRORS = 1000  # reported; the count says how many more
 logger = logging.getLogger(__name__)
@@ -63,10 +72,10 @@ CHECK_ATTEMPTS = 3  # step 1 again when the places changed before step 2 could l
 
 @dataclass
 class Report:
-    counts: dict[str, Counter] = field(
+    counts: dict[str, Counter[str]] = field(
         default_factory=lambda: {"places": Counter(), "changes": Counter()}
     )
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
 
     def error(self, row: int | None, column: str | None, message: str) -> None:
@@ -95,7 +104,12 @@ class Stale(Exception):
 
 
 def run(
-    records: list[Record], *, theater: Theater | None, user, publish: bool, dry_run: bool
+    records: list[Record],
+    *,
+    theater: Theater | None,
+    user: User | None,
+    publish: bool,
+    dry_run: bool,
 ) -> Report:
     """Check every record and, when all are valid and this is no dry run, write them."""
     for _attempt in range(CHECK_ATTEMPTS):
@@ -141,9 +155,9 @@ def run(
 CHUNK = 500  # ids per IN (...) list: SQLite allows a limited number of query parameters
 
 
-def _chunks(ids) -> list[list[int]]:
-    ids = sorted(ids)
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+def _chunks(ids: Iterable[int]) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
 
 
 class Context:
@@ -247,7 +261,9 @@ class Context:
         )
 
 
-def _one(found: list, column: str, value: str, noun: str, *, where: str = "", hint: str = ""):
+def _one(
+    found: list[T], column: str, value: str, noun: str, *, where: str = "", hint: str = ""
+) -> T:
     if not found:
         raise RowError(column, f"Unknown {noun} {value!r}{where}{hint}.")
     if len(found) > 1:
@@ -270,14 +286,14 @@ class PlannedPlace:
 
     record: Record
     place: Place
-    fields: dict
+    fields: dict[str, Any]
     original: Place | None = None  # the stored place, for updates
 
 
 class PlaceImport:
     """Place rows: checked first (step 1), written through the services (step 2)."""
 
-    def __init__(self, context: Context, report: Report, *, user):
+    def __init__(self, context: Context, report: Report, *, user: User | None):
         self.context, self.report, self.user = context, report, user
         self.planned: list[PlannedPlace] = []
         self.by_pk: dict[int, PlannedPlace] = {}
@@ -311,7 +327,7 @@ class PlaceImport:
         except PermissionDenied as error:
             self.report.error(record.row, None, str(error))
 
-    def _check_new(self, record: Record, fields: dict, theater: Theater | None) -> None:
+    def _check_new(self, record: Record, fields: dict[str, Any], theater: Theater | None) -> None:
         fields = {k: val for k, val in fields.items() if val is not MISSING}
         fields["slug"] = fields.get("slug") or _free_slug(fields["name"], self.context)
         if theater is None:
@@ -326,7 +342,7 @@ class PlaceImport:
         self.report.counts["places"]["created"] += 1
         self.context.remember_place(place)
 
-    def _check_update(self, record: Record, existing: Place, changed: dict) -> None:
+    def _check_update(self, record: Record, existing: Place, changed: dict[str, Any]) -> None:
         planned = self.by_pk.get(existing.pk)  # an earlier row of this file: one write
         checked = copy.copy(existing)
         for name, value in _model_values(changed).items():
@@ -365,7 +381,7 @@ class PlaceImport:
                 self.report.error(planned.record.row, None, str(error))
 
 
-def _model_values(fields: dict) -> dict:
+def _model_values(fields: dict[str, Any]) -> dict[str, Any]:
     """Place fields as the model holds them (an area is a MultiPolygon)."""
     values = dict(fields)
     if isinstance(values.get("area"), Polygon):
@@ -391,11 +407,12 @@ def _free_slug(name: str, context: Context) -> str:
     return slug
 
 
-def place_fields(record: Record, context: Context) -> dict:
+def place_fields(record: Record, context: Context) -> dict[str, Any]:
     """The row's values as the services' arguments; MISSING for columns it does not have
     (new places then get the defaults)."""
     v = record.values
     has = v.__contains__
+    theater: Theater | _Missing | None
     if v.get("theater"):
         theater = context.theaters.get(v["theater"])
         if theater is None:
@@ -404,7 +421,8 @@ def place_fields(record: Record, context: Context) -> dict:
         theater = context.theater if context.theater is not None else MISSING
     if not v.get("name"):
         raise RowError("name", "Give the place's name.")
-    location = area = MISSING
+    location: Point | _Missing = MISSING
+    area: Polygon | MultiPolygon | _Missing | None = MISSING
     geometry = record.geometry
     if isinstance(geometry, Point):
         location = geometry
@@ -422,7 +440,7 @@ def place_fields(record: Record, context: Context) -> dict:
         raise RowError("lat" if lat is None else "lon", "Give both lat and lon.")
     if lat is not None:
         location = Point(lon, lat, srid=4326)
-    elif location is MISSING and area not in (MISSING, None):
+    elif location is MISSING and isinstance(area, (Polygon, MultiPolygon)):
         location = area.point_on_surface
     importance = whole_number_cell(v.get("importance", ""), "importance")
     return {
@@ -441,7 +459,7 @@ def place_fields(record: Record, context: Context) -> dict:
     }
 
 
-def _changed_place_fields(place: Place, fields: dict) -> dict:
+def _changed_place_fields(place: Place, fields: dict[str, Any]) -> dict[str, Any]:
     """The given fields whose values differ from the stored place's (geometries compared to
     1e-7 degrees, as exported)."""
     changed = {}
@@ -487,8 +505,8 @@ class Stored:
 
     pk: int
     date: date
-    values: dict  # date_precision, status, controller, confidence, summary, review_state
-    many: dict  # challengers, supported_by, sources: sets of ids
+    values: dict[str, Any]  # date_precision, status, controller, confidence, summary, review_state
+    many: dict[str, set[int]]  # challengers, supported_by, sources: sets of ids
     version: int
 
 
@@ -557,11 +575,11 @@ class Edit:
     row: Row
     change: ControlChange
     version: int
-    fields: dict
+    fields: dict[str, Any]
 
 
 class ChangeImport:
-    def __init__(self, context: Context, report: Report, *, user, publish: bool):
+    def __init__(self, context: Context, report: Report, *, user: User | None, publish: bool):
         self.context, self.report, self.user, self.publish = context, report, user, publish
         self.reviewer = roles.is_reviewer(user)
         self.timelines: dict[int, Timeline] = {}
@@ -635,7 +653,7 @@ class ChangeImport:
         ]
         # row[3:9] are VALUE_FIELDS, in that order
         for chunk in _chunks(place_ids):
-            many: dict[int, dict[str, set]] = defaultdict(
+            many: dict[int, dict[str, set[int]]] = defaultdict(
                 lambda: {"challengers": set(), "supported_by": set(), "sources": set()}
             )
             changes = ControlChange.objects.filter(place_id__in=chunk)
@@ -678,7 +696,7 @@ class ChangeImport:
         p = row.proposal
         timeline = self.timelines[p.place.pk]
         others = timeline.neighbours(p.date, excluding=stored.pk)
-        wanted: dict = {"status": p.status}
+        wanted: dict[str, Any] = {"status": p.status}
         for name in ("date_precision", "confidence", "summary"):
             if name in row.given:
                 wanted[name] = getattr(p, name)
@@ -760,7 +778,7 @@ class ChangeImport:
 # --- Jobs ------------------------------------------------------------------------------------
 
 
-def run_job(job) -> None:
+def run_job(job: ImportJob) -> None:
     """Run an ImportJob and store its report. Never leaves a partial write behind."""
     from django.utils import timezone
 

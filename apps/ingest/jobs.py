@@ -22,8 +22,10 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,8 +34,16 @@ from django.db import close_old_connections, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.users.models import User
+
 from . import access, files
 from .models import ImportJob
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from apps.territory.models import Theater
+    from apps.users.roles import AnyUser
 
 logger = logging.getLogger(__name__)
 ACTIVE = (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
@@ -71,10 +81,10 @@ def check_upload(*, name: str, size: int) -> None:
 
 def import_job_create(
     *,
-    user,
+    user: User | None,
     filename: str,
     chunks: Iterable[bytes],
-    theater=None,
+    theater: Theater | None = None,
     dry_run: bool = False,
     publish: bool = False,
 ) -> ImportJob:
@@ -98,13 +108,22 @@ def import_job_create(
     return job
 
 
-def import_job_start(*, user, upload, theater=None, dry_run=False, publish=False) -> ImportJob:
+def import_job_start(
+    *,
+    user: AnyUser,
+    upload: UploadedFile,
+    theater: Theater | None = None,
+    dry_run: bool = False,
+    publish: bool = False,
+) -> ImportJob:
     """Store an upload (Django's ``UploadedFile``) as a job and queue it once the request's
     transaction commits. Raises ``PermissionDenied`` when the user may not import (or not
     publish), ``UploadRefused`` over a size limit, ``TooManyPending`` beyond the user's limit."""
     refusal = access.import_refusal(user, publish=publish)
     if refusal:
         raise PermissionDenied(refusal)
+    assert isinstance(user, User)  # an editor is an account
+    assert upload.name is not None and upload.size is not None  # an upload has both
     check_upload(name=upload.name, size=upload.size)
     check_pending_limit(user)
     job = import_job_create(
@@ -121,7 +140,7 @@ def import_job_start(*, user, upload, theater=None, dry_run=False, publish=False
     return job
 
 
-def check_pending_limit(user) -> None:
+def check_pending_limit(user: User | None) -> None:
     """TooManyPending when the user has IMPORT_MAX_PENDING_PER_USER jobs pending or running."""
     limit = settings.IMPORT_MAX_PENDING_PER_USER
     if user is None or not limit:
@@ -178,7 +197,7 @@ class BackgroundImports:
         self._executor: ThreadPoolExecutor | None = None
         self._queued: set[str] = set()
 
-    def submit(self, job_id: str):
+    def submit(self, job_id: str) -> Future[None] | None:
         with self._lock:
             if job_id in self._queued:
                 return None
@@ -234,5 +253,5 @@ def resume_abandoned() -> int:
     queued = background.queued()
     ids = [str(pk) for pk in found if str(pk) not in queued]
     for job_id in ids:
-        transaction.on_commit(lambda job_id=job_id: background.submit(job_id), robust=True)
+        transaction.on_commit(partial(background.submit, job_id), robust=True)
     return len(ids)

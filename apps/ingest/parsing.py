@@ -186,7 +186,7 @@ def _kind_of(header: list[str]) -> str:
     )
 
 
-def _geometry(record: Record, value, column: str) -> GEOSGeometry | None:
+def _geometry(record: Record, value: object, column: str) -> GEOSGeometry | None:
     try:
         text = value if isinstance(value, str) else json.dumps(value)
         geometry = GEOSGeometry(text, srid=4326)
@@ -252,7 +252,7 @@ def _parse_geojson(handle: BinaryIO) -> list[Record]:
     return records
 
 
-def _cell(value) -> str | None:
+def _cell(value: object) -> str | None:
     """Property values as CSV cells would hold them (lists joined with |); None for what a
     cell cannot hold (objects, nested lists)."""
     if value is None:

@@ -23,10 +23,12 @@ import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Model
 
 from apps.territory import services
 from apps.territory.models import ArmedGroup, ControlChange, Place, Source, Theater
@@ -34,6 +36,7 @@ from apps.territory.spreadsheet import original_cell
 
 from .cells import CellError, date_cell, number_cell, split_cell, whole_number_cell
 
+M = TypeVar("M", bound=Model)
 FILES = ("theaters", "groups", "sources", "places", "changes")
 REQUIRED_COLUMNS = {
     "theaters": {"slug", "name", "start", "min_lon", "min_lat", "max_lon", "max_lat"},
@@ -121,7 +124,8 @@ def _parents_first(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, di
     the load reports it as unknown).
     """
     in_file = {row["slug"] for _, row in rows}
-    ordered, placed, pending = [], set(), list(rows)
+    ordered, pending = [], list(rows)
+    placed: set[str] = set()
     while pending:
         ready = [
             item
@@ -147,18 +151,18 @@ class _Context:
     """Lookups by slug/key, cached for the duration of one load."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[type, str], object] = {}
+        self.cache: dict[tuple[type[Model], str], Model] = {}
 
     def remember(self, obj: Theater | ArmedGroup | Source | Place, value: str) -> None:
         self.cache[(type(obj), value)] = obj
 
-    def _get(self, model: type, lookup: str, value: str, column: str, noun: str):
+    def _get(self, model: type[M], lookup: str, value: str, column: str, noun: str) -> M:
         if (model, value) not in self.cache:
-            found = model.objects.filter(**{lookup: value}).first()
+            found = model._default_manager.filter(**{lookup: value}).first()
             if found is None:
                 raise ValidationError({column: f"Unknown {noun} {value!r}."})
             self.cache[(model, value)] = found
-        return self.cache[(model, value)]
+        return cast(M, self.cache[(model, value)])  # kept under its model
 
     def theater(self, slug: str) -> Theater:
         return self._get(Theater, "slug", slug, "theater", "theater")
@@ -174,10 +178,10 @@ class _Context:
 
 
 def _load_theater(row: dict[str, str], ctx: _Context) -> None:
-    bbox = tuple(
+    min_lon, min_lat, max_lon, max_lat = (
         number_cell(row[c], c, required=True) for c in ("min_lon", "min_lat", "max_lon", "max_lat")
     )
-    bounds = Polygon.from_bbox(bbox)
+    bounds = Polygon.from_bbox((min_lon, min_lat, max_lon, max_lat))
     bounds.srid = 4326
     ctx.remember(
         services.theater_create(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from apps.territory import features, params, selectors
 from apps.territory.models import ControlPeriod, Place, Theater
 from apps.zones import selectors as zone_selectors
+from apps.zones.features import zone_properties
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
@@ -116,7 +117,8 @@ def _extent() -> dict:
     boxes = [list(t.bounds.extent) for t in theaters] or [[-180, -90, 180, 90]]
     start = min((t.start_date for t in theaters), default=None)
     ends = [t.end_date for t in theaters]
-    end = None if not ends or None in ends else max(ends)
+    dated = [e for e in ends if e is not None]
+    end = max(dated) if ends and len(dated) == len(ends) else None
     box = [
         min(b[0] for b in boxes),
         min(b[1] for b in boxes),
@@ -247,7 +249,8 @@ def _period_features(request, bbox, when, pk=None, window=None):
     if bbox:
         periods = periods.filter(place__location__intersects=selectors.bbox_polygon(bbox))
     if when:
-        periods = selectors.periods_overlapping(*when, queryset=periods)
+        first, last = when
+        periods = selectors.periods_overlapping(first, last, queryset=periods)
     return _paged(
         periods,
         window,
@@ -271,7 +274,7 @@ def _zone_features(request, bbox, when, pk=None, window=None):
             geometry = GEOSGeometry(json.dumps(shape.geometry), srid=4326)
             if (pk is not None and fid != pk) or (box is not None and not geometry.intersects(box)):
                 continue
-            rows.append((fid, geometry, features.zone_properties(found, shape)))
+            rows.append((fid, geometry, zone_properties(found, shape)))
     return _paged(rows, window, lambda row: row)
 
 

@@ -30,6 +30,7 @@ class TolerantRedisCache(RedisCache):
     pass
 
 
+_default: object
 for _name, _default in [
     ("get", None),
     ("get_many", {}),

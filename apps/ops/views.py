@@ -42,7 +42,10 @@ def redis_url() -> str | None:
 def _redis() -> None:
     import redis
 
-    client = redis.Redis.from_url(redis_url(), socket_connect_timeout=2, socket_timeout=2)
+    url = redis_url()
+    if url is None:  # not configured: health() does not ask
+        return
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
     finally:

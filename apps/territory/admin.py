@@ -10,7 +10,9 @@ trail with a button to restore any of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,7 +59,7 @@ class ServiceAdmin(admin.ModelAdmin):
     """Forms write through the services; deletes too; a POST that is answered with the form
     again (errors) rolls back whatever the forms wrote while being validated."""
 
-    delete_service = None  # callable(obj)
+    delete_service: Callable[[Any], None] | None = None  # deletes obj (for delete_model)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -75,7 +77,9 @@ class ServiceAdmin(admin.ModelAdmin):
         pass  # the form saved it through the services
 
     def delete_model(self, request, obj):
-        type(self).delete_service(obj)
+        delete = type(self).delete_service
+        assert delete is not None, f"{type(self).__name__} names no delete_service"
+        delete(obj)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
@@ -130,6 +134,7 @@ def restore_view(request, revision_id):
     """POST: put a record back as it was after a revision (or before its deletion)."""
     revision = get_object_or_404(Revision, pk=revision_id)
     model = revision.content_type.model_class()
+    assert model is not None  # revisions are of the record's models, which are installed
     name = model._meta.model_name
     if request.method != "POST":
         return HttpResponse(status=405)
@@ -173,7 +178,7 @@ class RecordAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if self.public_use(request, obj):
-            return [*self.form._meta.fields]
+            return [*(self.form._meta.fields or ())]
         return super().get_readonly_fields(request, obj)
 
     def get_prepopulated_fields(self, request, obj=None):
@@ -191,7 +196,7 @@ class RecordAdmin(ServiceAdmin):
             )
             if request.method == "GET":
                 self.message_user(request, why[0].upper() + why[1:], messages.WARNING)
-            elif any(name in request.POST for name in self.form._meta.fields):
+            elif any(name in request.POST for name in self.form._meta.fields or ()):
                 # a page opened while it was editable: its fields would be ignored in silence
                 self.message_user(request, f"Nothing was saved: {why}", messages.ERROR)
                 return redirect(request.get_full_path())
@@ -248,6 +253,8 @@ class SourceAdmin(RecordAdmin):
 class ChangeInlineFormSet(BaseInlineFormSet):
     """Rows deleted through the services (tombstone, periods, audit), reviewers only."""
 
+    user: roles.AnyUser = None  # set by ChangeInline.get_formset
+
     def delete_existing(self, obj, commit=True):
         if commit:
             if not roles.can_delete(self.user, "controlchange"):
@@ -303,7 +310,7 @@ class PlaceAdmin(MapAdmin, RecordAdmin):
 # --- Control changes -------------------------------------------------------------------------
 
 
-NEW_STATE_FIELDS = ["status", "controller", "challenger_groups", "supported_by", "confidence"]
+NEW_STATE_FIELDS = ("status", "controller", "challenger_groups", "supported_by", "confidence")
 
 
 @admin.register(ControlChange)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from .models import ArmedGroup, ControlChange, Place, Source
+from .models import ArmedGroup, ControlChange, Place, Source, Theater
 from .selectors import DIGITS
 from .spreadsheet import SafeWriter
 
@@ -76,11 +78,11 @@ def source_key(source: Source) -> str:
     return source.key or f"source-{source.pk}"
 
 
-def _slugs(objects) -> str:
+def _slugs(objects: Iterable[ArmedGroup]) -> str:
     return "|".join(o.slug for o in objects)
 
 
-def change_rows(changes: Iterable[ControlChange]) -> Iterator[list]:
+def change_rows(changes: Iterable[ControlChange]) -> Iterator[list[Any]]:
     for c in changes:
         yield [
             c.place.slug,
@@ -96,7 +98,7 @@ def change_rows(changes: Iterable[ControlChange]) -> Iterator[list]:
         ]
 
 
-def changes_for_export(changes):
+def changes_for_export(changes: QuerySet[ControlChange]) -> QuerySet[ControlChange]:
     return (
         changes.select_related("place", "controller")
         .prefetch_related("challengers", "supported_by", "sources")
@@ -104,12 +106,14 @@ def changes_for_export(changes):
     )
 
 
-def to_csv(columns: list[str], rows: Iterable[list]) -> str:
+def to_csv(columns: list[str], rows: Iterable[list[Any]]) -> str:
     """Every CSV file Frontline writes, its cells made safe for spreadsheets (spreadsheet.py)."""
     return "".join(csv_chunks(columns, rows))
 
 
-def csv_chunks(columns: list[str], rows: Iterable[list], rows_per_chunk: int = 500):
+def csv_chunks(
+    columns: list[str], rows: Iterable[list[Any]], rows_per_chunk: int = 500
+) -> Iterator[str]:
     """The CSV text in pieces of ``rows_per_chunk`` rows, for a streamed response."""
     out = io.StringIO()
     writer = SafeWriter(out)
@@ -123,7 +127,9 @@ def csv_chunks(columns: list[str], rows: Iterable[list], rows_per_chunk: int = 5
     yield out.getvalue()
 
 
-def changes_csv_stream(changes, name: str | None = None) -> StreamingHttpResponse:
+def changes_csv_stream(
+    changes: QuerySet[ControlChange], name: str | None = None
+) -> StreamingHttpResponse:
     """The changes as changes.csv, streamed: fetched and written a chunk at a time, so a
     whole theater's record never sits in memory (``changes/?format=csv``)."""
     rows = change_rows(changes.iterator(chunk_size=2000))
@@ -136,13 +142,13 @@ def changes_csv_stream(changes, name: str | None = None) -> StreamingHttpRespons
     return response
 
 
-def changes_csv_response(changes, name: str) -> StreamingHttpResponse:
+def changes_csv_response(changes: QuerySet[ControlChange], name: str) -> StreamingHttpResponse:
     """The selected changes as changes.csv (their places, groups and sources must exist where
     it is imported)."""
     return changes_csv_stream(changes_for_export(changes), name)
 
 
-def theater_record(theaters) -> dict[str, str]:
+def theater_record(theaters: Iterable[Theater]) -> dict[str, str]:
     """The five CSV files of the theaters' published record: everything needed to load it
     into an empty instance (``manage.py load_reference --dir``)."""
     theaters = list(theaters)
@@ -154,7 +160,8 @@ def theater_record(theaters) -> dict[str, str]:
             )
         )
     )
-    group_ids, source_ids = set(), set()
+    group_ids: set[int] = set()
+    source_ids: set[int] = set()
     for change in changes:
         group_ids.update(g.pk for g in change.challengers.all())
         group_ids.update(g.pk for g in change.supported_by.all())
@@ -243,7 +250,7 @@ def _with_ancestors(group_ids: set[int]) -> list[ArmedGroup]:
     return sorted(groups.values(), key=lambda g: g.slug)
 
 
-def theater_record_response(theaters) -> HttpResponse:
+def theater_record_response(theaters: Iterable[Theater]) -> HttpResponse:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, body in theater_record(theaters).items():

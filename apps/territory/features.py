@@ -4,22 +4,27 @@ with ``|`` (GeoPackage and shapefile columns hold text), dates are ISO strings."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from .selectors import DIGITS
+from django.contrib.gis.geos import Point
+
+from .models import ArmedGroup, ControlPeriod, Place
+from .selectors import DIGITS, PlaceState
 
 
-def point_geometry(point) -> dict:
+def point_geometry(point: Point) -> dict[str, Any]:
     """A GeoJSON Point at the coordinates' one precision (``selectors.DIGITS`` decimals, as
     every read of the API gives them)."""
     return {"type": "Point", "coordinates": [round(point.x, DIGITS), round(point.y, DIGITS)]}
 
 
-def _slugs(groups) -> str:
+def _slugs(groups: Iterable[ArmedGroup]) -> str:
     return "|".join(g.slug for g in groups)
 
 
-def place_properties(place) -> dict:
+def place_properties(place: Place) -> dict[str, Any]:
     return {
         "slug": place.slug,
         "name": place.name,
@@ -32,7 +37,7 @@ def place_properties(place) -> dict:
     }
 
 
-def control_properties(state, on: date) -> dict:
+def control_properties(state: PlaceState, on: date) -> dict[str, Any]:
     """A place's state on day ``on`` (a selectors.PlaceState)."""
     place, controller = state.place, state.controller
     return {
@@ -50,7 +55,7 @@ def control_properties(state, on: date) -> dict:
     }
 
 
-def period_properties(period) -> dict:
+def period_properties(period: ControlPeriod) -> dict[str, Any]:
     return {
         "place": period.place.slug,
         "place_name": period.place.name,
@@ -59,18 +64,4 @@ def period_properties(period) -> dict:
         "status": period.status,
         "controller": period.controller.slug if period.controller else None,
         "challengers": _slugs(period.challengers.all()),
-    }
-
-
-def zone_properties(zones, shape) -> dict:
-    """One group's derived zone (``apps.zones.selectors.Zones`` and one of its shapes): labelled
-    as such in every feature."""
-    group = zones.groups[shape.group_id]
-    return {
-        "theater": zones.theater.slug,
-        "group": group.slug,
-        "group_name": group.name,
-        "date": zones.day.isoformat(),
-        "area_km2": shape.area_km2,
-        "derived": True,
     }

@@ -4,6 +4,8 @@ Models hold data and database-level integrity only. Reads live in ``selectors.py
 ``services.py``, validation rules in ``rules.py`` and the time semantics in ``periods.py``.
 """
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
@@ -116,7 +118,8 @@ class Place(models.Model):
     )
 
     class Meta:
-        ordering = [Lower("name")]
+        # Django orders by any expression; django-stubs allows only names and OrderBy here.
+        ordering = [Lower("name")]  # type: ignore[list-item]
         constraints = [
             models.CheckConstraint(
                 condition=Q(importance__gte=1) & Q(importance__lte=5),
@@ -188,7 +191,7 @@ class ControlChange(models.Model):
         related_name="changes_controlled",
         help_text="The holding group. Empty only when contested with no holder.",
     )
-    challengers = models.ManyToManyField(
+    challengers: models.ManyToManyField[ArmedGroup, ChangeChallenger] = models.ManyToManyField(
         ArmedGroup, blank=True, related_name="changes_challenged", through="ChangeChallenger"
     )
     supported_by = models.ManyToManyField(ArmedGroup, blank=True, related_name="changes_supported")
@@ -293,7 +296,7 @@ class ControlPeriod(models.Model):
     controller = models.ForeignKey(
         ArmedGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    challengers = models.ManyToManyField(
+    challengers: models.ManyToManyField[ArmedGroup, PeriodChallenger] = models.ManyToManyField(
         ArmedGroup, blank=True, related_name="+", through="PeriodChallenger"
     )
     change = models.ForeignKey(

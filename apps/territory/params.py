@@ -11,9 +11,13 @@ pages show its message. The patterns here are the ones the OpenAPI schema states
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import Literal, TypeVar, overload
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import QueryDict
 
 from apps.territory.models import ArmedGroup, Place, Theater
 from apps.territory.rules import SLUG
@@ -28,6 +32,9 @@ LAT = r"-?(?:90(?:\.0{1,20})?|[0-8]?[0-9](?:\.[0-9]{1,20})?)"
 BBOX = re.compile(f"{LON},{LAT},{LON},{LAT}")
 BBOX_3D = re.compile(f"{LON},{LAT},{NUMBER},{LON},{LAT},{NUMBER}")
 BBox = tuple[float, float, float, float]
+# A request's parameters (a QueryDict), or a dict of one or two of them.
+Params = Mapping[str, str]
+M = TypeVar("M", bound=Model)
 BBOX_HELP = (
     "Give four numbers: minLon,minLat,maxLon,maxLat (degrees; longitudes in [-180, 180], "
     "latitudes in [-90, 90])."
@@ -54,7 +61,11 @@ class UnknownReference(ParameterError):
 _bad = ParameterError
 
 
-def parse_date(params, name: str, *, required: bool = False) -> date | None:
+@overload
+def parse_date(params: Params, name: str, *, required: Literal[True]) -> date: ...
+@overload
+def parse_date(params: Params, name: str, *, required: bool = False) -> date | None: ...
+def parse_date(params: Params, name: str, *, required: bool = False) -> date | None:
     """A day as ``YYYY-MM-DD`` (only that ISO form: not ``20171104`` nor a week date)."""
     raw = params.get(name)
     if raw is None or (raw == "" and required):
@@ -69,14 +80,16 @@ def parse_date(params, name: str, *, required: bool = False) -> date | None:
         raise _bad(name, f"{raw!r} is not a date (YYYY-MM-DD).") from None
 
 
-def parse_date_range(params, *, start: str = "from", end: str = "to"):
+def parse_date_range(
+    params: Params, *, start: str = "from", end: str = "to"
+) -> tuple[date | None, date | None]:
     first, last = parse_date(params, start), parse_date(params, end)
     if first and last and first > last:
         raise _bad(end, f"'{end}' ({last}) must not be before '{start}' ({first}).")
     return first, last
 
 
-def parse_bbox(params, name: str = "bbox", *, allow_3d: bool = False) -> BBox | None:
+def parse_bbox(params: Params, name: str = "bbox", *, allow_3d: bool = False) -> BBox | None:
     """``minLon,minLat,maxLon,maxLat`` in degrees (plain decimals, the pattern the OpenAPI
     schema states); with ``allow_3d`` (OGC) also six numbers, whose heights are ignored."""
     raw = params.get(name)
@@ -109,7 +122,7 @@ def parse_day(text: str, name: str) -> date:
         raise _bad(name, f"{text!r} is not an RFC 3339 date or date-time.") from None
 
 
-def parse_moment(params, name: str) -> datetime:
+def parse_moment(params: Params, name: str) -> datetime:
     """A required moment: an ISO 8601 date-time (naive ones are UTC) or a day (its first
     moment, UTC); answered in UTC (:func:`in_utc`)."""
     raw = params.get(name) or ""
@@ -132,11 +145,13 @@ def in_utc(moment: datetime) -> datetime:
         return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
-def parse_interval(params, name: str = "datetime") -> tuple[date | None, date | None] | None:
+def parse_interval(
+    params: Params, name: str = "datetime"
+) -> tuple[date | None, date | None] | None:
     """OGC's ``datetime``: an instant (start == end), or ``start/end`` with ``..`` or nothing
     for an open end. None when absent; an end before the start is refused."""
     raw = params.get(name)
-    if raw in (None, ""):
+    if not raw:  # absent or empty
         return None
     if "/" not in raw:
         day = parse_day(raw, name)
@@ -154,7 +169,7 @@ def parse_interval(params, name: str = "datetime") -> tuple[date | None, date | 
     return start, end
 
 
-def parse_count(params, name: str, *, default: int, minimum: int = 0, maximum: int) -> int:
+def parse_count(params: Params, name: str, *, default: int, minimum: int = 0, maximum: int) -> int:
     """A whole number in [minimum, maximum] (limits, offsets), in ASCII digits."""
     raw = params.get(name)
     if raw is None:
@@ -167,9 +182,9 @@ def parse_count(params, name: str, *, default: int, minimum: int = 0, maximum: i
     return value
 
 
-def parse_int_list(params, name: str) -> list[int]:
+def parse_int_list(params: Params, name: str) -> list[int]:
     """Ids, repeated (``group=1&group=2``) or comma-separated (``group=1,2``)."""
-    values = []
+    values: list[int] = []
     for raw in params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]:
         for part in (raw or "").split(","):
             if not ID.fullmatch(part) or not 1 <= int(part) <= ID_MAX:
@@ -178,7 +193,7 @@ def parse_int_list(params, name: str) -> list[int]:
     return values
 
 
-def parse_int(params, name: str) -> int | None:
+def parse_int(params: Params, name: str) -> int | None:
     """One optional id."""
     raw = params.get(name)
     if raw is None:
@@ -189,7 +204,7 @@ def parse_int(params, name: str) -> int | None:
     return values[0]
 
 
-def parse_float(params, name: str, *, minimum: float, maximum: float) -> float | None:
+def parse_float(params: Params, name: str, *, minimum: float, maximum: float) -> float | None:
     """An optional plain decimal number in [minimum, maximum]."""
     raw = params.get(name)
     if raw is None:
@@ -199,18 +214,24 @@ def parse_float(params, name: str, *, minimum: float, maximum: float) -> float |
     return float(raw)
 
 
-def parse_record(params, name: str, model):
+def parse_record(params: Params, name: str, model: type[M]) -> M | None:
     """One record by id: a malformed id is a 400, an id of nothing a 404."""
     pk = parse_int(params, name)
     if pk is None:
         return None
-    record = model.objects.filter(pk=pk).first()
+    record = model._default_manager.filter(pk=pk).first()
     if record is None:
         raise UnknownReference(name, f"No {model._meta.verbose_name} with id {pk}.")
     return record
 
 
-def parse_theater(params, name: str = "theater", *, required: bool = False) -> Theater | None:
+@overload
+def parse_theater(params: Params, name: str = ..., *, required: Literal[True]) -> Theater: ...
+@overload
+def parse_theater(params: Params, name: str = ..., *, required: bool = False) -> Theater | None: ...
+def parse_theater(
+    params: Params, name: str = "theater", *, required: bool = False
+) -> Theater | None:
     """A theater by id or slug. Absent and required: the only theater, if there is one."""
     raw = params.get(name)
     if raw is None:
@@ -231,7 +252,7 @@ def parse_theater(params, name: str = "theater", *, required: bool = False) -> T
     return theater
 
 
-def parse_groups(params, name: str = "group") -> list[ArmedGroup]:
+def parse_groups(params: Params, name: str = "group") -> list[ArmedGroup]:
     ids = parse_int_list(params, name)
     groups = list(ArmedGroup.objects.filter(pk__in=ids))
     missing = set(ids) - {g.pk for g in groups}
@@ -242,7 +263,7 @@ def parse_groups(params, name: str = "group") -> list[ArmedGroup]:
     return groups
 
 
-def parse_kinds(params, name: str = "kind") -> list[str]:
+def parse_kinds(params: QueryDict, name: str = "kind") -> list[str]:
     kinds = [k for raw in params.getlist(name) for k in raw.split(",")]
     unknown = set(kinds) - set(Place.Kind.values)  # an empty one too: given empty is an error
     if unknown:
@@ -253,7 +274,7 @@ def parse_kinds(params, name: str = "kind") -> list[str]:
     return kinds
 
 
-def parse_choice(params, name: str, choices: list[str], default: str) -> str:
+def parse_choice(params: Params, name: str, choices: list[str], default: str) -> str:
     raw = params.get(name, default)
     if raw not in choices:
         raise _bad(name, f"{raw!r} is not one of: {', '.join(choices)}.")

@@ -21,6 +21,11 @@ from datetime import date, timedelta
 
 UNKNOWN = "unknown"
 
+# A period reduced to what derived zones depend on: (start, end, controller_id).
+Span = tuple[date, date | None, int | None]
+# Half-open days [start, end); end None: open.
+DayRange = tuple[date, date | None]
+
 
 @dataclass(frozen=True)
 class State:
@@ -107,7 +112,7 @@ def series_dates(start: date, end: date, interval: str) -> list[date]:
     if interval == "week":
         return [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
     if interval == "month":
-        steps = []
+        steps: list[date] = []
         month_index = 0
         while True:
             year, month0 = divmod(start.month - 1 + month_index, 12)
@@ -121,10 +126,7 @@ def series_dates(start: date, end: date, interval: str) -> list[date]:
     raise ValueError(f"Unknown interval {interval!r}; use day, week or month.")
 
 
-def controller_differences(
-    before: Iterable[tuple[date, date | None, int | None]],
-    after: Iterable[tuple[date, date | None, int | None]],
-) -> list[tuple[date, date | None]]:
+def controller_differences(before: Iterable[Span], after: Iterable[Span]) -> list[DayRange]:
     """The half-open day ranges on which a place's controller differs between two versions of
     its periods, each given as ``(start, end, controller_id)``; ``end=None`` is open.
 
@@ -133,7 +135,7 @@ def controller_differences(
     """
     before, after = sorted(before), sorted(after)
 
-    def controller_on(periods, day):
+    def controller_on(periods: Iterable[Span], day: date) -> int | None:
         for start, end, controller in periods:
             if start <= day and (end is None or day < end):
                 return controller
@@ -141,7 +143,7 @@ def controller_differences(
 
     bounds = sorted({d for start, end, _ in [*before, *after] for d in (start, end) if d})
     following_bounds = [*bounds[1:], None] if bounds else []
-    ranges: list[tuple[date, date | None]] = []
+    ranges: list[DayRange] = []
     for day, following in zip(bounds, following_bounds, strict=True):
         if controller_on(before, day) == controller_on(after, day):
             continue

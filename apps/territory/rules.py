@@ -11,9 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, NoReturn
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils import timezone
 
 from .models import ArmedGroup, ControlChange, Place, Source, Status, Theater
@@ -36,7 +38,7 @@ class Errors:
     def has(self, field_name: str) -> bool:
         return field_name in self._by_field
 
-    def add_field_errors(self, obj, *, exclude: Iterable[str]) -> None:
+    def add_field_errors(self, obj: Model, *, exclude: Iterable[str]) -> None:
         """Django's own field checks (required, length, type, range), converting values.
 
         Runs first so that the rules below see clean, typed values; a field that fails here
@@ -51,7 +53,11 @@ class Errors:
 
     def raise_if_any(self) -> None:
         if self._by_field:
-            raise ValidationError(dict(self._by_field))
+            self.raise_all()
+
+    def raise_all(self) -> NoReturn:
+        """Raise what was collected (call it once something was)."""
+        raise ValidationError(dict(self._by_field))
 
 
 def _fmt(day: date) -> str:
@@ -204,7 +210,7 @@ def check_change_neighbours(
         _check_changes_something(errors, p, others)
 
 
-def _saved(obj, model: type) -> bool:
+def _saved(obj: object, model: type[Model]) -> bool:
     return isinstance(obj, model) and obj.pk is not None
 
 
@@ -283,7 +289,7 @@ def _check_unique_slug(errors: Errors, obj: Theater | ArmedGroup | Place) -> Non
         errors.add("slug", f"The slug {obj.slug!r} is already used by another {noun}.")
 
 
-def normalize_color(value):
+def normalize_color(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
@@ -313,7 +319,7 @@ def _check_slug(errors: Errors, obj: Theater | ArmedGroup | Place, *, example: s
         _check_unique_slug(errors, obj)
 
 
-def _check_names(errors: Errors, aliases) -> None:
+def _check_names(errors: Errors, aliases: Any) -> None:
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
         errors.add("aliases", "Aliases must be a list of non-empty names.")
 
@@ -354,7 +360,9 @@ def _check_group_dates_cover_changes(errors: Errors, group: ArmedGroup) -> None:
             )
 
 
-def geometry_problem(geometry: GEOSGeometry | None, *, expected: tuple[type, ...]) -> str | None:
+def geometry_problem(
+    geometry: GEOSGeometry | None, *, expected: tuple[type[GEOSGeometry], ...]
+) -> str | None:
     if geometry is None:
         return None
     if not isinstance(geometry, expected):
@@ -378,10 +386,11 @@ def geometry_problem(geometry: GEOSGeometry | None, *, expected: tuple[type, ...
 
 
 def _coords(geometry: GEOSGeometry) -> Iterable[tuple[float, ...]]:
-    return _flatten(geometry.coords)
+    # Every kind of GEOS geometry has coords; django-stubs declares them kind by kind only.
+    return _flatten(geometry.coords)  # type: ignore[attr-defined]
 
 
-def _flatten(coords) -> Iterable[tuple[float, ...]]:
+def _flatten(coords: Any) -> Iterable[tuple[float, ...]]:
     if coords and isinstance(coords[0], (int, float)):
         yield coords
         return
@@ -414,8 +423,8 @@ def check_place(place: Place, *, location: Point | None, area: GEOSGeometry | No
     theater: Theater | None = place.theater if place.theater_id else None
     if theater is None:
         errors.add("theater", "A place belongs to a theater.")
-        errors.raise_if_any()
-    if not location_problem and not theater.bounds.covers(location):
+        errors.raise_all()
+    if location is not None and not location_problem and not theater.bounds.covers(location):
         lon, lat = location.x, location.y
         xmin, ymin, xmax, ymax = theater.bounds.extent
         errors.add(
@@ -426,7 +435,7 @@ def check_place(place: Place, *, location: Point | None, area: GEOSGeometry | No
     if area is not None and not area_problem:
         if not theater.bounds.covers(area):
             errors.add("area", f"The area reaches outside the bounds of {theater}.")
-        if not location_problem and not area.covers(location):
+        if location is not None and not location_problem and not area.covers(location):
             errors.add("area", "The area must contain the place's point location.")
     errors.raise_if_any()
 

@@ -6,6 +6,7 @@ substring match on the folded text finds a place by any spelling variant it list
 
 import re
 import unicodedata
+from typing import Any
 
 APOSTROPHES = re.compile(r"['’ʿʾ`´]")
 NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -17,7 +18,7 @@ def fold(text: str) -> str:
     return NON_WORD.sub(" ", APOSTROPHES.sub("", plain)).strip()
 
 
-def search_text(name: str, aliases) -> str:
+def search_text(name: str, aliases: Any) -> str:
     """What place search matches against: the folded name and aliases, separated by '|'."""
     names = [name, *(aliases if isinstance(aliases, list) else [])]
     return "|" + "|".join(fold(str(n)) for n in names) + "|"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.contrib.gis.geos import Polygon
 from django.contrib.postgres.fields import DateRangeField
@@ -125,7 +125,9 @@ class ControlSeries:
 # --- The one predicate of time ---------------------------------------------------------------
 
 
-def periods_containing(on: date, queryset: QuerySet[ControlPeriod] | None = None):
+def periods_containing(
+    on: date, queryset: QuerySet[ControlPeriod] | None = None
+) -> QuerySet[ControlPeriod]:
     """Periods in force on day ``on``: ``start <= on < end`` (``end`` NULL = open)."""
     queryset = ControlPeriod.objects.all() if queryset is None else queryset
     if connection.vendor == "postgresql":
@@ -136,7 +138,9 @@ def periods_containing(on: date, queryset: QuerySet[ControlPeriod] | None = None
     return queryset.filter(Q(start__lte=on) & (Q(end__gt=on) | Q(end__isnull=True)))
 
 
-def periods_overlapping(first: date | None, last: date | None, queryset=None):
+def periods_overlapping(
+    first: date | None, last: date | None, queryset: QuerySet[ControlPeriod] | None = None
+) -> QuerySet[ControlPeriod]:
     """Periods in force on some day of ``[first, last]`` (either end may be open: None)."""
     queryset = ControlPeriod.objects.all() if queryset is None else queryset
     if last is not None:
@@ -177,7 +181,7 @@ def bbox_polygon(bbox: BBox) -> Polygon:
     return polygon
 
 
-def _periods_of(**place_filters) -> QuerySet[ControlPeriod]:
+def _periods_of(**place_filters: Any) -> QuerySet[ControlPeriod]:
     """The periods of the places matching :func:`_place_filter`'s filters."""
     return ControlPeriod.objects.filter(_place_filter(**place_filters, prefix="place__"))
 
@@ -212,7 +216,10 @@ def _groups_of(periods: Iterable[PeriodInForce]) -> dict[int, ArmedGroup]:
 
 
 def _states(
-    places: Iterable[Place], in_force: dict[int, PeriodInForce], *, keep=None
+    places: Iterable[Place],
+    in_force: dict[int, PeriodInForce],
+    *,
+    keep: Callable[[PeriodInForce | None], bool] | None = None,
 ) -> list[PlaceState]:
     """Each place's :class:`PlaceState` from the periods in force (groups fetched once);
     ``keep(period)`` filters on the period (None for a place of unknown state)."""
@@ -231,7 +238,7 @@ def _states(
             PlaceState(
                 place,
                 period.status,
-                groups.get(period.controller_id),
+                groups.get(period.controller_id) if period.controller_id else None,
                 tuple(challengers),
                 period.since,
                 period.until,
@@ -253,7 +260,7 @@ def _involves(period: PeriodInForce | None, group_ids: set[int]) -> bool:
     )
 
 
-def _fetch(values_queryset) -> list[tuple]:
+def _fetch(values_queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     """Rows of a values_list queryset. On PostgreSQL the driver already returns dates and
     floats, so the compiled SQL is run directly, skipping Django's per-value converters (a
     third of the time for a 100k-place answer). SQLite needs the converters (dates are text).
@@ -263,7 +270,8 @@ def _fetch(values_queryset) -> list[tuple]:
     sql, params = values_queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 # --- Selectors -------------------------------------------------------------------------------
@@ -469,7 +477,7 @@ class Timeline:
     """
 
     places: list[TimelinePlace]
-    changes: Iterator[tuple]
+    changes: Iterator[tuple[Any, ...]]
 
 
 def timeline(
@@ -509,7 +517,9 @@ def timeline(
     return Timeline(places=places, changes=((*row, challengers.get(row[0], ())) for row in rows))
 
 
-def _stream(values_queryset, chunk_size: int = 20_000) -> Iterator[tuple]:
+def _stream(
+    values_queryset: QuerySet[Any, Any], chunk_size: int = 20_000
+) -> Iterator[tuple[Any, ...]]:
     """Rows of a values_list queryset fetched in chunks (a server-side cursor on PostgreSQL,
     without Django's per-value converters, as in :func:`_fetch`)."""
     if connection.vendor != "postgresql":
@@ -550,7 +560,7 @@ def controller_change_days(*, theater_id: int) -> list[date]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def held_places_on(*, theater_id: int, on: date) -> QuerySet:
+def held_places_on(*, theater_id: int, on: date) -> QuerySet[ControlPeriod, tuple[Any, ...]]:
     """The places of the theater that some group controls on ``on``, as rows of
     ``(place id, location, importance, controller id)``: for derived views that build on
     them in SQL (``queryset.query.sql_with_params()``)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+from .periods import DayRange
+
 # The controller of some place of a theater differs, before and after the write, on the days
 # of these half-open ranges. Keyword arguments: ``theater_id: int`` and
 # ``ranges: list[tuple[date, date | None]]`` (``None``: open end; unsorted, may overlap).
@@ -21,7 +23,7 @@ controllers_changed = Signal()
 theater_reshaped = Signal()
 
 
-def announce_controllers_changed(theater_id: int, ranges: list) -> None:
+def announce_controllers_changed(theater_id: int, ranges: list[DayRange]) -> None:
     """Send :data:`controllers_changed` unless ``ranges`` is empty."""
     if ranges:
         controllers_changed.send(sender=None, theater_id=theater_id, ranges=ranges)

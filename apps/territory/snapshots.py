@@ -62,8 +62,11 @@ FIELDS: dict[type[models.Model], list[str]] = {
 }
 NOT_RESTORED = {"version"}  # kept for reading; a restore is a new version
 
+# (data, labels): the editable fields, and the names of what the references point to.
+Snapshot = tuple[dict[str, Any], dict[str, Any]]
 
-def snapshot(obj: models.Model, many: dict[str, list] | None = None):
+
+def snapshot(obj: models.Model, many: dict[str, list[Any]] | None = None) -> Snapshot:
     """(data, labels) for `obj`. ``many`` may give many-to-many values (lists of objects)
     instead of reading them, as bulk writes do."""
     data: dict[str, Any] = {}
@@ -76,6 +79,7 @@ def snapshot(obj: models.Model, many: dict[str, list] | None = None):
             data[name] = [o.pk for o in related]
             labels[name] = [str(o) for o in related]
         elif field.many_to_one:
+            assert isinstance(field, models.ForeignKey)  # FIELDS' references are foreign keys
             data[name] = getattr(obj, field.attname)
             if data[name] is not None:
                 labels[name] = str(getattr(obj, name))
@@ -84,7 +88,7 @@ def snapshot(obj: models.Model, many: dict[str, list] | None = None):
     return data, labels
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     if isinstance(value, GEOSGeometry):
         return json.loads(value.geojson)
     if isinstance(value, date):
@@ -92,7 +96,7 @@ def plain(value):
     return value
 
 
-def diff(before: tuple[dict, dict] | None, after: tuple[dict, dict]) -> dict[str, list]:
+def diff(before: Snapshot | None, after: Snapshot) -> dict[str, list[Any]]:
     """{field: [before, after]} for the fields that differ between two (data, labels)
     snapshots, references given by name (the ids stay in the snapshots' data)."""
     if before is None:
@@ -117,8 +121,9 @@ def as_fields(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]
         value = data[name]
         if field.many_to_many or field.many_to_one:
             target = field.related_model
+            assert isinstance(target, type) and issubclass(target, models.Model)  # not "self"
             ids = value if field.many_to_many else [] if value is None else [value]
-            found = {o.pk: o for o in target.objects.filter(pk__in=ids)}
+            found = {o.pk: o for o in target._default_manager.filter(pk__in=ids)}
             gone = [i for i in ids if i not in found]
             if gone:
                 missing[name] = [

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TextIO
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -50,11 +50,11 @@ def safe_row(row: Iterable[Any]) -> list[Any]:
 class SafeWriter:
     """``csv.writer`` whose rows go through ``safe_cell`` (every CSV writer uses it)."""
 
-    def __init__(self, out, **options):
+    def __init__(self, out: TextIO, **options: Any) -> None:
         options.setdefault("lineterminator", "\n")
         self._writer = csv.writer(out, **options)
 
-    def writerow(self, row: Iterable[Any]):
+    def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow(safe_row(row))
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:

@@ -19,6 +19,7 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
         + (f"Try again in {minutes} minutes" if minutes else "Ask an administrator")
         + ", or ask an administrator to lift the lockout."
     )
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": detail}, status=429)
     else:

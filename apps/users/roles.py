@@ -11,11 +11,19 @@
 Superusers may do everything. Both groups also see the audit trail.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
+from collections.abc import Callable
+from typing import Any, TypeGuard
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Model, Q
+
+from .models import User
+
+# Who acts: an account, the anonymous visitor, or None (a management command or the shell).
+AnyUser = User | AnonymousUser | None
 
 EDITORS = "Editors"
 REVIEWERS = "Reviewers"
@@ -23,7 +31,7 @@ RECORD_MODELS = ["theater", "armedgroup", "place", "source", "controlchange"]
 PUBLISH = "territory.publish_controlchange"
 
 
-def ensure_roles(**kwargs) -> None:
+def ensure_roles(**kwargs: Any) -> None:
     """Create the role groups with their permissions (idempotent; runs after every migrate)."""
     editing = Q(content_type__app_label="territory", content_type__model__in=RECORD_MODELS) & Q(
         codename__regex=r"^(view|add|change)_"
@@ -45,20 +53,20 @@ def ensure_roles(**kwargs) -> None:
     )
 
 
-def is_editor(user) -> bool:
+def is_editor(user: AnyUser) -> TypeGuard[User]:
     """May write the record (drafts at least)."""
     return bool(user and user.is_authenticated and user.has_perm("territory.add_controlchange"))
 
 
-def is_reviewer(user) -> bool:
+def is_reviewer(user: AnyUser) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.has_perm(PUBLISH))
 
 
-def can_delete(user, model_name: str) -> bool:
+def can_delete(user: AnyUser, model_name: str) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.has_perm(f"territory.delete_{model_name}"))
 
 
-def check_change_write(user, *, current_state: str | None, new_state: str) -> None:
+def check_change_write(user: AnyUser, *, current_state: str | None, new_state: str) -> None:
     """PermissionDenied unless `user` may save a change that was `current_state` (None: new)
     as `new_state`. Editors work on drafts; a published change is a reviewer's business."""
     if not is_editor(user):
@@ -70,7 +78,9 @@ def check_change_write(user, *, current_state: str | None, new_state: str) -> No
         raise PermissionDenied("Only a reviewer may publish or unpublish a change.")
 
 
-def check_record_edit(user, *, record, public_use: Callable[[], str | None]) -> None:
+def check_record_edit(
+    user: AnyUser, *, record: Model, public_use: Callable[[], str | None]
+) -> None:
     """PermissionDenied unless `user` may edit `record` (a theater, group, place or source).
 
     ``public_use()`` says what published makes the record public ("cited by 2 published

@@ -17,7 +17,7 @@ class ZoneSetAdmin(admin.ModelAdmin):
     list_display = ["theater", "day", "radius_km", "groups", "computed_at"]
     list_filter = ["theater", "radius_km"]
     date_hierarchy = "day"
-    fields = ["theater", "day", "radius_km", "areas", "computed_at"]
+    fields = ("theater", "day", "radius_km", "areas", "computed_at")
     readonly_fields = fields
     change_list_template = "admin/zones/zoneset/change_list.html"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -92,7 +93,7 @@ ORDER BY controller_id
 @dataclass
 class ZoneShape:
     group_id: int
-    geometry: dict  # GeoJSON MultiPolygon
+    geometry: dict[str, Any]  # GeoJSON MultiPolygon
     area_km2: float
 
 
@@ -109,7 +110,11 @@ def compute(*, theater_id: int, on: date, radius_km: float) -> list[ZoneShape]:
     if not available():
         raise ZonesUnavailable("Derived zones need PostGIS.")
     bounds = Theater.objects.values_list("bounds", flat=True).get(pk=theater_id)
-    values = {"bounds": bounds.ewkt, "radius_km": radius_km, "radius_m": radius_km * 1000}
+    values: dict[str, str | float] = {
+        "bounds": bounds.ewkt,
+        "radius_km": radius_km,
+        "radius_m": radius_km * 1000,
+    }
     points, points_params = held_places_on(theater_id=theater_id, on=on).query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(DROP_POINTS)

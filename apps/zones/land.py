@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, MultiPolygon, Polygon
+
+if TYPE_CHECKING:
+    from .models import Land
 
 BUNDLED = Path(settings.BASE_DIR) / "static" / "basemap" / "land.geojson"
 
@@ -23,12 +27,13 @@ def polygons(path: Path) -> list[Polygon]:
     found: list[Polygon] = []
     for geometry in geometries:
         shape = GEOSGeometry(json.dumps(geometry), srid=4326)
-        shape = shape.make_valid()  # (asking .valid first would log a GEOS notice)
+        # (asking .valid first would log a GEOS notice; django-stubs lacks make_valid)
+        shape = shape.make_valid()  # type: ignore[attr-defined]
         found.extend(_flatten(shape))
     return found
 
 
-def _flatten(shape) -> list[Polygon]:
+def _flatten(shape: GEOSGeometry) -> list[Polygon]:
     """The polygons of any geometry, collections nested at any depth (make_valid returns
     e.g. a collection of a multipolygon and a stray line); lines and points are dropped."""
     if isinstance(shape, Polygon):
@@ -38,8 +43,9 @@ def _flatten(shape) -> list[Polygon]:
     return []
 
 
-def load(land_model, path: Path = BUNDLED) -> int:
-    """Replace the land table with the polygons of ``path``; returns how many."""
+def load(land_model: type[Land], path: Path = BUNDLED) -> int:
+    """Replace the land table with the polygons of ``path``; returns how many. ``land_model``
+    is ``Land``, or its historical version in a migration."""
     shapes = polygons(path)
     land_model.objects.all().delete()
     land_model.objects.bulk_create(land_model(geom=shape) for shape in shapes)

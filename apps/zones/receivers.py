@@ -4,17 +4,22 @@ epoch moves before the write commits (see :mod:`apps.zones.services`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from apps.territory import signals
+from apps.territory.periods import DayRange
 
 from . import compute
 from . import services as zone_services
 
 
-def controllers_changed(sender, *, theater_id: int, ranges, **kwargs) -> None:
+def controllers_changed(
+    sender: object, *, theater_id: int, ranges: list[DayRange], **kwargs: Any
+) -> None:
     zone_services.invalidate(theater_id, ranges)
 
 
-def theater_reshaped(sender, *, theater_id: int, **kwargs) -> None:
+def theater_reshaped(sender: object, *, theater_id: int, **kwargs: Any) -> None:
     zone_services.invalidate_all(theater_id)
 
 

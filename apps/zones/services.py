@@ -42,7 +42,7 @@ def zone_days(theater_id: int) -> list[date]:
     Kept in the cache under the theater's epoch, which every write that could change them
     replaces (a large theater takes a quarter of a second to scan)."""
     key = f"zones:days:{theater_id}:{epoch(theater_id)}"
-    found = django_cache.get(key)
+    found: list[date] | None = django_cache.get(key)
     if found is None:
         found = controller_change_days(theater_id=theater_id)
         django_cache.set(key, found, timeout=24 * 3600)
@@ -61,7 +61,9 @@ def compute_and_store(theater_id: int, day: date, radius: float) -> list[ZoneSha
     return shapes
 
 
-def store(theater_id: int, day: date, radius: float, generation: int, shapes) -> bool:
+def store(
+    theater_id: int, day: date, radius: float, generation: int, shapes: list[ZoneShape]
+) -> bool:
     """Keep the zones unless a write invalidated the theater since ``generation`` was read.
     FOR SHARE waits for a writer that bumped the epoch but has not committed yet; the row is
     made first if missing, so that a theater's first write is waited for too."""
@@ -140,8 +142,8 @@ def merge_ranges(ranges: Iterable[tuple[date, date | None]]) -> list[tuple[date,
     for start, end in sorted(ranges, key=lambda r: r[0]):
         if merged and (merged[-1][1] is None or start <= merged[-1][1]):
             last_start, last_end = merged[-1]
-            open_end = last_end is None or end is None
-            merged[-1] = (last_start, None if open_end else max(last_end, end))
+            joined_end = None if last_end is None or end is None else max(last_end, end)
+            merged[-1] = (last_start, joined_end)
         else:
             merged.append((start, end))
     return merged

@@ -1,6 +1,7 @@
 """Integrity the database enforces by itself, even against writes that bypass the services."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from apps.territory.models import (
@@ -51,6 +52,25 @@ def test_exclusion_constraint_exists(postgres_only):
         )
         (definition,) = cursor.fetchone()
     assert definition.startswith("EXCLUDE USING gist (place_id WITH =, daterange(start,")
+
+
+def test_overlapping_periods_fail_model_validation_on_postgres(place, isis, syria):
+    """validate_constraints() (full_clean) asks the exclusion constraint with a connection, not
+    a schema editor: on PostgreSQL it refuses the overlap, elsewhere it has nothing to check."""
+    change = ChangeFactory(place=place, date=d("2015-01-01"), controller=isis)
+    overlapping = ControlPeriod(
+        place=place,
+        start=d("2016-01-01"),
+        end=d("2017-01-01"),
+        status="controlled",
+        controller=syria,
+        change=change,
+    )
+    if connection.vendor == "postgresql":
+        with pytest.raises(ValidationError, match="must not overlap"):
+            overlapping.validate_constraints()
+    else:
+        overlapping.validate_constraints()
 
 
 def test_unique_place_and_date(place, isis, syria):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from typing import Any
 
 import orjson
 from django.shortcuts import get_object_or_404
@@ -80,7 +81,7 @@ def _control_csv(snapshot: selectors.Snapshot) -> dict:
             place.lon,
             place.lat,
             period.status,
-            slug.get(period.controller_id, ""),
+            slug.get(period.controller_id, "") if period.controller_id else "",
             "|".join(slug[g] for g in period.challenger_ids),
             period.since or "",
             period.change_id or "",
@@ -116,7 +117,7 @@ class ControlDiffView(LargeAnswerView):
             bbox=params.parse_bbox(q),
             kinds=params.parse_kinds(q) or None,
         )
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "place": {"id": d.place.pk, "name": d.place.name, "kind": d.place.kind},
                 "coordinates": lon_lat(d.place),

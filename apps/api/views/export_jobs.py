@@ -57,7 +57,9 @@ class ExportRequestSerializer(serializers.Serializer):
 class ExportJobSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     download = serializers.SerializerMethodField()
-    theater = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    theater: serializers.SlugRelatedField[Theater] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     expires_at = serializers.SerializerMethodField()
 
     class Meta:

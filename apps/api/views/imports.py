@@ -28,7 +28,9 @@ from ..fields import StrictModelSerializer
 
 class ImportJobSerializer(StrictModelSerializer):
     url = serializers.SerializerMethodField()
-    theater = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    theater: serializers.SlugRelatedField[Theater] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     user = serializers.CharField(
         source="user.username", read_only=True, default=None, allow_null=True
     )

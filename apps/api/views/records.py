@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import django_filters
@@ -28,6 +30,7 @@ from apps.territory.models import (
     Theater,
 )
 from apps.territory.search import fold
+from apps.users.models import User
 from apps.users.roles import is_editor
 
 from .. import openapi, serializers
@@ -41,10 +44,12 @@ class RecordViewSet(viewsets.ModelViewSet):
     """PATCH for updates (partial by nature); PUT is not offered."""
 
     http_method_names = WRITE_METHODS
-    delete_service = None
+    delete_service: Callable[[Any], None] | None = None
 
     def perform_destroy(self, instance):
-        type(self).delete_service(instance)
+        delete = type(self).delete_service
+        assert delete is not None
+        delete(instance)
 
 
 class TheaterViewSet(RecordViewSet):
@@ -261,8 +266,11 @@ class ChangeViewSet(RecordViewSet):
             from django.core.exceptions import ValidationError
 
             raise ValidationError({"version": ["Give the version you read (a whole number)."]})
+        user = self.request.user
         services.control_change_delete(
-            change=instance, version=int(raw) if raw else None, user=self.request.user
+            change=instance,
+            version=int(raw) if raw else None,
+            user=user if isinstance(user, User) else None,
         )
 
     def list(self, request, *args, **kwargs):
@@ -321,10 +329,10 @@ class DeletedChangesView(APIView):
             rows = rows.filter(was_public=True)
         if after:
             rows = rows.exclude(deleted_at=since, pk__lte=after)
-        rows = list(rows.order_by("deleted_at", "pk")[: DELETED_PAGE + 1])
+        found = list(rows.order_by("deleted_at", "pk")[: DELETED_PAGE + 1])
         following = None
-        if len(rows) > DELETED_PAGE:
-            rows, last = rows[:DELETED_PAGE], rows[DELETED_PAGE - 1]
+        if len(found) > DELETED_PAGE:
+            found, last = found[:DELETED_PAGE], found[DELETED_PAGE - 1]
             following = request.build_absolute_uri(
                 "?" + urlencode({"since": last.deleted_at.isoformat(), "after": last.pk})
             )
@@ -334,7 +342,7 @@ class DeletedChangesView(APIView):
                 "next": following,
                 "results": [
                     {"id": r.change_id, "place": r.place_id, "deleted_at": r.deleted_at}
-                    for r in rows
+                    for r in found
                 ],
             }
         )

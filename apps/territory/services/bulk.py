@@ -9,13 +9,15 @@ ones (``apps.ingest.importer``); the generator builds valid proposals by constru
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from apps.history import recorder
 from apps.history.models import Revision
+from apps.users.models import User
 
 from .. import rules, snapshots
 from ..models import ChangeChallenger, ControlChange, DeletedControlChange
@@ -28,7 +30,7 @@ PLACES_PER_REBUILD = 500  # SQLite's parameter limit
 
 
 def control_changes_bulk_create(
-    *, proposals: Sequence[rules.ChangeProposal], author=None
+    *, proposals: Sequence[rules.ChangeProposal], author: User | None = None
 ) -> list[ControlChange]:
     """Insert checked proposals as changes, in one transaction; returns them in order.
 
@@ -88,7 +90,7 @@ def _link(changes: list[ControlChange], proposals: Sequence[rules.ChangeProposal
 
 
 def _created(change: ControlChange, proposal: rules.ChangeProposal) -> Revision:
-    many = {
+    many: dict[str, list[Any]] = {
         "challengers": proposal.challengers,
         "supported_by": proposal.supported_by,
         "sources": proposal.sources,
@@ -97,7 +99,9 @@ def _created(change: ControlChange, proposal: rules.ChangeProposal) -> Revision:
     return recorder.build(change, action=Revision.Action.CREATED, data=data, labels=labels)
 
 
-def control_changes_bulk_delete(*, changes: QuerySet[ControlChange], user=None) -> int:
+def control_changes_bulk_delete(
+    *, changes: QuerySet[ControlChange], user: User | None = None
+) -> int:
     """Delete many changes as ``control_change_delete`` deletes one: a tombstone each (marked
     public for those the public saw, now or before), a revision each, the periods of their
     places rebuilt. Returns how many were deleted."""
@@ -135,7 +139,7 @@ def control_changes_bulk_delete(*, changes: QuerySet[ControlChange], user=None) 
     return len(ids)
 
 
-def _once_public(ids: list[int]):
+def _once_public(ids: list[int]) -> Iterator[int]:
     """Of these changes, those published now or at some time before (by their revisions),
     as ``changes._was_published`` decides for one."""
     for first in range(0, len(ids), PLACES_PER_REBUILD):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.history.models import Revision
+from apps.users.models import User
 
 from .. import rules
 from ..models import (
@@ -54,7 +55,7 @@ def control_change_create(
     confidence: str = ControlChange.Confidence.CONFIRMED,
     summary: str = "",
     review_state: str = ControlChange.ReviewState.DRAFT,
-    author=None,
+    author: User | None = None,
 ) -> ControlChange:
     challengers, supported_by, sources = list(challengers), list(supported_by), list(sources)
     with transaction.atomic():
@@ -173,7 +174,9 @@ def control_change_unpublish(*, change: ControlChange, version: int) -> ControlC
     )
 
 
-def control_change_delete(*, change: ControlChange, version: int | None = None, user=None) -> None:
+def control_change_delete(
+    *, change: ControlChange, version: int | None = None, user: User | None = None
+) -> None:
     """Delete a change, leaving a tombstone for mirrors. A stale ``version`` is refused."""
     if version is not None:
         _check_version(version)
@@ -207,7 +210,7 @@ def _was_published(change: ControlChange) -> bool:
     return revisions.filter(shown).exists()
 
 
-def _check_version(version) -> None:
+def _check_version(version: object) -> None:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ValidationError(
             {"version": f"Give the version you read (a whole number), not {version!r}."}

@@ -15,7 +15,15 @@ from ..models import (
     PeriodChallenger,
     Place,
 )
-from ..periods import DatedState, PeriodSpec, State, build_periods, controller_differences
+from ..periods import (
+    DatedState,
+    DayRange,
+    PeriodSpec,
+    Span,
+    State,
+    build_periods,
+    controller_differences,
+)
 
 Published = ControlChange.ReviewState.PUBLISHED
 
@@ -82,7 +90,7 @@ def place_periods_rebuild_many(*, place_ids: Iterable[int]) -> int:
         state = State(status, controller_id, frozenset(challengers.get(pk, ())))
         by_place[place_id].append(DatedState(change_id=pk, date=day, state=state))
     stored = ControlPeriod.objects.filter(place_id__in=place_ids)
-    before: dict[int, list] = {}
+    before: dict[int, list[Span]] = {}
     for place_id, start, end, controller_id in stored.values_list(
         "place_id", "start", "end", "controller_id"
     ).iterator(chunk_size=10_000):
@@ -97,20 +105,22 @@ def place_periods_rebuild_many(*, place_ids: Iterable[int]) -> int:
     return _insert_periods(specs)
 
 
-def _announce_controllers(before: dict[int, list], specs: list[tuple[int, PeriodSpec]]) -> None:
+def _announce_controllers(
+    before: dict[int, list[Span]], specs: list[tuple[int, PeriodSpec]]
+) -> None:
     """Announce the days on which these places' controllers changed, given their periods'
     ``(start, end, controller)`` before and their new periods."""
     if not signals.controllers_watched():
         return  # nobody derives from them (no zones on SpatiaLite): spare an import the work
-    after: dict[int, list] = {}
+    after: dict[int, list[Span]] = {}
     for place_id, spec in specs:
         after.setdefault(place_id, []).append((spec.start, spec.end, spec.state.controller_id))
     place_ids = sorted(before.keys() | after.keys())
-    theater_of = {}
+    theater_of: dict[int, int] = {}
     for chunk in range(0, len(place_ids), 500):  # SQLite's parameter limit
         ids = place_ids[chunk : chunk + 500]
         theater_of.update(Place.objects.filter(pk__in=ids).values_list("pk", "theater_id"))
-    by_theater: dict[int, list] = {}
+    by_theater: dict[int, list[DayRange]] = {}
     for place_id in place_ids:
         ranges = controller_differences(before.get(place_id, []), after.get(place_id, []))
         by_theater.setdefault(theater_of[place_id], []).extend(ranges)

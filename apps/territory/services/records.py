@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -124,7 +124,7 @@ def place_create(
     location: Point,
     country: str,
     aliases: Sequence[str] = (),
-    area: Polygon | MultiPolygon | None = None,
+    area: GEOSGeometry | None = None,  # checked: a polygon or multipolygon
     population: int | None = None,
     importance: int = 3,
 ) -> Place:
@@ -140,7 +140,8 @@ def place_create(
     )
     location, area = with_srid(location), with_srid(area)
     rules.check_place(place, location=location, area=area)
-    place.location, place.area = location, as_multipolygon(area)
+    shape = cast("Polygon | MultiPolygon | None", area)  # check_place refused any other kind
+    place.location, place.area = location, as_multipolygon(shape)
     place.search_text = search_text(place.name, place.aliases)
     with transaction.atomic():
         place.save()

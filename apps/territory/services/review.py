@@ -62,7 +62,7 @@ def _with_members(group: ArmedGroup) -> list[int]:
     return found
 
 
-def check_review(record) -> None:
+def check_review(record: Theater | ArmedGroup | Place | Source) -> None:
     """Refuse an edit of `record` that no reviewer makes while the public sees the record
     (``roles.check_record_edit``). An edit that changes nothing passes. Compared with the
     stored row, not with the instance, which a form may have filled in already."""

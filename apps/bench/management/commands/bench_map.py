@@ -144,7 +144,7 @@ class Command(BaseCommand):
             context = browser.new_context(viewport=VIEWPORT)
             context.route("**/*", self.local_only)
             page = context.new_page()
-            errors = []
+            errors: list[str] = []
             page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
             page.goto(f"{base}/?theater={slug}")
             page.wait_for_function("() => window.frontline && window.frontline.timings.firstFrame")

@@ -12,7 +12,7 @@ import time
 from datetime import date, timedelta
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from apps.bench.synthetic import synthetic_slug
@@ -60,6 +60,8 @@ class Command(BaseCommand):
         month_later = on + timedelta(days=30)
         small_bbox = (40.0, 33.0, 41.0, 34.0)
         place = Place.objects.filter(theater=theater).first()
+        if place is None:
+            raise CommandError(f"{theater} has no places.")
         self.stdout.write(f"\nTimings (median of {repeat}) on {connection.vendor}:")
         for label, call in [
             ("control_at, whole theater", lambda: selectors.control_at(on=on, theater=theater)),

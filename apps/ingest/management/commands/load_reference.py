@@ -1,9 +1,10 @@
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.ingest.reference import DatasetError, load_dataset
 from apps.territory.models import ControlChange, Place, Theater
@@ -12,7 +13,7 @@ from apps.territory.models import ControlChange, Place, Theater
 class Command(BaseCommand):
     help = "Load the reference dataset (data/reference/*.csv) through the normal write path."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--dir", type=Path, default=settings.REFERENCE_DATA_DIR, help="Dataset folder."
         )
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             help="Do nothing (successfully) when the database already holds a theater.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Theater.objects.exists():
             self.stdout.write("Database already holds data; reference dataset not loaded.")
             return

@@ -1,6 +1,7 @@
 from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.territory.models import Place, Theater
 from apps.territory.selectors import control_at
@@ -9,12 +10,14 @@ from apps.territory.selectors import control_at
 class Command(BaseCommand):
     help = "Print who controlled each place on a day, e.g. `control_at 2017-11-04 --place raqqa`."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("day", help="YYYY-MM-DD")
         parser.add_argument("--theater", help="Theater slug.")
         parser.add_argument("--place", action="append", default=[], help="Place slug (repeatable).")
 
-    def handle(self, *args, day: str, theater: str | None, place: list[str], **options):
+    def handle(
+        self, *args: Any, day: str, theater: str | None, place: list[str], **options: Any
+    ) -> None:
         try:
             on = date.fromisoformat(day)
         except ValueError as exc:

@@ -1,6 +1,8 @@
 import time
+from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.territory.models import Theater
 from apps.zones import compute
@@ -10,10 +12,10 @@ from apps.zones import services as zone_services
 class Command(BaseCommand):
     help = "Compute the derived zones of every day on which control changes (missing ones only)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--theater", help="slug (default: every theater)")
 
-    def handle(self, *args, theater=None, **options):
+    def handle(self, *args: Any, theater: str | None = None, **options: Any) -> None:
         if not compute.available():
             raise CommandError("Derived zones need PostGIS.")
         theaters = Theater.objects.order_by("pk")
@@ -24,7 +26,7 @@ class Command(BaseCommand):
         for item in theaters:
             started = time.monotonic()
 
-            def progress(number, total, day, name=item.slug):
+            def progress(number: int, total: int, day: date, name: str = item.slug) -> None:
                 if number == total or number % 25 == 0:
                     self.stdout.write(f"  {name}: {number}/{total} ({day})")
 

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from apps.territory.models import Theater
@@ -15,10 +16,10 @@ class Command(BaseCommand):
         "Earth land) and drop every cached zone."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", nargs="?", default=str(land.BUNDLED), help="GeoJSON file")
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args: Any, path: str, **options: Any) -> None:
         if not Path(path).is_file():
             raise CommandError(f"No such file: {path}")
         with transaction.atomic():
