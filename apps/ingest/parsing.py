@@ -26,34 +26,13 @@ from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 
+from apps.territory.csv_tables import COLUMNS
 from apps.territory.spreadsheet import original_cell
 
-PLACE_COLUMNS = [
-    "slug",
-    "name",
-    "aliases",
-    "kind",
-    "country",
-    "lat",
-    "lon",
-    "population",
-    "importance",
-    "theater",
-    "area",
-]
-CHANGE_COLUMNS = [
-    "place",
-    "date",
-    "date_precision",
-    "status",
-    "controller",
-    "challengers",
-    "supported_by",
-    "confidence",
-    "summary",
-    "sources",
-    "review_state",
-]
+# The reference format's columns (``territory.csv_tables``, what the exports write); an import
+# of changes may also say whether each is a draft or published.
+PLACE_COLUMNS = COLUMNS["places"]
+CHANGE_COLUMNS = [*COLUMNS["changes"], "review_state"]
 REQUIRED = {
     "place": {"name", "kind", "country"},
     "change": {"place", "date", "status"},
