@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from tests.factories import GroupFactory, PlaceFactory, TheaterFactory
 
@@ -14,6 +15,14 @@ def on_postgres() -> bool:
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and not on_postgres():
         pytest.skip("needs PostgreSQL/PostGIS (the suite runs on SpatiaLite)")
+
+
+@pytest.fixture(autouse=True)
+def empty_answer_cache():
+    """Kept answers are keyed by revisions, which a rolled-back test may repeat."""
+    caches["answers"].clear()
+    yield
+    caches["answers"].clear()
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _release(response) -> None:
+def release(response) -> None:
     response.data = None
     context = getattr(response, "renderer_context", None)
     if context:
@@ -55,5 +55,5 @@ class LargeAnswerView(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if hasattr(response, "add_post_render_callback"):
-            response.add_post_render_callback(_release)
+            response.add_post_render_callback(release)
         return response

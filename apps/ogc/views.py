@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.territory import features, params, selectors
+from apps.ops import answers
+from apps.territory import features, params, revisions, selectors
 from apps.territory.models import ControlPeriod, Place, Theater
 from apps.zones import selectors as zone_selectors
 from apps.zones.features import zone_properties
@@ -307,6 +308,23 @@ def items(request, name: str):
         offset = params.parse_count(q, "offset", default=0, maximum=MAX_OFFSET)
     except params.ParameterError as error:
         return _invalid(error)
+
+    def build() -> answers.Built:
+        response = _items(request, name, bbox, when, offset, limit)
+        return answers.Built(response, keep=name in KEPT)
+
+    asked = [(k, v) for k, values in request.GET.lists() for v in values]
+    # links name the host; without datetime, control is of today
+    asked += [("at", request.build_absolute_uri("/")), ("today", str(timezone.localdate()))]
+    key = answers.key_of(f"ogc-items-{name}", asked, "geojson")
+    return answers.answer(request, key=key, stamp=revisions.stamp_of_every_theater(), build=build)
+
+
+# Collections whose items are kept per data revision; derived zones are filled on read.
+KEPT = {"places", "control", "periods"}
+
+
+def _items(request, name: str, bbox, when, offset: int, limit: int) -> JsonResponse:
     matched, page = FEATURES[name](request, bbox, when, window=(offset, limit))
     keep = {k: request.GET[k] for k in ("bbox", "datetime") if request.GET.get(k)}
 

@@ -41,6 +41,27 @@ class Theater(models.Model):
         return self.name
 
 
+class DataRevision(models.Model):
+    """How far a theater's data has moved: one step per write that can change a read of it.
+
+    Moved by ``apps.territory.revisions.advance`` inside each write's transaction (so it
+    commits with the data, and two writers queue on the row instead of losing a step).
+    ``token`` is drawn when the row is made: a recreated database never repeats a
+    (token, value) pair, so a cache that outlives the database cannot serve its old answers.
+    Kept apart from ``Theater`` so that saving a theater never writes a stale value back.
+    """
+
+    theater = models.OneToOneField(
+        Theater, on_delete=models.CASCADE, primary_key=True, related_name="data_revision"
+    )
+    token = models.CharField(max_length=16)
+    value = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.theater_id}.{self.token}.{self.value}"
+
+
 class ArmedGroup(models.Model):
     class Kind(models.TextChoices):
         STATE = "state", "State armed forces"

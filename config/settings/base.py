@@ -289,6 +289,20 @@ ZONES_INLINE_BUDGET_S = env.float("ZONES_INLINE_BUDGET_S", default=5.0)
 # Redis for the cache and /healthz; defaults to the Celery broker when that is Redis.
 REDIS_URL = env("REDIS_URL", default=None)
 
+# Whole answers (apps/ops/answers.py), kept per data revision: on disk under var/ here (shared
+# by every worker, kept across restarts), in Redis in production. Old revisions' entries are
+# never read again and go after ANSWER_CACHE_TTL_S, or sooner when the cache is full.
+ANSWER_CACHE = env.bool("ANSWER_CACHE", default=True)  # false: build every answer (benchmarks)
+ANSWER_CACHE_TTL_S = env.int("ANSWER_CACHE_TTL_S", default=24 * 3600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "answers": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("ANSWER_CACHE_DIR", default=str(VAR_DIR / "cache" / "answers")),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 # --- Frontline ----------------------------------------------------------------------------
 REFERENCE_DATA_DIR = BASE_DIR / "data" / "reference"
 

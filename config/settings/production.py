@@ -42,5 +42,12 @@ if _redis:
             "LOCATION": _redis,
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        "answers": {
+            "BACKEND": "apps.ops.cache.TolerantRedisCache",
+            "LOCATION": _redis,
+            "KEY_PREFIX": "answers",
+            # a timeline of a million changes is a few MB: give it time to arrive
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 5},
+        },
     }

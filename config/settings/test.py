@@ -11,3 +11,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # (tests/ingest/test_background.py turns it on, with committed data).
 IMPORTS_IN_BACKGROUND = False
 IMPORT_ROOT = str(VAR_DIR / "test-imports")  # noqa: F405
+# Answers kept in memory (tests/conftest.py empties it around each test).
+CACHES = {
+    **CACHES,  # noqa: F405
+    "answers": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "answers"},
+}

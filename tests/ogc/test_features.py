@@ -162,3 +162,17 @@ def test_pages_come_from_the_database_and_walk_every_item(
         query = {}
     expected = [(p.pk, "is" if n % 2 else "sy") for n, p in enumerate(places)]
     assert seen == expected  # in id order, each once
+
+
+def test_items_are_kept_per_revision_and_revalidated(client, town, isis):
+    url = "/ogc/collections/control/items"
+    first = client.get(url, {"datetime": "2018-01-01"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip" and first["ETag"].startswith('W/"')
+    again = client.get(url, {"datetime": "2018-01-01"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    other_host = client.get(url, {"datetime": "2018-01-01"}, HTTP_HOST="localhost")
+    assert "http://localhost/" in other_host.json()["links"][0]["href"]
+    ChangeFactory(place=town, date=date(2017, 6, 1), controller=isis)
+    after = client.get(url, {"datetime": "2018-01-01"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert [f["properties"]["controller"] for f in after.json()["features"]] == ["is"]

@@ -18,7 +18,7 @@ from apps.zones import compute as zones_compute
 from apps.zones import selectors as zone_selectors
 
 from .. import openapi
-from ..large import LargeAnswerView
+from ..cached import CachedAnswerView
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
 from ..shapes import control_features, group_ref, lon_lat, state_properties
 
@@ -33,7 +33,7 @@ def _wants_csv(request) -> bool:
     return getattr(request.accepted_renderer, "format", None) == "csv"
 
 
-class ControlView(LargeAnswerView):
+class ControlView(CachedAnswerView):
     """Every place with its state on one day, as GeoJSON (``?format=csv`` for a table)."""
 
     renderer_classes = [GeoJSONRenderer, ORJSONRenderer, CSVRenderer]
@@ -49,11 +49,14 @@ class ControlView(LargeAnswerView):
         responses={200: openapi.CONTROL},
     )
     def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
         q = request.query_params
         on = params.parse_date(q, "date", required=True)
         snapshot = selectors.control_snapshot(
             on=on,
-            theater=params.parse_theater(q),
+            theater=self.theater,
             bbox=params.parse_bbox(q),
             groups=params.parse_groups(q) or None,
             kinds=params.parse_kinds(q) or None,
@@ -91,7 +94,7 @@ def _control_csv(snapshot: selectors.Snapshot) -> dict:
     return {"csv_columns": columns, "csv_rows": rows}
 
 
-class ControlDiffView(LargeAnswerView):
+class ControlDiffView(CachedAnswerView):
     """Places whose state differs between two days, with the state before and after."""
 
     renderer_classes = [ORJSONRenderer, GeoJSONRenderer]
@@ -107,13 +110,16 @@ class ControlDiffView(LargeAnswerView):
         responses={200: openapi.DIFF},
     )
     def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
         q = request.query_params
         first = params.parse_date(q, "from", required=True)
         last = params.parse_date(q, "to", required=True)
         diffs = selectors.control_diff(
             from_date=first,
             to_date=last,
-            theater=params.parse_theater(q),
+            theater=self.theater,
             bbox=params.parse_bbox(q),
             kinds=params.parse_kinds(q) or None,
         )
@@ -175,8 +181,10 @@ class PlaceHistoryView(APIView):
         )
 
 
-class ControlSeriesView(LargeAnswerView):
+class ControlSeriesView(CachedAnswerView):
     """Per group: places, population and derived zone area (km²) held at each step."""
+
+    theater_required = True
 
     @extend_schema(
         parameters=[
@@ -195,8 +203,16 @@ class ControlSeriesView(LargeAnswerView):
         responses={200: openapi.SERIES},
     )
     def get(self, request):
+        return self.answer(request)
+
+    def keep(self, response):
+        # zone days still being computed: the next request may answer more
+        return response.data["area_pending"] == 0
+
+    def build(self, request):
         q = request.query_params
-        theater = params.parse_theater(q, required=True)
+        theater = self.theater
+        assert theater is not None  # required
         first, last = params.parse_date_range(q)
         # from: the theater's first day, or `to` when that is earlier (a series of one step)
         first = first or (min(theater.start_date, last) if last else theater.start_date)
@@ -234,7 +250,7 @@ class ControlSeriesView(LargeAnswerView):
 STATUS_CODES = {Status.CONTROLLED: 0, Status.CONTESTED: 1, Status.BESIEGED: 2}
 
 
-class TimelineView(LargeAnswerView):
+class TimelineView(CachedAnswerView):
     """Everything a client needs to replay a theater without further requests.
 
     Compact, columnar form (see ``docs/api.md``): places as parallel arrays; published changes
@@ -242,13 +258,19 @@ class TimelineView(LargeAnswerView):
     differences from the previous change, status as a code, and groups by id.
     """
 
+    theater_required = True
+
     @extend_schema(
         parameters=[THEATER, OpenApiParameter("from", DATE), OpenApiParameter("to", DATE), BBOX],
         responses={200: openapi.TIMELINE},
     )
     def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
         q = request.query_params
-        theater = params.parse_theater(q, required=True)
+        theater = self.theater
+        assert theater is not None  # required
         first, last = params.parse_date_range(q)
         record = selectors.timeline(
             theater=theater, from_date=first, to_date=last, bbox=params.parse_bbox(q)

@@ -12,7 +12,7 @@ from django.db.models import Model
 from apps.history import recorder
 from apps.history.models import Revision
 
-from .. import snapshots
+from .. import revisions, snapshots
 
 T = TypeVar("T")
 
@@ -22,12 +22,14 @@ def snapshot_of(obj: Model) -> snapshots.Snapshot:
 
 
 def record_revision(obj: Model, action: str, *, before: snapshots.Snapshot | None = None) -> None:
-    """Record a revision of `obj` as it now is; an edit that changed nothing records none."""
+    """Record a revision of `obj` as it now is; an edit that changed nothing records none.
+    Every recorded write also steps the data revision of the theaters it shows in."""
     data, labels = snapshots.snapshot(obj)
     diff = snapshots.diff(before, (data, labels))
     if action == Revision.Action.CHANGED and before is not None and set(diff) <= {"version"}:
         return  # nothing but the version counter moved
     recorder.record(obj, action=action, data=data, diff=diff, labels=labels)
+    revisions.advance_for(obj)
 
 
 def delete_recorded(obj: Model) -> None:

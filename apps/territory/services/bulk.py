@@ -19,7 +19,7 @@ from apps.history import recorder
 from apps.history.models import Revision
 from apps.users.models import User
 
-from .. import rules, snapshots
+from .. import revisions, rules, snapshots
 from ..models import ChangeChallenger, ControlChange, DeletedControlChange
 from .changes import lock_places
 from .periods import place_periods_rebuild_many
@@ -58,6 +58,7 @@ def control_changes_bulk_create(
             batch_size=BATCH,
         )
         _link(changes, proposals)
+        revisions.advance_for_places(p.place.pk for p in proposals)
         touched = sorted({p.place.pk for p in proposals if p.review_state == Published})
         for first in range(0, len(touched), PLACES_PER_REBUILD):
             place_periods_rebuild_many(place_ids=touched[first : first + PLACES_PER_REBUILD])
@@ -108,6 +109,7 @@ def control_changes_bulk_delete(
     with transaction.atomic():
         place_ids = sorted(set(changes.values_list("place_id", flat=True)))
         lock_places(place_ids)
+        revisions.advance_for_places(place_ids)
         ids = list(changes.values_list("pk", flat=True))
         shown = set(_once_public(ids))
         for first in range(0, len(ids), BATCH):
@@ -117,10 +119,10 @@ def control_changes_bulk_delete(
                 .select_related("place", "controller")
                 .prefetch_related("challengers", "supported_by", "sources")
             )
-            revisions, tombstones = [], []
+            recorded, tombstones = [], []
             for change in rows:
                 data, labels = snapshots.snapshot(change)
-                revisions.append(
+                recorded.append(
                     recorder.build(change, action=Revision.Action.DELETED, data=data, labels=labels)
                 )
                 tombstones.append(
@@ -131,7 +133,7 @@ def control_changes_bulk_delete(
                         was_public=change.pk in shown,
                     )
                 )
-            recorder.record_many(revisions)
+            recorder.record_many(recorded)
             DeletedControlChange.objects.bulk_create(tombstones, batch_size=BATCH)
             ControlChange.objects.filter(pk__in=batch).delete()
         for first in range(0, len(place_ids), PLACES_PER_REBUILD):

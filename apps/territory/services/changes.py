@@ -14,7 +14,7 @@ from django.db.models import Q
 from apps.history.models import Revision
 from apps.users.models import User
 
-from .. import rules
+from .. import revisions, rules
 from ..models import (
     ArmedGroup,
     ChangeChallenger,
@@ -153,6 +153,8 @@ def control_change_update(*, change: ControlChange, version: int, **fields: Any)
         current.sources.set(proposal.sources)
         for place in {old_place, new_place}:
             place_periods_rebuild(place=place)
+        if old_place.theater_id != new_place.theater_id:  # record_revision steps the new one
+            revisions.advance([old_place.theater_id])
         action = Revision.Action.CHANGED
         if proposal.review_state != before[3]:
             action = (

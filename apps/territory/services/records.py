@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from apps.history import recorder
 from apps.history.models import Revision
 
-from .. import palette, rules, signals
+from .. import palette, revisions, rules, signals
 from ..models import (
     ArmedGroup,
     ChangeChallenger,
@@ -320,6 +320,7 @@ def places_bulk_create(*, places: Sequence[Place]) -> list[Place]:
             rules.check_place(place, location=place.location, area=place.area)
             place.search_text = search_text(place.name, place.aliases)
         created = Place.objects.bulk_create(places, batch_size=BULK_BATCH)
+        revisions.advance(place.theater_id for place in created)
         for first in range(0, len(created), BULK_BATCH):
             recorder.record_many(
                 recorder.build(place, action=Revision.Action.CREATED, data=data, labels=labels)
@@ -336,6 +337,7 @@ def places_bulk_delete(*, places: QuerySet[Place]) -> int:
         if ControlChange.objects.filter(place__in=places).exists():
             raise InUseError("Some of these places have control changes; delete them first.")
         ids = list(places.values_list("pk", flat=True))
+        revisions.advance_for_places(ids)
         for first in range(0, len(ids), BULK_BATCH):
             batch = Place.objects.filter(pk__in=ids[first : first + BULK_BATCH])
             recorder.record_many(

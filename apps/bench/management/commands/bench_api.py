@@ -22,12 +22,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test import override_settings
 
 from apps.bench.synthetic import add_theater_arguments, synthetic_slug
 from apps.territory.models import Place, Theater
@@ -79,7 +81,7 @@ class Command(BaseCommand):
         place_ids = list(Place.objects.filter(theater=theater).values_list("pk", flat=True))
         connection.close()
 
-        port, worker = self.start_server()
+        port, worker = self.start_server(cache=False)  # every answer built: first builds
         try:
             rows = []
             for day in DATES:
@@ -120,6 +122,13 @@ class Command(BaseCommand):
             peak_mb = self.peak_memory_mb(worker)
         finally:
             self.stop_server()
+        with tempfile.TemporaryDirectory(prefix="bench-answers-") as kept:
+            port, worker = self.start_server(cache=True, cache_dir=kept)
+            try:
+                kept_rows = self.measure_kept(theater, port, place_ids[0])
+                kept_peak_mb = self.peak_memory_mb(worker)
+            finally:
+                self.stop_server()
 
         self.stdout.write(
             f"\n{'endpoint':<30}{'median ms':>10}{'p95 ms':>10}{'raw KB':>11}{'gzip KB':>10}"
@@ -128,7 +137,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name:<30}{median:>10.1f}{p95:>10.1f}{raw / 1024:>11.1f}{zipped / 1024:>10.1f}"
             )
-        self.stdout.write(f"server worker peak memory: {peak_mb:.0f} MB")
+        self.stdout.write(f"server worker peak memory: {peak_mb:.0f} MB (target < 300 MiB)")
+
+        self.stdout.write(
+            f"\n{'kept answers (gzip over HTTP)':<41}"
+            f"{'first ms':>10}{'median ms':>10}{'p95 ms':>10}"
+        )
+        for name, first, median, p95, target in kept_rows:
+            self.stdout.write(
+                f"{name:<41}{first:>10.1f}{median:>10.1f}{p95:>10.1f}   (target p95 < {target} ms)"
+            )
+        self.stdout.write(f"server worker peak memory, answers kept: {kept_peak_mb:.0f} MB")
 
         timeline = next(r for r in rows if r[0].startswith("timeline"))
         total_changes = changes
@@ -156,7 +175,7 @@ class Command(BaseCommand):
 
     # --- server -----------------------------------------------------------------------------
 
-    def start_server(self):
+    def start_server(self, *, cache: bool, cache_dir: str = ""):
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -167,6 +186,8 @@ class Command(BaseCommand):
             "DEBUG": "false",
             "API_ANON_READ_RATE": "1000000/hour",
             "CONN_MAX_AGE": "600",
+            "ANSWER_CACHE": "true" if cache else "false",
+            "ANSWER_CACHE_DIR": cache_dir,
         }
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         self.server = subprocess.Popen(
@@ -233,6 +254,65 @@ class Command(BaseCommand):
         self.stdout.write(f"  {name}: {statistics.median(timings):.1f} ms")
         return name, statistics.median(timings), p95, raw, zipped
 
+    def measure_kept(self, theater, port: int, place_id: int) -> list:
+        """Kept answers: the first request of each builds and keeps it, the next are sent as
+        stored; a conditional request is answered 304; after a write the first read rebuilds
+        and the next are kept again. Rows: name, first ms, median ms, p95 ms, target p95."""
+        control = f"/api/v1/control/?date=2017-11-03&theater={theater.pk}"
+        timeline = f"/api/v1/timeline/?theater={theater.pk}"
+
+        def series(path: str, repeat: int, headers: dict | None = None, status: int = 200):
+            timings = []
+            for _ in range(repeat):
+                elapsed, got, _ = self.fetch(port, path, headers or {"Accept-Encoding": "gzip"})
+                if got != status:
+                    raise CommandError(f"{path}: HTTP {got}, expected {status}")
+                timings.append(elapsed)
+            timings.sort()
+            p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+            return statistics.median(timings), p95
+
+        rows = []
+        for name, path, target in [
+            ("control/ 2017-11-03", control, 30),
+            ("timeline/", timeline, 30),
+        ]:
+            first, _, etag = self.fetch(port, path, {"Accept-Encoding": "gzip"})
+            rows.append((f"{name}, kept", first, *series(path, 30), target))
+            if name.startswith("control"):
+                revalidate = {"Accept-Encoding": "gzip", "If-None-Match": etag}
+                rows.append(
+                    ("control/ 304 (If-None-Match)", 0.0, *series(path, 100, revalidate, 304), 5)
+                )
+        self.write_once(place_id)
+        for name, path in [
+            ("control/ after a write", control),
+            ("timeline/ after a write", timeline),
+        ]:
+            first, _, _ = self.fetch(port, path, {"Accept-Encoding": "gzip"})
+            rows.append((name, first, *series(path, 30), 30))
+        return rows
+
+    @staticmethod
+    def fetch(port: int, path: str, headers: dict) -> tuple[float, int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        started = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        conn.close()
+        return elapsed, response.status, response.getheader("ETag") or ""
+
+    @staticmethod
+    def write_once(place_id: int) -> None:
+        """One edit through the services (a place's population, back and forth each run)."""
+        from apps.territory import services
+
+        place = Place.objects.get(pk=place_id)
+        services.place_update(place=place, population=(place.population or 0) ^ 1)
+        connection.close()
+
     # --- comparisons ------------------------------------------------------------------------
 
     @staticmethod
@@ -258,8 +338,8 @@ class Command(BaseCommand):
         timings = []
         for day in DATES[:repeat]:
             started = time.perf_counter()
-            response = view(factory.get("/api/v1/control/", {"date": day, "theater": theater.pk}))
-            response.render()
+            with override_settings(ANSWER_CACHE=False):  # built, as over HTTP above
+                view(factory.get("/api/v1/control/", {"date": day, "theater": theater.pk}))
             timings.append((time.perf_counter() - started) * 1000)
         return statistics.median(timings)
 
