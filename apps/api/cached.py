@@ -12,7 +12,10 @@ before (DRF's ``initial``), so a kept answer is never a way around them.
 
 from __future__ import annotations
 
-from django.http import HttpResponseBase
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import HttpResponse, HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,11 +26,18 @@ from apps.territory.models import Theater
 from .large import LargeAnswerView, release
 
 
+@dataclass(frozen=True)
+class Streamed:
+    """An answer as JSON bytes in pieces, in the negotiated media type (a 200)."""
+
+    chunks: Iterable[bytes]
+
+
 class CachedAnswerView(LargeAnswerView):
     theater_required = False
     cache_name = ""  # the endpoint's name in cache keys; the class name when empty
 
-    def build(self, request: Request) -> Response:
+    def build(self, request: Request) -> Response | Streamed:
         raise NotImplementedError
 
     def keep(self, response: Response) -> bool:
@@ -55,6 +65,9 @@ class CachedAnswerView(LargeAnswerView):
 
     def _built(self, request: Request) -> answers.Built:
         response = self.build(request)
+        if isinstance(response, Streamed):
+            carrier = HttpResponse(content_type=request.accepted_renderer.media_type)
+            return answers.Built(response=carrier, chunks=response.chunks)
         keep = response.status_code == 200 and self.keep(response)
         response.accepted_renderer = request.accepted_renderer
         response.accepted_media_type = request.accepted_media_type

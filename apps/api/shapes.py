@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from apps.territory.models import ArmedGroup, Place
-from apps.territory.selectors import DIGITS, PlaceState, Snapshot
+from apps.territory.selectors import DIGITS, PeriodInForce, PlaceRow, PlaceState, Snapshot
 
 
 def group_ref(group: ArmedGroup | None) -> dict | None:
@@ -35,8 +37,22 @@ def _by_name(ref: dict) -> str:
 
 
 def control_features(snapshot: Snapshot) -> list[dict]:
-    """The rows of a control snapshot as GeoJSON Features (the hot path of ``control/``)."""
+    """The rows of a control snapshot as GeoJSON Features."""
+    return [feature for chunk in control_feature_chunks(snapshot) for feature in chunk]
+
+
+def control_feature_chunks(snapshot: Snapshot, size: int = 5_000) -> Iterator[list[dict]]:
+    """The same Features, ``size`` at a time (the hot path of ``control/``: a chunk is
+    serialized and let go before the next is built)."""
     refs = {pk: group_ref(group) for pk, group in snapshot.groups.items()}
+    rows = snapshot.rows()
+    for first in range(0, len(rows), size):
+        yield _features(refs, rows[first : first + size])
+
+
+def _features(
+    refs: dict[int, dict | None], rows: list[tuple[PlaceRow, PeriodInForce]]
+) -> list[dict]:
     return [
         {
             "type": "Feature",
@@ -58,5 +74,5 @@ def control_features(snapshot: Snapshot) -> list[dict]:
                 "change": period.change_id,
             },
         }
-        for place, period in snapshot.rows()
+        for place, period in rows
     ]

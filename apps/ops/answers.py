@@ -26,6 +26,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -67,10 +68,22 @@ class Stored:
 @dataclass(frozen=True)
 class Built:
     """An answer just built; ``keep`` false for one that is not final (derived data still
-    being computed)."""
+    being computed). With ``chunks``, the body is those bytes in order (compressed as they
+    come, so the whole body is never held uncompressed) and ``response`` carries only the
+    status and headers."""
 
     response: HttpResponse
     keep: bool = True
+    chunks: Iterable[bytes] | None = None
+
+    def as_response(self) -> HttpResponse:
+        if self.chunks is None:
+            return self.response
+        response = HttpResponse(b"".join(self.chunks), content_type=self.response["Content-Type"])
+        for name in KEPT_HEADERS:
+            if self.response.has_header(name):
+                response[name] = self.response[name]
+        return response
 
 
 def key_of(name: str, params: Iterable[tuple[str, str]], representation: str) -> str:
@@ -98,10 +111,10 @@ def answer(
     if stored is None:
         built = build()
         if built.response.status_code != 200 or not built.keep:
-            return built.response
+            return built.as_response()
         if wanted is None and not settings.ANSWER_CACHE:  # nothing to compress for
-            return _validators(built.response, etag, stamp)
-        stored = _stored(built.response, wanted or "gzip")
+            return _validators(built.as_response(), etag, stamp)
+        stored = _stored(built, wanted or "gzip")
         _set(kept_as, stored)
     elif wanted and wanted not in stored.bodies:
         stored = _recoded(stored, wanted)
@@ -148,13 +161,27 @@ def _decode(coding: str, data: bytes) -> bytes:
     return bytes(brotli.decompress(data)) if coding == "br" else gzip.decompress(data)
 
 
-def _stored(response: HttpResponse, coding: str) -> Stored:
+def _encode_chunks(coding: str, chunks: Iterable[bytes]) -> bytes:
+    if coding == "br":
+        compressor = brotli.Compressor(quality=BROTLI_QUALITY)
+        parts = [compressor.process(chunk) for chunk in chunks]
+        parts.append(compressor.finish())
+    else:
+        deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: with a gzip header
+        parts = [deflate.compress(chunk) for chunk in chunks]
+        parts.append(deflate.flush())
+    return b"".join(parts)
+
+
+def _stored(built: Built, coding: str) -> Stored:
+    response = built.response
     kept = tuple((h, response[h]) for h in KEPT_HEADERS if response.has_header(h))
-    return Stored(
-        content_type=response["Content-Type"],
-        headers=kept,
-        bodies={coding: _encode(coding, response.content)},
+    body = (
+        _encode(coding, response.content)
+        if built.chunks is None
+        else _encode_chunks(coding, built.chunks)
     )
+    return Stored(content_type=response["Content-Type"], headers=kept, bodies={coding: body})
 
 
 def _recoded(stored: Stored, coding: str) -> Stored:

@@ -236,3 +236,22 @@ def test_concurrent_writers_never_lose_a_step():
     assert not errors
     value = int(revisions.stamp_of(theater.pk).tag.rsplit(".", 1)[1])
     assert value == int(start.tag.rsplit(".", 1)[1]) + 2 * steps
+
+
+@pytest.mark.parametrize("size", [1, 2, 5_000])
+def test_control_in_pieces_is_the_whole_answer_byte_for_byte(record, theater, size):
+    from apps.api.renderers import dumps
+    from apps.api.shapes import control_features
+    from apps.api.views.control import feature_collection
+    from apps.territory import selectors
+
+    PlaceFactory(theater=theater, name="Second")
+    PlaceFactory(theater=theater, name="Third")
+    on = d("2017-11-04")
+    snapshot = selectors.control_snapshot(on=on, theater=theater)
+    whole = dumps({"type": "FeatureCollection", "date": on, "features": control_features(snapshot)})
+    assert b"".join(feature_collection(on, snapshot, size)) == whole
+    empty = selectors.control_snapshot(on=on, theater=TheaterFactory())
+    assert b"".join(feature_collection(on, empty, size)) == dumps(
+        {"type": "FeatureCollection", "date": on, "features": []}
+    )

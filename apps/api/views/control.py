@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import orjson
@@ -18,9 +20,9 @@ from apps.zones import compute as zones_compute
 from apps.zones import selectors as zone_selectors
 
 from .. import openapi
-from ..cached import CachedAnswerView
-from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
-from ..shapes import control_features, group_ref, lon_lat, state_properties
+from ..cached import CachedAnswerView, Streamed
+from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer, dumps
+from ..shapes import control_feature_chunks, group_ref, lon_lat, state_properties
 
 DATE = OpenApiTypes.DATE
 BBOX = OpenApiParameter(
@@ -63,9 +65,20 @@ class ControlView(CachedAnswerView):
         )
         if _wants_csv(request):
             return Response(_control_csv(snapshot), headers=_attachment(f"control-{on}.csv"))
-        return Response(
-            {"type": "FeatureCollection", "date": on, "features": control_features(snapshot)}
-        )
+        return Streamed(feature_collection(on, snapshot))
+
+
+def feature_collection(
+    on: date, snapshot: selectors.Snapshot, size: int = 5_000
+) -> Iterator[bytes]:
+    """The GeoJSON of ``control/`` in pieces: each chunk of Features is serialized and let
+    go before the next is built. The bytes are those of one ``dumps`` of the whole."""
+    yield dumps({"type": "FeatureCollection", "date": on})[:-1] + b',"features":['
+    separator = b""
+    for chunk in control_feature_chunks(snapshot, size):
+        yield separator + dumps(chunk)[1:-1]
+        separator = b","
+    yield b"]}"
 
 
 def _attachment(filename: str) -> dict:
