@@ -50,7 +50,9 @@ done
 grep -q "Deir ez-Zor" "$tmp/home.html" || { echo "FAIL: home page"; cat "$tmp/server.log"; exit 1; }
 curl -fsS "http://127.0.0.1:$port/api/v1/control/?date=2017-11-04&bbox=40,35,40.5,35.5" -o "$tmp/control.json"
 grep -q '"slug":"syrian-government"' "$tmp/control.json" || { echo "FAIL: API control/"; exit 1; }
-curl -fsS "http://127.0.0.1:$port/" | grep -q 'id="map"' || { echo "FAIL: map page"; exit 1; }
-curl -fsS "http://127.0.0.1:$port/api/v1/timeline/?theater=1" | grep -q '"deir-ez-zor"' \
-  || { echo "FAIL: API timeline/ (the map's data)"; exit 1; }
+# to files, then grep: `curl | grep -q` fails under pipefail whenever grep stops reading first
+curl -fsS "http://127.0.0.1:$port/" -o "$tmp/map.html"
+grep -q 'id="map"' "$tmp/map.html" || { echo "FAIL: map page"; exit 1; }
+curl -fsS "http://127.0.0.1:$port/api/v1/timeline/?theater=1" -o "$tmp/timeline.json"
+grep -q '"deir-ez-zor"' "$tmp/timeline.json" || { echo "FAIL: API timeline/ (the map's data)"; exit 1; }
 echo "== embedded smoke test passed (home page and API served on port $port)"

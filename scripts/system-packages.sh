@@ -9,7 +9,8 @@ missing=()
 
 # ldconfig lives in /sbin, which is not on a normal user's PATH on Debian.
 LDCONFIG="$(command -v ldconfig || echo /sbin/ldconfig)"
-have_lib() { "$LDCONFIG" -p 2>/dev/null | grep -q "$1"; }
+# grep reads all of it (no -q): a reader that stops early fails the pipe under pipefail
+have_lib() { "$LDCONFIG" -p 2>/dev/null | grep "$1" >/dev/null; }
 pg_major() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1; }
 
 # gdal-bin pulls in GDAL, GEOS and PROJ under whatever library names this release uses.

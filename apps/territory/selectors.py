@@ -354,10 +354,11 @@ def place_states_on(*, places: Sequence[Place], on: date) -> list[PlaceState]:
 
 
 def place_history(*, place: Place) -> list[ControlPeriod]:
-    """The place's control periods in order, oldest first; the last is open (``end`` None)."""
+    """The place's control periods in order, oldest first; the last is open (``end`` None).
+    Two queries: the periods with their controllers, then their challengers."""
     return list(
         ControlPeriod.objects.filter(place=place)
-        .select_related("controller", "change")
+        .select_related("controller")
         .prefetch_related("challengers")
         .order_by("start")
     )

@@ -174,7 +174,7 @@ class PlaceHistoryView(APIView):
 
     @extend_schema(responses={200: openapi.HISTORY})
     def get(self, request, pk: int):
-        place = get_object_or_404(Place, pk=pk)
+        place = get_object_or_404(Place.objects.only("pk", "name"), pk=pk)
         periods = selectors.place_history(place=place)
         return Response(
             {
