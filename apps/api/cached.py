@@ -1,13 +1,13 @@
 """API views whose answers are kept per data revision (``apps.ops.answers``).
 
-A subclass writes ``build(request)`` (returning a DRF ``Response``, as ``get`` would), a
-``get`` that returns ``self.answer(request)`` (where its schema is declared), and names the
-theater its answer depends on with ``theater_required``: a required ``theater`` parameter
-(absent: the only theater, then in ``self.theater``) or an optional one (absent: every
-theater). The
-revision is read first, then a conditional request is answered, or the kept answer sent, or
-the answer built, kept and sent. Throttling, authentication and content negotiation have run
-before (DRF's ``initial``), so a kept answer is never a way around them.
+A subclass writes ``build(request)`` (a DRF ``Response``, as ``get`` would return, or
+:class:`Streamed` bytes), a ``get`` that returns ``self.answer(request)`` (where its schema is
+declared), and names the theater its answer depends on with ``theater_required``: a
+required ``theater`` parameter (absent: the only theater, then in ``self.theater``) or an
+optional one (absent: every theater). The revision is read first, then a conditional request
+is answered, or the kept answer sent, or the answer built, kept and sent. Throttling,
+authentication and content negotiation have run before (DRF's ``initial``), so a kept answer
+is never a way around them.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Streamed:
 class CachedAnswerView(LargeAnswerView):
     theater_required = False
     cache_name = ""  # the endpoint's name in cache keys; the class name when empty
+    theater: Theater | None = None  # the request's, once ``answer`` has parsed it
 
     def build(self, request: Request) -> Response | Streamed:
         raise NotImplementedError
@@ -43,8 +44,6 @@ class CachedAnswerView(LargeAnswerView):
     def keep(self, response: Response) -> bool:
         """Whether this 200 answer is final (not waiting on derived data)."""
         return True
-
-    theater: Theater | None = None
 
     def answer(self, request: Request) -> HttpResponseBase:
         theater = params.parse_theater(request.query_params, required=self.theater_required)

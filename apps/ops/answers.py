@@ -30,6 +30,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from urllib.parse import urlencode
 
 import brotli
 from django.conf import settings
@@ -87,8 +88,9 @@ class Built:
 
 
 def key_of(name: str, params: Iterable[tuple[str, str]], representation: str) -> str:
-    """The request, independent of the order of its parameters."""
-    asked = "&".join(f"{k}={v}" for k, v in sorted(params))
+    """The request, independent of the order of its parameters (encoded again, so that no
+    value can pass for several parameters)."""
+    asked = urlencode(sorted(params))
     digest = hashlib.sha256(f"{name}\n{asked}\n{representation}".encode()).hexdigest()
     return f"{name}:{digest[:32]}"
 

@@ -35,6 +35,8 @@ def test_keys_ignore_the_order_of_parameters_but_not_their_values():
     assert one != answers.key_of("control", [("theater", "1"), ("date", "2017-11-04")], "json")
     assert one != answers.key_of("control", [("date", "2017-11-03"), ("theater", "1")], "csv")
     assert one != answers.key_of("timeline", [("date", "2017-11-03"), ("theater", "1")], "json")
+    smuggled = answers.key_of("control", [("date", "2017-11-03&theater=1")], "json")
+    assert smuggled != one
 
 
 def test_the_etag_names_the_revision():
