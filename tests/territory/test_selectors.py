@@ -1,5 +1,8 @@
 """Selectors: filters, diff, series, and that their cost does not grow with the history."""
 
+from unittest.mock import patch
+
+import orjson
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
@@ -153,3 +156,46 @@ def test_control_series_refuses_huge_ranges_before_building_them(theater):
 
 def test_an_empty_group_selection_is_no_filter(three_places):
     assert len(selectors.control_at(on=d("2016-01-01"), groups=[])) == 3
+
+
+def test_the_databases_timeline_columns_are_the_pythons(
+    three_places, theater, isis, syria, sdf, postgres_only
+):
+    """PostgreSQL writes the timeline's JSON columns itself; the Python path (SpatiaLite's)
+    must give the same values, filters included, with challengers, holderless contests, drafts
+    and other theaters' changes in the data."""
+    raqqa, palmyra, field = three_places
+    ChangeFactory(
+        place=raqqa, date=d("2016-05-01"), status="contested", controller=None,
+        challengers=[sdf, isis],
+    )  # fmt: skip
+    ChangeFactory(
+        place=palmyra, date=d("2016-05-01"), status="besieged", controller=syria,
+        challengers=[isis],
+    )  # fmt: skip
+    ChangeFactory(place=field, date=d("2016-05-01"), controller=isis, review_state="draft")
+    ChangeFactory(place=PlaceFactory(), date=d("2016-05-01"), controller=isis)  # elsewhere
+    epoch = d("2013-06-01")
+    for filters in [
+        {},
+        {"from_date": d("2016-01-01")},
+        {"to_date": d("2016-05-01")},
+        {"from_date": d("2016-04-01"), "to_date": d("2016-06-01")},
+        {"bbox": (38.0, 34.0, 39.5, 36.5)},
+        {"from_date": d("2030-01-01")},  # no change at all
+    ]:
+        query = {"theater": theater, "epoch": epoch, **filters}
+        in_database = selectors.timeline(**query)
+        with patch.object(connection, "vendor", "sqlite"):  # the embedded default's path
+            in_python = selectors.timeline(**query)
+        assert in_database.count == in_python.count, filters
+        for part in ("places", "changes"):
+            ours, theirs = getattr(in_database, part), getattr(in_python, part)
+            assert list(ours) == list(theirs)
+            for name in ours:
+                assert orjson.loads(ours[name]) == orjson.loads(theirs[name]), (filters, name)
+    whole = selectors.timeline(theater=theater, epoch=epoch)
+    assert whole.count == 10
+    assert orjson.loads(whole.changes["challengers"]).count([]) == 8
+    contested = sorted(sorted(c) for c in orjson.loads(whole.changes["challengers"]) if c)
+    assert contested == sorted([sorted([sdf.pk, isis.pk]), [isis.pk]])
