@@ -9,6 +9,11 @@ Two things keep them fast and small:
 - Once rendered to bytes, the response lets go of its data. DRF's Response refers to itself
   through its renderer context, a cycle that would keep hundreds of megabytes of dicts alive
   until the next full collection instead of freeing them as soon as the request ends.
+- The view lets go of its response once it has returned it. A DRF view and its request refer
+  to each other (the request's parser context names the view), so the view lives until a
+  full collection, rare in a long-running worker; holding the response, it would keep each
+  answer's body (40 MB for 100,000 Features) alive with it: a worker grew by one body per
+  request, to 650 MB after eight.
 """
 
 from __future__ import annotations
@@ -50,7 +55,9 @@ def release(response) -> None:
 class LargeAnswerView(APIView):
     def dispatch(self, request, *args, **kwargs):
         with gc_paused():  # the answer is built here; it is rendered to bytes afterwards
-            return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
+        self.response = None  # see the module's docstring
+        return response
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -293,6 +293,24 @@ def test_large_answers_pause_the_collector_only_while_building(api, record, monk
     assert not hasattr(response, "data")  # sent as bytes: the built answer was let go
 
 
+def test_large_answer_views_let_go_of_their_response(api, record, monkeypatch):
+    """A view and its request refer to each other, so a view lives until a full collection:
+    holding its response, it would keep the answer's body alive that long."""
+    from apps.api.cached import CachedAnswerView
+
+    views = []
+    original = CachedAnswerView.answer
+
+    def spy(self, request):
+        views.append(self)
+        return original(self, request)
+
+    monkeypatch.setattr(CachedAnswerView, "answer", spy)
+    for path in ("/api/v1/control/", "/api/v1/timeline/"):
+        assert api.get(path, {"date": "2017-11-04"}).status_code == 200
+    assert len(views) == 2 and all(view.response is None for view in views)
+
+
 def test_coordinates_are_rounded_by_the_database(api, theater, isis):
     place = PlaceFactory(theater=theater, location=Point(40.123456789, 35.987654321))
     ChangeFactory(place=place, date=d("2015-01-01"), controller=isis)
