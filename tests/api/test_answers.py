@@ -96,6 +96,14 @@ def test_groups_and_sources_move_every_theater(theater):
         assert before[0] != after[0] and before[1] != after[1]
 
 
+def test_a_place_moved_to_another_theater_moves_both(theater):
+    other = TheaterFactory()
+    place = PlaceFactory(theater=theater)
+    before = (tag(theater), tag(other))
+    services.place_update(place=place, theater=other)
+    assert tag(theater) != before[0] and tag(other) != before[1]
+
+
 def test_an_edit_that_changes_nothing_keeps_the_revision(theater):
     place = PlaceFactory(theater=theater, name="Same")
     before = tag(theater)

@@ -170,6 +170,8 @@ def place_update(*, place: Place, **fields: Any) -> Place:
         check_review(place)
         place.save()
         record_revision(place, Revision.Action.CHANGED, before=before)
+        if old_theater_id != place.theater_id:  # the theater it left no longer shows it
+            revisions.advance([old_theater_id])
         if moved or old_theater_id != place.theater_id:  # its cells move: every day it held
             held = _held_ranges(place)
             for theater_id in {old_theater_id, place.theater_id}:
