@@ -19,10 +19,15 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def empty_answer_cache():
-    """Kept answers are keyed by revisions, which a rolled-back test may repeat."""
+    """Kept answers (and control/'s kept place heads) are keyed by revisions, which a
+    rolled-back test may repeat."""
+    from apps.api import feature_heads
+
     caches["answers"].clear()
+    feature_heads.forget()
     yield
     caches["answers"].clear()
+    feature_heads.forget()
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ class LargeAnswerView(APIView):
     def dispatch(self, request, *args, **kwargs):
         with gc_paused():  # the answer is built here; it is rendered to bytes afterwards
             response = super().dispatch(request, *args, **kwargs)
-        self.response = None  # see the module's docstring
+        self.response = None  # type: ignore[assignment]  # let go: see the module's docstring
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):

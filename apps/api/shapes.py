@@ -32,7 +32,7 @@ def state_properties(state: PlaceState) -> dict:
     }
 
 
-def _by_name(ref: dict) -> str:
+def by_name(ref: dict) -> str:
     return ref["name"]
 
 
@@ -66,7 +66,7 @@ def _features(
                 "importance": place.importance,
                 "status": period.status,
                 "controller": refs.get(period.controller_id) if period.controller_id else None,
-                "challengers": sorted((refs[g] for g in period.challenger_ids), key=_by_name)
+                "challengers": sorted((refs[g] for g in period.challenger_ids), key=by_name)
                 if period.challenger_ids
                 else [],
                 "since": period.since,

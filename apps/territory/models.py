@@ -49,6 +49,8 @@ class DataRevision(models.Model):
     ``token`` is drawn when the row is made: a recreated database never repeats a
     (token, value) pair, so a cache that outlives the database cannot serve its old answers.
     Kept apart from ``Theater`` so that saving a theater never writes a stale value back.
+    ``places_value`` steps with ``value`` when a write changes one of the theater's places
+    themselves (not their changes): what is derived from the places alone is kept under it.
     """
 
     theater = models.OneToOneField(
@@ -56,6 +58,7 @@ class DataRevision(models.Model):
     )
     token = models.CharField(max_length=16)
     value = models.BigIntegerField()
+    places_value = models.BigIntegerField(default=1)
     changed_at = models.DateTimeField()
 
     def __str__(self) -> str:

@@ -33,22 +33,24 @@ from .models import ArmedGroup, ControlChange, DataRevision, Place, Source, Thea
 TABLE = DataRevision._meta.db_table
 
 
-def advance(theater_ids: Iterable[int | None]) -> None:
-    """One step forward for each of these theaters, in the caller's transaction."""
+def advance(theater_ids: Iterable[int | None], *, places: bool = False) -> None:
+    """One step forward for each of these theaters, in the caller's transaction; ``places``:
+    the write changed some of their places themselves (see :func:`places_stamp_of`)."""
     ids = sorted({pk for pk in theater_ids if pk is not None})  # one lock order: no deadlock
     if not ids:
         return
     now = timezone.now()
-    rows = ", ".join(["(%s, %s, 1, %s)"] * len(ids))
+    rows = ", ".join(["(%s, %s, 1, 1, %s)"] * len(ids))
     values: list[Any] = []
     for pk in ids:
         values += [pk, secrets.token_hex(8), now]
     table = connection.ops.quote_name(TABLE)
+    places_step = f"places_value = {table}.places_value + 1, " if places else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (theater_id, token, value, changed_at) VALUES {rows} "
-            f"ON CONFLICT (theater_id) DO UPDATE SET value = {table}.value + 1, "
-            "changed_at = excluded.changed_at",
+            f"INSERT INTO {table} (theater_id, token, value, places_value, changed_at) "
+            f"VALUES {rows} ON CONFLICT (theater_id) DO UPDATE SET "
+            f"value = {table}.value + 1, {places_step}changed_at = excluded.changed_at",
             values,
         )
 
@@ -62,20 +64,21 @@ def advance_for(obj: Model) -> None:
     if isinstance(obj, Theater):
         advance([obj.pk])
     elif isinstance(obj, Place):
-        advance([obj.theater_id])
+        advance([obj.theater_id], places=True)
     elif isinstance(obj, ControlChange):
         advance(Place.objects.filter(pk=obj.place_id).values_list("theater_id", flat=True))
     elif isinstance(obj, ArmedGroup | Source):  # shown by every theater's answers
         advance_every_theater()
 
 
-def advance_for_places(place_ids: Iterable[int]) -> None:
+def advance_for_places(place_ids: Iterable[int], *, places: bool = False) -> None:
+    """Step the theaters of these places (``places``: as :func:`advance`)."""
     ids = sorted(set(place_ids))
     theaters: set[int] = set()
     for first in range(0, len(ids), 500):  # SQLite's parameter limit
         batch = ids[first : first + 500]
         theaters.update(Place.objects.filter(pk__in=batch).values_list("theater_id", flat=True))
-    advance(theaters)
+    advance(theaters, places=places)
 
 
 def stamp_of(theater_id: int) -> Stamp:
@@ -84,6 +87,14 @@ def stamp_of(theater_id: int) -> Stamp:
     if row is None:  # a theater no write has stepped yet (none is made without one)
         return Stamp(tag=f"{theater_id}.-.0", changed_at=None)
     return Stamp(tag=str(row), changed_at=row.changed_at)
+
+
+def places_stamp_of(theater_id: int) -> str:
+    """A tag of the theater's places themselves: it moves when one of them is created,
+    edited, deleted or moved away, not when their changes are written (one indexed read)."""
+    row = DataRevision.objects.filter(theater_id=theater_id).values_list("token", "places_value")
+    found = row.first()
+    return f"{theater_id}.-.0" if found is None else f"{theater_id}.{found[0]}.{found[1]}"
 
 
 def stamp_of_every_theater() -> Stamp:

@@ -273,11 +273,6 @@ def _states(
     return states
 
 
-def _group_ids(groups: Iterable[ArmedGroup | int] | None) -> set[int]:
-    """The ids of a group filter; empty means "no group filter"."""
-    return {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups or ()}
-
-
 def _involves(period: PeriodInForce | None, group_ids: set[int]) -> bool:
     """Whether one of the groups controls or challenges the place in this period."""
     return period is not None and (
@@ -317,8 +312,8 @@ def control_at(
     """
     places = Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds))
     in_force = _periods_in_force(on, _periods_of(theater=theater, bbox=bbox, kinds=kinds))
-    group_ids = _group_ids(groups)
-    keep = (lambda period: _involves(period, group_ids)) if group_ids else None
+    wanted = group_ids(groups)
+    keep = (lambda period: _involves(period, wanted)) if wanted else None
     return _states(places.defer("area"), in_force, keep=keep)
 
 
@@ -357,13 +352,49 @@ def control_snapshot(
         .values_list("pk", "name", "kind", "importance", "lon", "lat")
     )
     in_force = _periods_in_force(on, _periods_of(theater=theater, bbox=bbox, kinds=kinds))
-    group_ids = _group_ids(groups)
+    wanted = group_ids(groups)
     places = [
         _named(PlaceRow, row)
         for row in rows
-        if not group_ids or _involves(in_force.get(row[0]), group_ids)
+        if not wanted or _involves(in_force.get(row[0]), wanted)
     ]
     return Snapshot(places=places, periods=in_force, groups=_groups_of(in_force.values()))
+
+
+def theater_places(*, theater: Theater | int) -> list[PlaceRow]:
+    """The theater's places in the order :func:`control_snapshot` gives them (by name)."""
+    return [
+        _named(PlaceRow, row)
+        for row in _fetch(
+            Place.objects.filter(theater=theater)
+            .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
+            .values_list("pk", "name", "kind", "importance", "lon", "lat")
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class PeriodsOn:
+    """The periods in force on one day, by place id, and the groups they name: a
+    :class:`Snapshot` without its places, for callers that already hold them."""
+
+    periods: dict[int, PeriodInForce]
+    groups: dict[int, ArmedGroup]
+
+    def shown(self, place_id: int, group_ids: set[int]) -> bool:
+        """Whether the place passes a group filter (``group_ids`` empty: no filter)."""
+        return not group_ids or _involves(self.periods.get(place_id), group_ids)
+
+
+def periods_on(*, on: date, theater: Theater | int) -> PeriodsOn:
+    """The theater's periods in force on ``on`` (two indexed queries and the groups)."""
+    in_force = _periods_in_force(on, _periods_of(theater=theater))
+    return PeriodsOn(periods=in_force, groups=_groups_of(in_force.values()))
+
+
+def group_ids(groups: Iterable[ArmedGroup | int] | None) -> set[int]:
+    """The ids of a group filter; empty means "no group filter"."""
+    return {g.pk if isinstance(g, ArmedGroup) else int(g) for g in groups or ()}
 
 
 def place_state_on(*, place: Place, on: date) -> PlaceState:

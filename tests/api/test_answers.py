@@ -82,9 +82,13 @@ def test_the_revision_moves_with_each_kind_of_write_and_only_for_its_theater(the
     }
     for what, write in steps.items():
         before, untouched = tag(theater), tag(other)
+        places_before = revisions.places_stamp_of(theater.pk)
         write()
         assert tag(theater) != before, what
         assert tag(other) == untouched, f"{what} moved another theater's revision"
+        # the places' own tag moves with the places' writes only
+        moved = revisions.places_stamp_of(theater.pk) != places_before
+        assert moved == what.startswith("place"), what
 
 
 def test_groups_and_sources_move_every_theater(theater):
@@ -100,8 +104,11 @@ def test_a_place_moved_to_another_theater_moves_both(theater):
     other = TheaterFactory()
     place = PlaceFactory(theater=theater)
     before = (tag(theater), tag(other))
+    places_before = (revisions.places_stamp_of(theater.pk), revisions.places_stamp_of(other.pk))
     services.place_update(place=place, theater=other)
     assert tag(theater) != before[0] and tag(other) != before[1]
+    assert revisions.places_stamp_of(theater.pk) != places_before[0]
+    assert revisions.places_stamp_of(other.pk) != places_before[1]
 
 
 def test_an_edit_that_changes_nothing_keeps_the_revision(theater):

@@ -18,7 +18,7 @@ from apps.territory.models import ArmedGroup, Place
 from apps.zones import compute as zones_compute
 from apps.zones import selectors as zone_selectors
 
-from .. import openapi
+from .. import feature_heads, openapi
 from ..cached import CachedAnswerView, Streamed
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer, dumps
 from ..shapes import control_feature_chunks, group_ref, lon_lat, state_properties
@@ -55,12 +55,15 @@ class ControlView(CachedAnswerView):
     def build(self, request):
         q = request.query_params
         on = params.parse_date(q, "date", required=True)
+        bbox, groups, kinds = params.parse_bbox(q), params.parse_groups(q), params.parse_kinds(q)
+        if self.theater is not None and bbox is None and not kinds and not _wants_csv(request):
+            # a whole theater's map: the places' kept parts, their state joined on
+            heads = feature_heads.heads_of(self.theater)
+            found = selectors.periods_on(on=on, theater=self.theater)
+            wanted = selectors.group_ids(groups)
+            return Streamed(feature_heads.feature_collection(on, heads, found, wanted))
         snapshot = selectors.control_snapshot(
-            on=on,
-            theater=self.theater,
-            bbox=params.parse_bbox(q),
-            groups=params.parse_groups(q) or None,
-            kinds=params.parse_kinds(q) or None,
+            on=on, theater=self.theater, bbox=bbox, groups=groups or None, kinds=kinds or None
         )
         if _wants_csv(request):
             return Response(_control_csv(snapshot), headers=_attachment(f"control-{on}.csv"))

@@ -1,4 +1,5 @@
-"""A data revision per theater (``DataRevision``), one row for each theater there is."""
+"""A data revision per theater (``DataRevision``, with its places' own count), one row for each
+theater there is."""
 
 import secrets
 
@@ -36,6 +37,7 @@ class Migration(migrations.Migration):
                 ),
                 ("token", models.CharField(max_length=16)),
                 ("value", models.BigIntegerField()),
+                ("places_value", models.BigIntegerField(default=1)),
                 ("changed_at", models.DateTimeField()),
             ],
         ),

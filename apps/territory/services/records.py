@@ -171,7 +171,7 @@ def place_update(*, place: Place, **fields: Any) -> Place:
         place.save()
         record_revision(place, Revision.Action.CHANGED, before=before)
         if old_theater_id != place.theater_id:  # the theater it left no longer shows it
-            revisions.advance([old_theater_id])
+            revisions.advance([old_theater_id], places=True)
         if moved or old_theater_id != place.theater_id:  # its cells move: every day it held
             held = _held_ranges(place)
             for theater_id in {old_theater_id, place.theater_id}:
@@ -322,7 +322,7 @@ def places_bulk_create(*, places: Sequence[Place]) -> list[Place]:
             rules.check_place(place, location=place.location, area=place.area)
             place.search_text = search_text(place.name, place.aliases)
         created = Place.objects.bulk_create(places, batch_size=BULK_BATCH)
-        revisions.advance(place.theater_id for place in created)
+        revisions.advance((place.theater_id for place in created), places=True)
         for first in range(0, len(created), BULK_BATCH):
             recorder.record_many(
                 recorder.build(place, action=Revision.Action.CREATED, data=data, labels=labels)
@@ -339,7 +339,7 @@ def places_bulk_delete(*, places: QuerySet[Place]) -> int:
         if ControlChange.objects.filter(place__in=places).exists():
             raise InUseError("Some of these places have control changes; delete them first.")
         ids = list(places.values_list("pk", flat=True))
-        revisions.advance_for_places(ids)
+        revisions.advance_for_places(ids, places=True)
         for first in range(0, len(ids), BULK_BATCH):
             batch = Place.objects.filter(pk__in=ids[first : first + BULK_BATCH])
             recorder.record_many(
