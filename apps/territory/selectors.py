@@ -89,16 +89,6 @@ class PlaceRow(NamedTuple):
     lat: float
 
 
-class TimelinePlace(NamedTuple):
-    place_id: int
-    name: str
-    kind: str
-    importance: int
-    lon: float
-    lat: float
-    slug: str
-
-
 # Named rows at the cost of a tuple: ``_named(Cls, values)`` skips the NamedTuple's
 # keyword-handling __new__ (a third of the time for the 100,000 rows of a large answer).
 _named = tuple.__new__
