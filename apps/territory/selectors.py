@@ -336,11 +336,7 @@ def control_snapshot(
 ) -> Snapshot:
     """The same answer as :func:`control_at`, without a model or geometry object per place:
     coordinates come from the database (ST_X/ST_Y)."""
-    rows = _fetch(
-        Place.objects.filter(_place_filter(theater=theater, bbox=bbox, kinds=kinds))
-        .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
-        .values_list("pk", "name", "kind", "importance", "lon", "lat")
-    )
+    rows = _place_rows(_place_filter(theater=theater, bbox=bbox, kinds=kinds))
     in_force = _periods_in_force(on, _periods_of(theater=theater, bbox=bbox, kinds=kinds))
     wanted = group_ids(groups)
     places = [
@@ -353,14 +349,16 @@ def control_snapshot(
 
 def theater_places(*, theater: Theater | int) -> list[PlaceRow]:
     """The theater's places in the order :func:`control_snapshot` gives them (by name)."""
-    return [
-        _named(PlaceRow, row)
-        for row in _fetch(
-            Place.objects.filter(theater=theater)
-            .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
-            .values_list("pk", "name", "kind", "importance", "lon", "lat")
-        )
-    ]
+    return [_named(PlaceRow, row) for row in _place_rows(Q(theater=theater))]
+
+
+def _place_rows(place_q: Q) -> list[tuple[Any, ...]]:
+    """:class:`PlaceRow` values of the matching places, by name (the model's order)."""
+    return _fetch(
+        Place.objects.filter(place_q)
+        .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
+        .values_list("pk", "name", "kind", "importance", "lon", "lat")
+    )
 
 
 @dataclass(frozen=True)
