@@ -195,6 +195,7 @@ SERIES = _obj(
 INTS = _array(INT)
 TIMELINE = _obj(
     {
+        "format": {**INT, "description": "The layout's version: 2 (docs/api.md)."},
         "theater": _obj(
             {
                 "id": INT,
@@ -239,13 +240,16 @@ TIMELINE = _obj(
             {
                 "count": INT,
                 "day_delta": _array(INT, description="Days since the previous change (or epoch)."),
-                "place": INTS,
+                "place_delta": _array(INT, description="The place's id, less the previous one's."),
                 "status": _array(INT, description="A key of `status_codes`."),
                 "controller": _array(_nullable(INT)),
                 "challengers": _array(INTS),
-                "id": INTS,
+                "id_delta": _array(INT, description="The change's id, less the previous one's."),
             },
-            description="Parallel arrays, one entry per published change, in date order.",
+            description=(
+                "Parallel arrays, one entry per published change, in order of date, place and"
+                " id. The *_delta columns are running sums (the first from epoch, 0 and 0)."
+            ),
         ),
     },
     description="Everything a client needs to replay a theater; see docs/api.md.",

@@ -35,7 +35,13 @@ from urllib.parse import urlencode
 import brotli
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -70,17 +76,17 @@ class Stored:
 class Built:
     """An answer just built; ``keep`` false for one that is not final (derived data still
     being computed). With ``chunks``, the body is those bytes in order (compressed as they
-    come, so the whole body is never held uncompressed) and ``response`` carries only the
-    status and headers."""
+    come, or streamed to a client as they come, so the whole body is never held
+    uncompressed) and ``response`` carries only the status and headers."""
 
     response: HttpResponse
     keep: bool = True
     chunks: Iterable[bytes] | None = None
 
-    def as_response(self) -> HttpResponse:
+    def as_response(self) -> HttpResponseBase:
         if self.chunks is None:
             return self.response
-        response = HttpResponse(b"".join(self.chunks), content_type=self.response["Content-Type"])
+        response = StreamingHttpResponse(self.chunks, content_type=self.response["Content-Type"])
         for name in KEPT_HEADERS:
             if self.response.has_header(name):
                 response[name] = self.response[name]

@@ -511,7 +511,14 @@ def _running_sum(deltas: list[int]) -> list[int]:
 
 TIMELINE_STATUS_CODES = {Status.CONTROLLED: 0, Status.CONTESTED: 1, Status.BESIEGED: 2}
 TIMELINE_PLACE_COLUMNS = ("id", "slug", "name", "kind", "importance", "lon", "lat")
-TIMELINE_CHANGE_COLUMNS = ("day_delta", "place", "status", "controller", "challengers", "id")
+TIMELINE_CHANGE_COLUMNS = (
+    "day_delta",
+    "place_delta",
+    "status",
+    "controller",
+    "challengers",
+    "id_delta",
+)
 
 
 @dataclass(frozen=True)
@@ -519,12 +526,14 @@ class TimelineColumns:
     """A theater's published record in columns, each a JSON array (UTF-8 bytes) ready to send.
 
     ``places``: :data:`TIMELINE_PLACE_COLUMNS`, places ordered by id.
-    ``changes``: :data:`TIMELINE_CHANGE_COLUMNS`, ``count`` published changes ordered by date
-    then place: ``day_delta`` the days since the previous change (the first: since
-    ``epoch``), ``status`` a :data:`TIMELINE_STATUS_CODES` code, ``controller`` a group id or
-    null, ``challengers`` an array of group ids (in the order they were recorded). Replaying
-    the changes in order reproduces :func:`control_at` on any day (identical consecutive
-    states are harmless: the state is simply restated).
+    ``changes``: :data:`TIMELINE_CHANGE_COLUMNS`, ``count`` published changes ordered by date,
+    then place, then id. Three columns are running sums, each value the difference from the
+    previous change's (the first change's: from ``epoch``, from 0, from 0): ``day_delta``
+    of the day, ``place_delta`` of the place's id, ``id_delta`` of the change's id. Differences are small numbers, which compress far better than the values
+    (within a day, places are in order). ``status`` is a :data:`TIMELINE_STATUS_CODES` code,
+    ``controller`` a group id or null, ``challengers`` an array of group ids (in the order
+    they were recorded). Replaying the changes in order reproduces :func:`control_at` on any
+    day (identical consecutive states are harmless: the state is simply restated).
     """
 
     places: dict[str, bytes]
@@ -543,12 +552,7 @@ def timeline(
     """On PostgreSQL the database writes the columns' JSON (a million changes: one scan, one
     sort, and some 2,000 rows of text, one per day, instead of a million rows of Python
     values); elsewhere they are built in Python from streamed rows, with the same values."""
-    places = (
-        Place.objects.filter(_place_filter(theater=theater, bbox=bbox))
-        .order_by("pk")
-        .annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
-        .values_list("pk", "slug", "name", "kind", "importance", "lon", "lat")
-    )
+    places = Place.objects.filter(_place_filter(theater=theater, bbox=bbox)).order_by("pk")
     published = ControlChange.objects.filter(
         _place_filter(theater=theater, bbox=bbox, prefix="place__"),
         review_state=ControlChange.ReviewState.PUBLISHED,
@@ -557,16 +561,25 @@ def timeline(
         published = published.filter(date__gte=from_date)
     if to_date:
         published = published.filter(date__lte=to_date)
-    changes = published.order_by("date", "place_id").values_list(
+    columns = places.annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
+    place_rows = columns.values_list("pk", "slug", "name", "kind", "importance", "lon", "lat")
+    changes = published.order_by("date", "place_id", "pk").values_list(
         "pk", "date", "place_id", "status", "controller_id"
     )
     if connection.vendor == "postgresql":
-        return _timeline_in_database(places, changes, epoch)
-    return _timeline_in_python(places, changes, epoch)
+        return _timeline_in_database(place_rows, changes, epoch)
+    return _timeline_in_python(place_rows, changes, epoch)
 
 
-def _json_array(parts: Iterable[str]) -> bytes:
-    return ("[" + ",".join(parts) + "]").encode()
+def _json_array(parts: list[str]) -> bytes:
+    """``[`` the parts joined by commas ``]``, as UTF-8, written once."""
+    out = bytearray(b"[")
+    for i, part in enumerate(parts):
+        if i:
+            out += b","
+        out += part.encode()
+    out += b"]"
+    return bytes(out)
 
 
 def _timeline_in_database(
@@ -590,19 +603,25 @@ def _timeline_in_database(
     codes = " ".join("WHEN %s THEN %s" for _ in TIMELINE_STATUS_CODES)
     code_params = [v for status, code in TIMELINE_STATUS_CODES.items() for v in (status, str(code))]
     links = ChangeChallenger._meta.db_table
+    # One sort (day, place, id) serves the window (each change's predecessor) and the
+    # aggregation by day.
     sql = f"""
-    SELECT c.day, count(*), string_agg(c.place_id::text, ','),
+    SELECT c.day, count(*), string_agg((c.place_id - c.previous_place)::text, ','),
       string_agg(CASE c.status {codes} END, ','),
       string_agg(coalesce(c.controller_id::text, 'null'), ','),
-      string_agg(coalesce(c.challengers, '[]'), ','), string_agg(c.id::text, ',')
+      string_agg(coalesce(c.challengers, '[]'), ','),
+      string_agg((c.id - c.previous_id)::text, ',')
     FROM (
-      SELECT c.*, ch.ids AS challengers
+      SELECT c.*, ch.ids AS challengers,
+        coalesce(lag(c.place_id) OVER w, 0) AS previous_place,
+        coalesce(lag(c.id) OVER w, 0) AS previous_id
       FROM ({change_sql}) AS c(id, day, place_id, status, controller_id)
       LEFT JOIN (
         SELECT change_id, '[' || string_agg(group_id::text, ',' ORDER BY id) || ']' AS ids
         FROM {links} GROUP BY change_id
       ) ch ON ch.change_id = c.id
-      ORDER BY c.day, c.place_id
+      WINDOW w AS (ORDER BY c.day, c.place_id, c.id)
+      ORDER BY c.day, c.place_id, c.id
     ) c
     GROUP BY c.day ORDER BY c.day
     """
@@ -621,10 +640,11 @@ def _timeline_in_database(
         previous, count = day, count + n
         for column, text in zip((place, status, controller, challengers, ids), texts, strict=True):
             column.append(text)
+    del days
     return TimelineColumns(
         places={name: text.encode() for name, text in place_columns.items()},
         count=count,
-        changes={name: _json_array(parts) for name, parts in columns.items()},
+        changes={name: _json_array(columns.pop(name)) for name in TIMELINE_CHANGE_COLUMNS},
     )
 
 
@@ -641,16 +661,16 @@ def _timeline_in_python(
     for change_id, group_id in _fetch(links.order_by("pk").values_list("change_id", "group_id")):
         challengers[change_id] = (*challengers.get(change_id, ()), group_id)
     # typed arrays: 8 bytes a value instead of a Python object each
-    day_delta, place, controller, ids = (array("q") for _ in range(4))
+    day_delta, place_delta, controller, id_delta = (array("q") for _ in range(4))
     status = array("b")
     their_challengers: list[tuple[int, ...]] = []
-    previous = epoch
+    previous_day, previous_place, previous_id = epoch, 0, 0
     for change_id, day, place_id, state, controller_id in _stream(changes):
-        day_delta.append((day - previous).days)
-        previous = day
-        place.append(place_id)
+        day_delta.append((day - previous_day).days)
+        place_delta.append(place_id - previous_place)
+        id_delta.append(change_id - previous_id)
+        previous_day, previous_place, previous_id = day, place_id, change_id
         controller.append(controller_id or 0)
-        ids.append(change_id)
         status.append(TIMELINE_STATUS_CODES[state])
         their_challengers.append(challengers.get(change_id, ()))
     return TimelineColumns(
@@ -658,11 +678,11 @@ def _timeline_in_python(
         count=len(status),
         changes={
             "day_delta": orjson.dumps(day_delta.tolist()),
-            "place": orjson.dumps(place.tolist()),
+            "place_delta": orjson.dumps(place_delta.tolist()),
             "status": orjson.dumps(status.tolist()),
             "controller": orjson.dumps([c or None for c in controller]),
             "challengers": orjson.dumps(their_challengers),
-            "id": orjson.dumps(ids.tolist()),
+            "id_delta": orjson.dumps(id_delta.tolist()),
         },
     )
 

@@ -36,6 +36,7 @@ export class Replay {
     this.contestedCodes = new Set([code.contested, code.besieged]);
     this.besiegedCode = code.besieged;
 
+    if (timeline.format !== 2) throw new Error(`timeline format ${timeline.format} is not 2`);
     const c = timeline.changes;
     const n = c.count;
     this.count = n;
@@ -44,18 +45,22 @@ export class Replay {
     this.status = new Uint8Array(n);
     this.controller = new Int32Array(n); // 0 = none
     this.challengers = c.challengers;
-    this.changeId = c.id;
     // Groups numbered 1..G (0 = none) for the drawing code's look-up keys: the controller's
     // and the first challenger's number for each change.
     this.groupAtSlot = [null, ...timeline.groups];
     const slot = new Map(timeline.groups.map((g, k) => [g.id, k + 1]));
     this.controllerSlot = new Uint16Array(n);
     this.challengerSlot = new Uint16Array(n);
-    let day = dayNumber(timeline.epoch);
+    // day, place id and change id are running sums of their columns (docs/api.md)
+    const changeId = (this.changeId = new Float64Array(n)); // exact to 2^53
+    let day = dayNumber(timeline.epoch), place = 0, id = 0;
     for (let i = 0; i < n; i++) {
       day += c.day_delta[i];
+      place += c.place_delta[i];
+      id += c.id_delta[i];
       this.day[i] = day;
-      this.place[i] = this.placeIndex.get(c.place[i]) ?? -1;
+      this.place[i] = this.placeIndex.get(place) ?? -1;
+      changeId[i] = id;
       this.status[i] = c.status[i];
       this.controller[i] = c.controller[i] || 0;
       this.controllerSlot[i] = slot.get(c.controller[i]) || 0;

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point, Polygon
 
 from apps.territory import selectors, services
+from apps.territory.models import ControlChange
 from tests.conftest import d
 from tests.factories import ChangeFactory, PlaceFactory
 
@@ -141,17 +142,23 @@ def test_timeline_replays_to_the_same_state_as_control(api, record, theater):
     body = api.get("/api/v1/timeline/", {"theater": theater.slug}).json()
     changes, status_names = body["changes"], body["status_codes"]
     assert changes["count"] == 3  # the draft is not in it
-    day = date.fromisoformat(body["epoch"])
-    state = {}
+    assert body["format"] == 2
+    day, place, change_id = date.fromisoformat(body["epoch"]), 0, 0
+    state, ids = {}, []
     for i in range(changes["count"]):
         day += timedelta(days=changes["day_delta"][i])
+        place += changes["place_delta"][i]
+        change_id += changes["id_delta"][i]
+        ids.append(change_id)
         if day > d("2017-11-04"):
-            break
-        state[changes["place"][i]] = (
+            continue
+        state[place] = (
             status_names[str(changes["status"][i])],
             changes["controller"][i],
             sorted(changes["challengers"][i]),
         )
+    published = ControlChange.objects.filter(review_state="published", place__theater=theater)
+    assert ids == list(published.order_by("date", "place_id", "pk").values_list("pk", flat=True))
     expected = {
         s.place.pk: (s.status, s.controller.pk, sorted(g.pk for g in s.challengers))
         for s in selectors.control_at(on=d("2017-11-04"), theater=theater)

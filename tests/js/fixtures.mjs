@@ -10,6 +10,7 @@
 //   2020-06-30 bravo   controlled by Blue           (id 104)
 export function timeline() {
   return {
+    format: 2,
     theater: { id: 7, slug: "test-theater", name: "Test", start: "2020-01-01", end: "2020-12-31", bounds: [30, 20, 50, 40] },
     epoch: "2020-01-01",
     status_codes: { 0: "controlled", 1: "contested", 2: "besieged" },
@@ -31,11 +32,12 @@ export function timeline() {
       count: 5,
       // 2020-01-10 is epoch + 9; 2020-02-01 + 22; again 0; 2020-03-15 + 43; 2020-06-30 + 107
       day_delta: [9, 22, 0, 43, 107],
-      place: [11, 12, 11, 11, 12],
+      // place ids (alpha 11, bravo 12) and change ids, as running sums
+      place_delta: [11, 1, -1, 0, 1],
       status: [0, 1, 2, 0, 0],
       controller: [1, 1, 1, 2, 2],
       challengers: [[], [2], [2], [], []],
-      id: [100, 101, 102, 103, 104],
+      id_delta: [100, 1, 1, 1, 1],
     },
   };
 }

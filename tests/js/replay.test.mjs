@@ -34,6 +34,7 @@ test("decodes the columns: theater range, places, groups and change days from th
   assert.equal(r.count, 5);
   assert.deepEqual([...r.day].map(isoDate), ["2020-01-10", "2020-02-01", "2020-02-01", "2020-03-15", "2020-06-30"]);
   assert.deepEqual([...r.place], [0, 1, 0, 0, 1]);
+  assert.deepEqual([...r.changeId], [100, 101, 102, 103, 104]);
   assert.deepEqual(r.places[1], { id: 12, index: 1, slug: "bravo", name: "Bravo", kind: "border_crossing", importance: 2, lon: 41, lat: 31 });
   assert.equal(r.placeIndex.get(13), 2);
   assert.equal(r.slugIndex.get("charlie"), 2);
@@ -128,6 +129,12 @@ test("clampDay rounds and keeps a day in the theater's range; groupIds from slug
   assert.equal(r.groupIds([]).size, 0);
 });
 
+test("a timeline of another format is refused, not misread", () => {
+  const old = timeline();
+  delete old.format;
+  assert.throws(() => new Replay(old), /format/);
+});
+
 test("without an end date the range ends on the last change; a change after the end extends it", () => {
   const open = timeline();
   open.theater.end = null;
@@ -137,7 +144,7 @@ test("without an end date the range ends on the last change; a change after the 
   assert.equal(isoDate(new Replay(short).lastDay), "2020-06-30");
   const empty = timeline();
   empty.theater.end = null;
-  empty.changes = { count: 0, day_delta: [], place: [], status: [], controller: [], challengers: [], id: [] };
+  empty.changes = { count: 0, day_delta: [], place_delta: [], status: [], controller: [], challengers: [], id_delta: [] };
   const r = new Replay(empty);
   assert.equal(r.lastDay, r.firstDay);
   assert.deepEqual(r.seek(r.lastDay), []);
@@ -146,9 +153,11 @@ test("without an end date the range ends on the last change; a change after the 
 
 test("a change of a place outside the timeline's places is skipped", () => {
   const data = timeline();
-  data.changes.place[0] = 999;
+  data.changes.place_delta[0] = 999; // place 999; the next change's delta brings it back to 12
+  data.changes.place_delta[1] = 12 - 999;
   const r = new Replay(data);
   assert.equal(r.place[0], -1);
+  assert.equal(r.place[1], 1);
   assert.deepEqual(frame(r, "2020-01-20"), ["unknown  ", "unknown  ", "unknown  "]);
 });
 
@@ -168,14 +177,17 @@ test("checkpointed seeks agree with replaying every change from the start", () =
     name: Array.from({ length: places }, (_, i) => `P${i}`), kind: Array(places).fill("town"),
     importance: Array(places).fill(1), lon: Array(places).fill(40), lat: Array(places).fill(30),
   };
-  const c = { count, day_delta: [], place: [], status: [], controller: [], challengers: [], id: [] };
+  const c = { count, day_delta: [], place_delta: [], status: [], controller: [], challengers: [], id_delta: [] };
+  let previous = 0;
   for (let i = 0; i < count; i++) {
+    const place = 1000 + random(places);
     c.day_delta.push(random(3));
-    c.place.push(1000 + random(places));
+    c.place_delta.push(place - previous);
+    previous = place;
     c.status.push(random(3));
     c.controller.push(random(4) || null);
     c.challengers.push([]);
-    c.id.push(i);
+    c.id_delta.push(i ? 1 : 0);
   }
   data.changes = c;
   const r = new Replay(data);

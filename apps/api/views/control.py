@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import orjson
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,6 +27,9 @@ BBOX = OpenApiParameter(
     "bbox", str, description="minLon,minLat,maxLon,maxLat (degrees, EPSG:4326)."
 )
 THEATER = OpenApiParameter("theater", str, description="Theater id or slug.")
+# timeline/'s layout (docs/api.md). 2: places and change ids as running sums (place_delta,
+# id_delta) where 1 (which had no "format") listed them whole (place, id).
+TIMELINE_FORMAT = 2
 
 
 def _wants_csv(request) -> bool:
@@ -271,6 +273,7 @@ class TimelineView(CachedAnswerView):
     """
 
     theater_required = True
+    cache_name = f"TimelineView-{TIMELINE_FORMAT}"  # a new layout is never a kept old one
 
     @extend_schema(
         parameters=[THEATER, OpenApiParameter("from", DATE), OpenApiParameter("to", DATE), BBOX],
@@ -289,35 +292,42 @@ class TimelineView(CachedAnswerView):
             theater=theater, epoch=epoch, from_date=first, to_date=last, bbox=params.parse_bbox(q)
         )
         groups = ArmedGroup.objects.order_by("name")
-        return Response(
-            {
-                "theater": {
-                    "id": theater.pk,
-                    "slug": theater.slug,
-                    "name": theater.name,
-                    "start": theater.start_date,
-                    "end": theater.end_date,
-                    "bounds": list(theater.bounds.extent),
-                },
-                "epoch": epoch,
-                "status_codes": {
-                    code: status for status, code in selectors.TIMELINE_STATUS_CODES.items()
-                },
-                "groups": [
-                    {
-                        "id": g.pk,
-                        "slug": g.slug,
-                        "name": g.name,
-                        "short_name": g.short_name,
-                        "color": g.color,
-                        "aliases": g.aliases,
-                    }
-                    for g in groups
-                ],
-                "places": {name: orjson.Fragment(text) for name, text in columns.places.items()},
-                "changes": {
-                    "count": columns.count,
-                    **{name: orjson.Fragment(text) for name, text in columns.changes.items()},
-                },
-            }
-        )
+        head = {
+            "format": TIMELINE_FORMAT,
+            "theater": {
+                "id": theater.pk,
+                "slug": theater.slug,
+                "name": theater.name,
+                "start": theater.start_date,
+                "end": theater.end_date,
+                "bounds": list(theater.bounds.extent),
+            },
+            "epoch": epoch,
+            "status_codes": {
+                code: status for status, code in selectors.TIMELINE_STATUS_CODES.items()
+            },
+            "groups": [
+                {
+                    "id": g.pk,
+                    "slug": g.slug,
+                    "name": g.name,
+                    "short_name": g.short_name,
+                    "color": g.color,
+                    "aliases": g.aliases,
+                }
+                for g in groups
+            ],
+        }
+        return Streamed(_timeline_body(head, columns))
+
+
+def _timeline_body(head: dict, columns: selectors.TimelineColumns) -> Iterator[bytes]:
+    """The timeline's JSON: its head, then each column as the bytes it was built as (the
+    columns are never copied into one document)."""
+    yield dumps(head)[:-1] + b',"places":{'
+    for i, (name, text) in enumerate(columns.places.items()):
+        yield b'%s"%s":%s' % (b"," if i else b"", name.encode(), text)
+    yield b'},"changes":{"count":%d' % columns.count
+    for name, text in columns.changes.items():
+        yield b',"%s":%s' % (name.encode(), text)
+    yield b"}}"
