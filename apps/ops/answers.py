@@ -49,7 +49,10 @@ logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "answers"
 KEPT_HEADERS = ("Content-Disposition",)
-GZIP_LEVEL = 6  # as Django's GZipMiddleware
+# gzip level 5, filtered (fewer short matches): timeline/'s digits take level 6 2.7 times as
+# long as 5 for 0.5% less; control/ is 6% larger than at 6 (measured at 100,000 places).
+GZIP_LEVEL = 5
+GZIP_STRATEGY = zlib.Z_FILTERED
 BROTLI_QUALITY = 4  # about gzip 6's speed and size; 5 is 8% smaller but 60% slower
 CODINGS = ("br", "gzip")  # in order of preference
 
@@ -162,7 +165,12 @@ def _validators(response: HttpResponseBase, etag: str, stamp: Stamp) -> HttpResp
 def _encode(coding: str, body: bytes) -> bytes:
     if coding == "br":
         return bytes(brotli.compress(body, quality=BROTLI_QUALITY))
-    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+    deflate = _gzip_compressor()
+    return deflate.compress(body) + deflate.flush()
+
+
+def _gzip_compressor():  # with a gzip header (31), no file name or time: the same bytes
+    return zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31, 8, GZIP_STRATEGY)
 
 
 def _decode(coding: str, data: bytes) -> bytes:
@@ -175,7 +183,7 @@ def _encode_chunks(coding: str, chunks: Iterable[bytes]) -> bytes:
         parts = [compressor.process(chunk) for chunk in chunks]
         parts.append(compressor.finish())
     else:
-        deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: with a gzip header
+        deflate = _gzip_compressor()
         parts = [deflate.compress(chunk) for chunk in chunks]
         parts.append(deflate.flush())
     return b"".join(parts)
