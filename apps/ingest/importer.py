@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from apps.history import recorder
@@ -367,18 +367,42 @@ class PlaceImport:
             planned.fields.update(changed)
 
     def write(self) -> None:
-        for planned in self.planned:
-            try:
-                with transaction.atomic():
-                    if planned.original is None:
-                        place = services.place_create(**planned.fields)
-                        self.created[planned.place.pk] = place
-                    else:
-                        services.place_update(place=planned.original, **planned.fields)
-            except ValidationError as error:
-                self.report.errors_from(planned.record.row, error)
-            except PermissionDenied as error:
-                self.report.error(planned.record.row, None, str(error))
+        """Updates one by one, then the new places in one bulk insert (10,000 places: seconds,
+        not a minute of single inserts). If the bulk insert is refused (a slug taken since the
+        checks ran), the new places are written one by one, so each refusal names its row."""
+        updates = [p for p in self.planned if p.original is not None]
+        new = [p for p in self.planned if p.original is None]
+        for planned in updates:
+            self._write_one(planned)
+        if not new or self.report.error_count:
+            return
+        try:
+            with transaction.atomic():
+                created = services.places_bulk_create(
+                    places=[Place(**_model_values(p.fields)) for p in new]
+                )
+        except (ValidationError, IntegrityError):
+            logger.info("Import: the bulk insert of places was refused; one by one")
+            for planned in new:
+                self._write_one(planned)
+            return
+        for planned, place in zip(new, created, strict=True):
+            self.created[planned.place.pk] = place
+
+    def _write_one(self, planned: PlannedPlace) -> None:
+        try:
+            with transaction.atomic():
+                if planned.original is None:
+                    place = services.place_create(**planned.fields)
+                    self.created[planned.place.pk] = place
+                else:
+                    services.place_update(place=planned.original, **planned.fields)
+        except ValidationError as error:
+            self.report.errors_from(planned.record.row, error)
+        except PermissionDenied as error:
+            self.report.error(planned.record.row, None, str(error))
+        except IntegrityError as error:  # a slug taken by another writer since the checks
+            self.report.error(planned.record.row, "slug", f"Refused by the database: {error}")
 
 
 def _model_values(fields: dict[str, Any]) -> dict[str, Any]:

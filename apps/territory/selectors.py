@@ -529,8 +529,9 @@ class TimelineColumns:
     ``changes``: :data:`TIMELINE_CHANGE_COLUMNS`, ``count`` published changes ordered by date,
     then place, then id. Three columns are running sums, each value the difference from the
     previous change's (the first change's: from ``epoch``, from 0, from 0): ``day_delta``
-    of the day, ``place_delta`` of the place's id, ``id_delta`` of the change's id. Differences are small numbers, which compress far better than the values
-    (within a day, places are in order). ``status`` is a :data:`TIMELINE_STATUS_CODES` code,
+    of the day, ``place_delta`` of the place's id, ``id_delta`` of the change's id.
+    Differences are small numbers, which compress far better than the values (within a
+    day, places are in order). ``status`` is a :data:`TIMELINE_STATUS_CODES` code,
     ``controller`` a group id or null, ``challengers`` an array of group ids (in the order
     they were recorded). Replaying the changes in order reproduces :func:`control_at` on any
     day (identical consecutive states are harmless: the state is simply restated).

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.history.models import Revision
@@ -904,3 +905,39 @@ def test_pending_imports_per_user_are_limited(theater, editor, reviewer, setting
     assert upload(client_for(reviewer), body, theater=theater.slug).status_code == 202  # theirs
     ImportJob.objects.filter(user=editor).update(status="succeeded")  # finished: not counted
     assert upload(client, body, theater=theater.slug).status_code == 202
+
+
+def test_new_places_are_written_at_once_with_a_revision_each(theater, reviewer):
+    job = run(csv_bytes(PLACE_HEADER, NEW_PLACES), reviewer)
+    assert job.counts == {"places": {"created": 2}}, job.errors
+    created = Place.objects.filter(name__in=["Tall Abyad East", "Ayn Isa North"])
+    assert sorted(created.values_list("slug", flat=True)) == ["ayn-isa-north", "tall-abyad-east"]
+    assert Place.objects.get(slug="ayn-isa-north").aliases == ["Ain Issa North", "ʿAyn ʿĪsā North"]
+    of_places = Revision.objects.filter(content_type__model="place", action="created")
+    assert sorted(of_places.values_list("object_id", flat=True)) == sorted(p.pk for p in created)
+
+
+def test_a_slug_taken_between_the_checks_and_the_write_names_its_row(
+    theater, reviewer, monkeypatch
+):
+    from apps.ingest import importer
+    from apps.territory import services
+
+    write = importer.PlaceImport.write
+
+    def another_writer_first(self):  # what a concurrent import could do meanwhile
+        services.place_create(
+            theater=theater,
+            name="Someone else's",
+            slug="ayn-isa-north",
+            kind="village",
+            location=Point(38.8, 36.3, srid=4326),
+            country="SY",
+        )
+        write(self)
+
+    monkeypatch.setattr(importer.PlaceImport, "write", another_writer_first)
+    job = run(csv_bytes(PLACE_HEADER, NEW_PLACES), reviewer)
+    assert job.status == "failed"
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "slug")], job.errors
+    assert not Place.objects.filter(name__in=["Tall Abyad East", "Ayn Isa North"]).exists()

@@ -43,7 +43,7 @@ from apps.users.roles import REVIEWERS
 
 SLUG = "import-bench"
 BOX = (35.0, 28.0, 45.0, 38.0)
-TARGET_S = 120
+TARGET_S = 60
 
 
 class Command(BaseCommand):
