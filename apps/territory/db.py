@@ -89,15 +89,22 @@ class PostgresExclusionConstraint(ExclusionConstraint):
     """An ExclusionConstraint that exists on PostgreSQL and is a no-op elsewhere."""
 
     @classmethod
-    def no_overlap(cls, *, name: str) -> PostgresExclusionConstraint:
-        """A place's periods never overlap: EXCLUDE USING gist (place WITH =, range WITH &&)."""
+    def no_overlap(
+        cls,
+        *,
+        name: str,
+        key: str = "place",
+        message: str = "Control periods of one place must not overlap.",
+    ) -> PostgresExclusionConstraint:
+        """Rows of one ``key`` never overlap in ``[start, end)``: EXCLUDE USING gist (key WITH
+        =, daterange(start, end) WITH &&)."""
         return cls(
             name=name,
             expressions=[
-                (F("place"), RangeOperators.EQUAL),
+                (F(key), RangeOperators.EQUAL),
                 (DateRange(F("start"), F("end")), RangeOperators.OVERLAPS),
             ],
-            violation_error_message="Control periods of one place must not overlap.",
+            violation_error_message=message,
         )
 
     # None (no SQL) is what Django's schema editor skips; django-stubs says these return str

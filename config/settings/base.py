@@ -46,6 +46,7 @@ LOCAL_APPS = [
     "apps.ogc",
     "apps.exports",
     "apps.zones",
+    "apps.areas",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AreasConfig(AppConfig):
+    name = "apps.areas"
+    label = "areas"
+    verbose_name = "Observed areas of control"
