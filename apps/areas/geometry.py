@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from pyproj import Geod
 
 WGS84 = Geod(ellps="WGS84")
@@ -64,14 +65,14 @@ def ground_of(geometry: dict[str, Any] | None) -> Ground:
     try:
         flat = {"type": geometry["type"], "coordinates": _flat(geometry["coordinates"])}
         parsed = GEOSGeometry(json.dumps(flat), srid=4326)
-    except (KeyError, TypeError, ValueError, IndexError) as error:
+    except (KeyError, TypeError, ValueError, IndexError, GDALException, GEOSException) as error:
         raise GeometryError(f"Unreadable coordinates: {error}") from None
     if parsed.empty:
         raise GeometryError("The geometry is empty.")
     repaired = ""
     if not parsed.valid:
         repaired = parsed.valid_reason
-        parsed = parsed.make_valid()
+        parsed = parsed.make_valid()  # type: ignore[attr-defined]  # GEOS >= 3.8; no stub
     multi = polygonal(parsed)
     if multi.empty:
         raise GeometryError(f"Nothing of the area is left once repaired ({repaired}).")
@@ -87,8 +88,8 @@ def polygonal(geometry: GEOSGeometry) -> MultiPolygon:
             if not g.empty:
                 parts.append(g)
         elif g.geom_type in ("MultiPolygon", "GeometryCollection"):
-            for member in g:
-                collect(member)
+            for k in range(g.num_geom):
+                collect(g[k])
 
     collect(geometry)
     return MultiPolygon(*parts, srid=4326)
@@ -98,7 +99,10 @@ def same_ground(a: GEOSGeometry, b: GEOSGeometry) -> bool:
     """The same vertices, whatever ring starts or part order (a republished snapshot)."""
     if a.num_coords != b.num_coords:
         return False
-    return a.normalize(clone=True).equals_exact(b.normalize(clone=True), tolerance=0)
+    a, b = a.clone(), b.clone()
+    a.normalize()
+    b.normalize()
+    return bool(a.equals_exact(b, tolerance=0))
 
 
 def km2(geometry: GEOSGeometry | None) -> float:
@@ -106,8 +110,10 @@ def km2(geometry: GEOSGeometry | None) -> float:
     if geometry is None or geometry.empty:
         return 0.0
     total = 0.0
-    for polygon in polygonal(geometry):
-        for i, ring in enumerate(polygon):
+    for part in polygonal(geometry):
+        polygon = cast(Polygon, part)
+        rings: list[Any] = [polygon[k] for k in range(polygon.num_interior_rings + 1)]
+        for i, ring in enumerate(rings):
             lons, lats = zip(*ring.coords, strict=True)
             area, _ = WGS84.polygon_area_perimeter(lons, lats)
             total += abs(area) if i == 0 else -abs(area)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -64,7 +64,7 @@ def read(paths: list[str], *, date_field: str = "date") -> Series:
     return series
 
 
-def _files(paths: list[str], series: Series) -> Iterator[tuple[str, Any]]:
+def _files(paths: list[str], series: Series) -> Iterator[tuple[str, Reader]]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
@@ -80,11 +80,11 @@ def _files(paths: list[str], series: Series) -> Iterator[tuple[str, Any]]:
                 series.problems.append((name, f"Not a readable ZIP: {error}"))
                 continue
             with archive:
-                members = sorted(m for m in archive.namelist() if Path(m).suffix.lower() in GEOJSON)
-                if not members:
+                names = sorted(m for m in archive.namelist() if Path(m).suffix.lower() in GEOJSON)
+                if not names:
                     series.problems.append((name, "No GeoJSON files in this ZIP."))
-                for member in members:
-                    yield member, _geojson_reader(archive.read(member), Path(member).name)
+                for entry in names:
+                    yield entry, _geojson_reader(archive.read(entry), Path(entry).name)
         elif path.suffix.lower() in GDAL_FORMATS:
             yield path.name, _gdal_reader(path)
         elif path.suffix.lower() in GEOJSON:
@@ -121,7 +121,10 @@ def _day(value: Any, name: str) -> date:
     return day
 
 
-def _geojson_reader(content: bytes, name: str):
+Reader = Callable[[str], Iterator[tuple[date, geo.Ground]]]
+
+
+def _geojson_reader(content: bytes, name: str) -> Reader:
     def read_days(date_field: str) -> Iterator[tuple[date, geo.Ground]]:
         try:
             document = json.loads(content)
@@ -145,7 +148,7 @@ def _geojson_reader(content: bytes, name: str):
     return read_days
 
 
-def _gdal_reader(path: Path):
+def _gdal_reader(path: Path) -> Reader:
     def read_days(date_field: str) -> Iterator[tuple[date, geo.Ground]]:
         from django.contrib.gis.gdal import DataSource, GDALException
 
@@ -153,7 +156,7 @@ def _gdal_reader(path: Path):
             source = DataSource(str(path))
         except GDALException as error:
             raise ValueError(f"GDAL cannot read it: {error}") from None
-        for layer in source:
+        for layer in source:  # type: ignore[attr-defined]  # a DataSource is a sequence
             if date_field not in layer.fields:
                 raise ValueError(f"Layer {layer.name!r} has no {date_field!r} field.")
             for feature in layer:

@@ -258,12 +258,14 @@ class _Plan:
                         kept.add(pk)
                     break
         stored_before = {pk: (self.order[k - 1] if k else None) for k, pk in enumerate(self.order)}
-        recompute = [
-            row_of[i] is None
-            or (i > 0 and row_of[i - 1] is None)
-            or (row_of[i - 1] if i else None) != stored_before[row_of[i]]
-            for i in range(n)
-        ]
+
+        def measured_again(i: int) -> bool:  # a new row, or one whose predecessor is another
+            pk = row_of[i]
+            if pk is None or (i > 0 and row_of[i - 1] is None):
+                return True
+            return (row_of[i - 1] if i else None) != stored_before[pk]
+
+        recompute = [measured_again(i) for i in range(n)]
         for i in range(n):  # the grounds still to read, before their rows go
             if recompute[i]:
                 self.ground(runs[i][0].token)
@@ -279,9 +281,10 @@ class _Plan:
         # shrinks first, then the new rows: at no moment do two rows overlap
         target: list[int] = [0] * n
         for i in range(n):
-            pk = row_of[i]
-            if pk is None:
+            kept_pk = row_of[i]
+            if kept_pk is None:
                 continue
+            pk = kept_pk
             version = self.versions[pk]
             fields: dict[str, Any] = {}
             if (starts[i], ends[i]) != (version.start, version.end):

@@ -30,6 +30,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 import brotli
@@ -166,10 +167,10 @@ def _encode(coding: str, body: bytes) -> bytes:
     if coding == "br":
         return bytes(brotli.compress(body, quality=BROTLI_QUALITY))
     deflate = _gzip_compressor()
-    return deflate.compress(body) + deflate.flush()
+    return bytes(deflate.compress(body) + deflate.flush())
 
 
-def _gzip_compressor():  # with a gzip header (31), no file name or time: the same bytes
+def _gzip_compressor() -> Any:  # with a gzip header (31), no name or time: the same bytes
     return zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31, 8, GZIP_STRATEGY)
 
 

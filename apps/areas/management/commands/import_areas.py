@@ -9,9 +9,10 @@ its new days; a day stored with other ground is replaced only with --replace.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.areas.imports import import_series
 from apps.history import recorder
@@ -22,7 +23,7 @@ from apps.territory.models import ArmedGroup, Theater
 class Command(BaseCommand):
     help = "Import a series of dated area snapshots into a layer."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--theater", required=True, help="The theater's slug.")
         parser.add_argument("--layer", required=True, help="The layer's slug in the theater.")
@@ -34,9 +35,10 @@ class Command(BaseCommand):
             "--replace", action="store_true", help="Replace days stored with other ground."
         )
 
-    def handle(
-        self, *args, paths, theater, layer, group, complement, assessor, name, replace, **options
-    ):
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths, theater, layer = options["paths"], options["theater"], options["layer"]
+        group, complement = options["group"], options["complement"]
+        assessor, name, replace = options["assessor"], options["name"], options["replace"]
         found_theater = self._get(Theater, theater, "theater")
         found_group = self._get(ArmedGroup, group, "group") if group else None
         found_complement = self._get(ArmedGroup, complement, "group") if complement else None
@@ -66,7 +68,7 @@ class Command(BaseCommand):
             )
 
     @staticmethod
-    def _get(model, slug: str, what: str):
+    def _get(model: type[Theater] | type[ArmedGroup], slug: str, what: str) -> Any:
         found = model.objects.filter(slug=slug).first()
         if found is None:
             raise CommandError(f"No {what} {slug!r}.")
