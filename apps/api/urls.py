@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import auth, control, export_jobs, imports, records, zones
+from .views import areas, auth, control, export_jobs, imports, records, zones
 
 router = SimpleRouter()
 router.register("theaters", records.TheaterViewSet, basename="theater")
@@ -21,6 +21,9 @@ urlpatterns = [
     path("timeline/", control.TimelineView.as_view(), name="timeline"),
     path("zones/", zones.ZonesView.as_view(), name="zones"),
     path("stats/control-series/", control.ControlSeriesView.as_view(), name="control-series"),
+    path("areas/", areas.AreasView.as_view(), name="areas"),
+    path("areas/diff/", areas.AreaDiffView.as_view(), name="area-diff"),
+    path("stats/area-series/", areas.AreaSeriesView.as_view(), name="area-series"),
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
     path("exports/", export_jobs.ExportListView.as_view(), name="export-list"),

@@ -123,3 +123,28 @@ def km2(geometry: GEOSGeometry | None) -> float:
 def gained_and_lost(before: GEOSGeometry, after: GEOSGeometry) -> tuple[MultiPolygon, MultiPolygon]:
     """The ground ``after`` holds that ``before`` did not, and the reverse."""
     return polygonal(after.difference(before)), polygonal(before.difference(after))
+
+
+def as_geojson(geometry: GEOSGeometry, digits: int = 5) -> dict[str, Any]:
+    """A (Multi)Polygon as a GeoJSON dict, coordinates rounded (5 digits: about a metre)."""
+
+    def rounded(coordinates: Any) -> Any:
+        if coordinates and isinstance(coordinates[0], (int, float)):
+            return [round(coordinates[0], digits), round(coordinates[1], digits)]
+        return [rounded(c) for c in coordinates]
+
+    coordinates = geometry.coords  # type: ignore[attr-defined]  # every kind has them
+    return {"type": geometry.geom_type, "coordinates": rounded(coordinates)}
+
+
+def simplified(geometry: GEOSGeometry, tolerance: float) -> MultiPolygon:
+    """Fewer vertices, within ``tolerance`` degrees, without parts crossing or rings
+    collapsing into invalid ones (GEOS's topology-preserving simplifier)."""
+    if tolerance <= 0:
+        return polygonal(geometry)
+    return polygonal(geometry.simplify(tolerance, preserve_topology=True))
+
+
+def tolerance_at_zoom(zoom: float) -> float:
+    """Half a pixel of a 256-pixel web map tile at ``zoom``, in degrees of longitude."""
+    return 360.0 / (256 * 2**zoom) / 2

@@ -26,6 +26,14 @@ class Theater(models.Model):
     bounds = models.PolygonField(srid=4326, help_text="Places of this theater must lie inside.")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Empty while ongoing.")
+    reference_km2 = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The area that shares of ground are of, e.g. Ukraine's 603,550 km².",
+    )
+    reference_name = models.CharField(
+        max_length=200, blank=True, help_text="What that area is, e.g. Ukraine (1991 borders)."
+    )
 
     class Meta:
         ordering = ["start_date", "name"]

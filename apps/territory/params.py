@@ -279,3 +279,12 @@ def parse_choice(params: Params, name: str, choices: list[str], default: str) ->
     if raw not in choices:
         raise _bad(name, f"{raw!r} is not one of: {', '.join(choices)}.")
     return raw
+
+
+def parse_slugs(params: QueryDict, name: str) -> list[str]:
+    """Slugs, repeated (``layer=a&layer=b``) or comma-separated (``layer=a,b``)."""
+    slugs = [s for raw in params.getlist(name) for s in raw.split(",")]
+    bad = [s for s in slugs if len(s) > 120 or not SLUG.fullmatch(s)]
+    if bad:
+        raise _bad(name, f"{bad[0]!r} is not a slug (lowercase letters, digits and -).")
+    return slugs

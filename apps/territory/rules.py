@@ -454,4 +454,7 @@ def check_theater(theater: Theater) -> None:
     dates_clean = not errors.has("start_date") and not errors.has("end_date")
     if dates_clean and theater.end_date and theater.end_date < theater.start_date:
         errors.add("end_date", "The end date must not be before the start date.")
+    reference = theater.reference_km2
+    if not errors.has("reference_km2") and reference is not None and not reference > 0:
+        errors.add("reference_km2", "The reference area is a positive number of km².")
     errors.raise_if_any()

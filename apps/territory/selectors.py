@@ -117,6 +117,12 @@ class ControlSeries:
 # --- The one predicate of time ---------------------------------------------------------------
 
 
+def in_force_on(queryset: QuerySet[Any, Any], on: date) -> QuerySet[Any, Any]:
+    """The time rule, for any record dated by ``[start, end)`` (control periods, area
+    versions): the rows in force on day ``on``, ``start <= on < end`` (``end`` NULL = open)."""
+    return queryset.filter(Q(start__lte=on) & (Q(end__gt=on) | Q(end__isnull=True)))
+
+
 def periods_containing(
     on: date, queryset: QuerySet[ControlPeriod] | None = None
 ) -> QuerySet[ControlPeriod]:
@@ -127,7 +133,7 @@ def periods_containing(
         return queryset.alias(
             span=DateRange(F("start"), F("end"), output_field=DateRangeField())
         ).filter(span__contains=on)
-    return queryset.filter(Q(start__lte=on) & (Q(end__gt=on) | Q(end__isnull=True)))
+    return in_force_on(queryset, on)
 
 
 def periods_overlapping(
@@ -443,6 +449,22 @@ def control_diff(
     ]
 
 
+def series_steps(from_date: date, to_date: date, interval: str) -> list[date]:
+    """The sampling days of a series (``from_date``, then every ``interval`` while not after
+    ``to_date``), refused with a reason when the range is reversed or too long."""
+    if from_date > to_date:
+        raise ValidationError({"to": f"'to' ({to_date}) must not be before 'from' ({from_date})."})
+    try:
+        count = series_length(from_date, to_date, interval)
+    except ValueError as exc:
+        raise ValidationError({"interval": str(exc)}) from exc
+    if count > MAX_SERIES_STEPS:
+        raise ValidationError(
+            {"interval": f"{count} steps is more than {MAX_SERIES_STEPS}; use a coarser interval."}
+        )
+    return series_dates(from_date, to_date, interval)
+
+
 def control_series(
     *,
     theater: Theater | int,
@@ -456,17 +478,7 @@ def control_series(
     One query fetches the periods overlapping the window; a sweep over sorted sample dates
     adds each period to the samples it covers.
     """
-    if from_date > to_date:
-        raise ValidationError({"to": f"'to' ({to_date}) must not be before 'from' ({from_date})."})
-    try:
-        count = series_length(from_date, to_date, interval)
-    except ValueError as exc:
-        raise ValidationError({"interval": str(exc)}) from exc
-    if count > MAX_SERIES_STEPS:
-        raise ValidationError(
-            {"interval": f"{count} steps is more than {MAX_SERIES_STEPS}; use a coarser interval."}
-        )
-    steps = series_dates(from_date, to_date, interval)
+    steps = series_steps(from_date, to_date, interval)
 
     rows = (
         ControlPeriod.objects.filter(place__theater=theater, controller__isnull=False)

@@ -19,7 +19,16 @@ from django.db import models
 from .models import ArmedGroup, ControlChange, Place, Source, Theater
 
 FIELDS: dict[type[models.Model], list[str]] = {
-    Theater: ["name", "slug", "description", "bounds", "start_date", "end_date"],
+    Theater: [
+        "name",
+        "slug",
+        "description",
+        "bounds",
+        "start_date",
+        "end_date",
+        "reference_km2",
+        "reference_name",
+    ],
     ArmedGroup: [
         "name",
         "slug",

@@ -45,6 +45,8 @@ def theater_create(
     start_date: date,
     end_date: date | None = None,
     description: str = "",
+    reference_km2: float | None = None,
+    reference_name: str = "",
 ) -> Theater:
     theater = Theater(
         name=name,
@@ -53,6 +55,8 @@ def theater_create(
         start_date=start_date,
         end_date=end_date,
         description=description,
+        reference_km2=reference_km2,
+        reference_name=reference_name,
     )
     rules.check_theater(theater)
     with transaction.atomic():
@@ -258,7 +262,16 @@ def theater_delete(*, theater: Theater) -> None:
     delete_recorded(theater)
 
 
-THEATER_FIELDS = {"name", "slug", "bounds", "start_date", "end_date", "description"}
+THEATER_FIELDS = {
+    "name",
+    "slug",
+    "bounds",
+    "start_date",
+    "end_date",
+    "description",
+    "reference_km2",
+    "reference_name",
+}
 
 
 def theater_update(*, theater: Theater, **fields: Any) -> Theater:

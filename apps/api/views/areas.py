@@ -1,0 +1,243 @@
+"""Observed areas of control: the layers' ground on a day, what changed between two days,
+and the series of km² held, gained and lost (``apps.areas``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from apps.areas import geometry as geo
+from apps.areas import selectors
+from apps.areas.models import AreaLayer, AreaVersion
+from apps.territory import params
+
+from ..cached import CachedAnswerView
+from ..renderers import GeoJSONRenderer, ORJSONRenderer
+from ..shapes import group_ref
+
+THEATER = OpenApiParameter("theater", str, required=True, description="Theater id or slug.")
+LAYER = OpenApiParameter("layer", str, many=True, description="Layer slug(s); default all.")
+MAX_TOLERANCE = 1.0  # degrees
+
+
+def _round(km2: float | None) -> float | None:
+    return None if km2 is None else round(km2, 3)
+
+
+def layer_ref(layer: AreaLayer) -> dict[str, Any]:
+    return {
+        "id": layer.pk,
+        "slug": layer.slug,
+        "name": layer.name,
+        "status": layer.status,
+        "assessor": layer.assessor,
+        "group": group_ref(layer.group),
+        "complement": group_ref(layer.complement),
+    }
+
+
+def source_ref(version: AreaVersion) -> dict[str, Any] | None:
+    source = version.source
+    if source is None:
+        return None
+    return {
+        "id": source.pk,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published": source.published,
+        "url": source.url,
+    }
+
+
+class AreasView(CachedAnswerView):
+    """For a day, each layer's ground in force (one Feature per layer), simplified for a map
+    at ``zoom`` (or within ``tolerance`` degrees) without parts crossing; ``area_km2`` is the
+    stored ground's, never the simplified one's."""
+
+    theater_required = True
+    renderer_classes = [GeoJSONRenderer, ORJSONRenderer]
+
+    @extend_schema(
+        parameters=[
+            THEATER,
+            OpenApiParameter("date", OpenApiTypes.DATE, required=True),
+            LAYER,
+            OpenApiParameter("group", int, many=True, description="The layers' group(s)."),
+            OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat."),
+            OpenApiParameter("zoom", float, description="Web map zoom (0-22) to simplify for."),
+            OpenApiParameter("tolerance", float, description="Or: degrees to simplify within."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
+        q = request.query_params
+        theater = self.theater
+        assert theater is not None  # required
+        on = params.parse_date(q, "date", required=True)
+        zoom = params.parse_float(q, "zoom", minimum=0, maximum=22)
+        tolerance = params.parse_float(q, "tolerance", minimum=0, maximum=MAX_TOLERANCE)
+        if zoom is not None and tolerance is not None:
+            raise params.ParameterError("tolerance", "Give zoom or tolerance, not both.")
+        if zoom is not None:
+            tolerance = geo.tolerance_at_zoom(zoom)
+        versions = selectors.versions_on(
+            theater=theater,
+            on=on,
+            layers=params.parse_slugs(q, "layer"),
+            group_ids=[g.pk for g in params.parse_groups(q)],
+            bbox=params.parse_bbox(q),
+        )
+        features = []
+        for version in versions:
+            shape = geo.simplified(version.geometry, tolerance or 0)
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": version.pk,
+                    "geometry": geo.as_geojson(shape),
+                    "properties": {
+                        "layer": layer_ref(version.layer),
+                        "valid_from": version.start,
+                        "valid_until": version.end,
+                        "area_km2": _round(version.area_km2),
+                        "vertices": shape.num_coords,
+                        "source": source_ref(version),
+                    },
+                }
+            )
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "date": on,
+                "theater": theater.slug,
+                "tolerance": tolerance or 0,
+                "features": features,
+            }
+        )
+
+
+class AreaDiffView(CachedAnswerView):
+    """Per layer, the ground gained and lost between two days, as geometry and km²."""
+
+    theater_required = True
+    renderer_classes = [GeoJSONRenderer, ORJSONRenderer]
+
+    @extend_schema(
+        parameters=[
+            THEATER,
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            LAYER,
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
+        q = request.query_params
+        theater = self.theater
+        assert theater is not None
+        first = params.parse_date(q, "from", required=True)
+        last = params.parse_date(q, "to", required=True)
+        if last < first:
+            raise params.ParameterError("to", f"'to' ({last}) must not be before 'from' ({first}).")
+        diffs = selectors.area_diff(
+            theater=theater, from_date=first, to_date=last, layers=params.parse_slugs(q, "layer")
+        )
+        features = []
+        for d in diffs:
+            before = d.before.area_km2 if d.before else 0.0
+            after = d.after.area_km2 if d.after else 0.0
+            for change, shape, km2 in (
+                ("gained", d.gained, d.gained_km2),
+                ("lost", d.lost, d.lost_km2),
+            ):
+                features.append(
+                    {
+                        "type": "Feature",
+                        "id": f"{d.layer.slug}-{change}",
+                        "geometry": geo.as_geojson(shape),
+                        "properties": {
+                            "layer": layer_ref(d.layer),
+                            "change": change,
+                            "km2": _round(km2),
+                            "held_before_km2": _round(before),
+                            "held_after_km2": _round(after),
+                            "net_km2": _round(d.gained_km2 - d.lost_km2),
+                        },
+                    }
+                )
+        return Response(
+            {"type": "FeatureCollection", "from": first, "to": last, "features": features}
+        )
+
+
+class AreaSeriesView(CachedAnswerView):
+    """Per layer and step: km² held on the step's first day, and gained, lost and net from
+    then to the next step's first day (the last step: to ``to``), from the stored deltas;
+    with the share of the theater's reference area, where it names one."""
+
+    theater_required = True
+
+    @extend_schema(
+        parameters=[
+            THEATER,
+            LAYER,
+            OpenApiParameter("from", OpenApiTypes.DATE),
+            OpenApiParameter("to", OpenApiTypes.DATE),
+            OpenApiParameter("interval", str, enum=["day", "week", "month"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
+        q = request.query_params
+        theater = self.theater
+        assert theater is not None
+        first, last = params.parse_date_range(q)
+        layers = params.parse_slugs(q, "layer")
+        first = first or selectors.first_day(theater, layers) or theater.start_date
+        last = last or selectors.last_day(theater, layers) or first
+        interval = params.parse_choice(q, "interval", ["day", "week", "month"], "month")
+        series = selectors.area_series(
+            theater=theater, from_date=first, to_date=last, interval=interval, layers=layers
+        )
+        reference = series.reference_km2
+
+        def share(km2: float | None) -> float | None:
+            return None if km2 is None or not reference else round(100 * km2 / reference, 4)
+
+        return Response(
+            {
+                "theater": theater.slug,
+                "interval": interval,
+                "from": first,
+                "to": last,
+                "reference": {"km2": reference, "name": theater.reference_name}
+                if reference
+                else None,
+                "dates": series.dates,
+                "layers": [
+                    {
+                        "layer": layer_ref(s.layer),
+                        "held_km2": [_round(v) for v in s.held_km2],
+                        "share_percent": [share(v) for v in s.held_km2],
+                        "gained_km2": [_round(v) for v in s.gained_km2],
+                        "lost_km2": [_round(v) for v in s.lost_km2],
+                        "net_km2": [
+                            _round(g - lo) for g, lo in zip(s.gained_km2, s.lost_km2, strict=True)
+                        ],
+                    }
+                    for s in series.layers
+                ],
+            }
+        )
