@@ -17,6 +17,8 @@ from django.db.models import Q
 from apps.territory.db import PostgresExclusionConstraint
 from apps.territory.models import ArmedGroup, Source, Theater
 
+COMPLEMENT_MESSAGE = "The complement is the other side: not the layer's own group."
+
 
 class AreaStatus(models.TextChoices):
     CONTROLLED = "controlled", "Controlled"
@@ -55,6 +57,7 @@ class AreaLayer(models.Model):
             models.CheckConstraint(
                 condition=Q(complement__isnull=True) | ~Q(complement=models.F("group")),
                 name="area_layer_complement_is_another_group",
+                violation_error_message=COMPLEMENT_MESSAGE,
             ),
         ]
 

@@ -21,7 +21,7 @@ from apps.territory import revisions, rules
 from apps.territory.models import ArmedGroup, Source, Theater
 
 from . import geometry as geo
-from .models import AreaLayer, AreaSnapshot, AreaStatus, AreaVersion
+from .models import COMPLEMENT_MESSAGE, AreaLayer, AreaSnapshot, AreaStatus, AreaVersion
 
 LAYER_FIELDS = {"name", "group", "status", "assessor", "complement", "description", "slug"}
 
@@ -54,7 +54,7 @@ def _check_layer(layer: AreaLayer) -> None:
     errors = rules.Errors()
     errors.add_field_errors(layer, exclude=["theater", "group", "complement"])
     if layer.complement_id is not None and layer.complement_id == layer.group_id:
-        errors.add("complement", "The complement is the other side: not the layer's own group.")
+        errors.add("complement", COMPLEMENT_MESSAGE)
     clash = AreaLayer.objects.filter(theater_id=layer.theater_id, slug=layer.slug)
     if layer.pk:
         clash = clash.exclude(pk=layer.pk)

@@ -45,6 +45,12 @@ def ensure_roles(**kwargs: Any) -> None:
     lockouts = Q(content_type__app_label="axes", content_type__model="accessattempt") & Q(
         codename__regex=r"^(view|delete)_"
     ) | Q(content_type__app_label="axes", codename="view_accesslog")
+    # area layers: editors see them and edit a layer; reviewers delete layers and versions
+    areas = Q(content_type__app_label="areas") & (
+        Q(codename__startswith="view_") | Q(codename__in=["add_arealayer", "change_arealayer"])
+    )
+    deleting |= Q(content_type__app_label="areas", codename__startswith="delete_area")
+    editing |= areas
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     editors.permissions.set(Permission.objects.filter(editing | audit))
     reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)

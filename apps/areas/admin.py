@@ -1,0 +1,112 @@
+"""Area layers in the admin: a layer with its versions (dates, km², gained, lost), each
+version with its ground on a map. Layers are written through the services; versions come
+from imports (``manage.py import_areas``) and may be deleted (the one before then lasts)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, Max, Min
+
+from apps.territory.admin import MapAdmin, ServiceAdmin
+
+from . import services
+from .models import AreaLayer, AreaVersion
+
+
+class VersionInline(admin.TabularInline):
+    model = AreaVersion
+    fields = ("start", "end", "area_km2", "gained_km2", "lost_km2", "vertices", "source")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+    ordering = ("-start",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("geometry", "gained", "lost")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AreaLayer)
+class AreaLayerAdmin(ServiceAdmin):
+    list_display = ["slug", "name", "theater", "group", "assessor", "versions", "first", "last"]
+    list_filter = ["theater", "assessor"]
+    search_fields = ["slug", "name", "assessor"]
+    fields = (
+        "theater",
+        "slug",
+        "name",
+        "group",
+        "status",
+        "assessor",
+        "complement",
+        "description",
+    )
+    inlines = [VersionInline]
+    delete_service = staticmethod(lambda layer: services.layer_delete(layer=layer))
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                version_count=Count("versions"),
+                first_day=Min("versions__start"),
+                last_day=Max("snapshots__day"),
+            )
+        )
+
+    @admin.display(description="versions", ordering="version_count")
+    def versions(self, layer):
+        return layer.version_count
+
+    @admin.display(description="from", ordering="first_day")
+    def first(self, layer):
+        return layer.first_day
+
+    @admin.display(description="last snapshot", ordering="last_day")
+    def last(self, layer):
+        return layer.last_day
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("theater",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
+        if change:
+            data.pop("theater", None)
+            saved = services.layer_update(layer=obj, **data)
+        else:
+            saved = services.layer_create(**data)
+        obj.pk = saved.pk
+
+
+@admin.register(AreaVersion)
+class AreaVersionAdmin(MapAdmin, ServiceAdmin):
+    list_display = ["layer", "start", "end", "area_km2", "gained_km2", "lost_km2", "vertices"]
+    list_filter = ["layer__theater", "layer"]
+    date_hierarchy = "start"
+    fields = (
+        "layer",
+        "start",
+        "end",
+        "area_km2",
+        "gained_km2",
+        "lost_km2",
+        "vertices",
+        "source",
+        "geometry",
+    )
+    readonly_fields = tuple(f for f in fields if f != "geometry")
+    delete_service = staticmethod(lambda version: services.version_delete(version=version))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("layer").defer("gained", "lost")
+
+    def has_add_permission(self, request):
+        return False  # versions come from snapshots: manage.py import_areas
+
+    def has_change_permission(self, request, obj=None):
+        return False  # shown (with its map), never edited by hand

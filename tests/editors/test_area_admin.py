@@ -1,0 +1,69 @@
+"""Area layers in the admin: the list, a layer with its versions, a version's map, and
+deleting a version through the services."""
+
+from datetime import timedelta
+
+import pytest
+
+from apps.areas import geometry as geo
+from apps.areas import services
+from apps.areas.models import AreaLayer, AreaVersion
+from tests.areas.fronts import START, ground_on
+
+
+@pytest.fixture
+def layer(theater, syria):
+    layer = services.layer_create(
+        theater=theater, slug="front", name="Held ground", group=syria, assessor="DeepStateMap"
+    )
+    services.snapshots_add(
+        layer=layer,
+        snapshots=[
+            services.DayGround(START + timedelta(days=k), geo.ground_of(ground_on(k)).geometry)
+            for k in (0, 1, 2)
+        ],
+    )
+    return layer
+
+
+def test_editors_see_layers_with_their_versions_and_maps(as_editor, layer):
+    listing = as_editor.get("/admin/areas/arealayer/")
+    assert listing.status_code == 200 and b"Held ground" in listing.content
+    assert b"DeepStateMap" in listing.content
+    page = as_editor.get(f"/admin/areas/arealayer/{layer.pk}/change/")
+    assert page.status_code == 200
+    assert str(START).encode() in page.content  # a version's first day
+    version = AreaVersion.objects.filter(layer=layer).first()
+    shown = as_editor.get(f"/admin/areas/areaversion/{version.pk}/change/")
+    assert shown.status_code == 200 and b"geometry" in shown.content
+    assert as_editor.get(f"/admin/areas/areaversion/{version.pk}/delete/").status_code == 403
+
+
+def test_an_edit_of_a_layer_goes_through_the_services(as_editor, layer, isis):
+    form = {
+        "slug": "front",
+        "name": "Renamed",
+        "group": layer.group_id,
+        "status": "controlled",
+        "assessor": "ISW",
+        "complement": isis.pk,
+        "description": "",
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+    }
+    response = as_editor.post(f"/admin/areas/arealayer/{layer.pk}/change/", form)
+    assert response.status_code == 302, response.content[:2000]
+    layer.refresh_from_db()
+    assert (layer.name, layer.assessor, layer.complement_id) == ("Renamed", "ISW", isis.pk)
+    form["complement"] = layer.group_id
+    response = as_editor.post(f"/admin/areas/arealayer/{layer.pk}/change/", form)
+    assert response.status_code == 200 and b"other side" in response.content
+
+
+def test_a_reviewer_deletes_a_version_and_the_one_before_lasts(as_reviewer, layer):
+    middle = AreaVersion.objects.get(layer=layer, start=START + timedelta(days=1))
+    response = as_reviewer.post(f"/admin/areas/areaversion/{middle.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    spans = list(AreaVersion.objects.filter(layer=layer).values_list("start", "end"))
+    assert spans == [(START, START + timedelta(days=2)), (START + timedelta(days=2), None)]
+    assert AreaLayer.objects.filter(pk=layer.pk).exists()
