@@ -2,7 +2,8 @@
 
 Five files, each with a header row; multi-valued cells are separated by ``|``:
 
-- ``theaters.csv``: slug, name, start, end, min_lon, min_lat, max_lon, max_lat, description
+- ``theaters.csv``: slug, name, start, end, min_lon, min_lat, max_lon, max_lat, description,
+  reference_km2, reference_name (optional: the area shares of ground are of)
 - ``groups.csv``: slug, name, short_name, aliases, color, kind, parent, founded, dissolved,
   description
 - ``sources.csv``: key, url, title, publisher, published, archive_url
@@ -191,6 +192,8 @@ def _load_theater(row: dict[str, str], ctx: _Context) -> None:
             start_date=date_cell(row["start"], "start", required=True),
             end_date=date_cell(row.get("end", ""), "end"),
             description=row.get("description", ""),
+            reference_km2=number_cell(row.get("reference_km2", ""), "reference_km2"),
+            reference_name=row.get("reference_name", ""),
         ),
         row["slug"],
     )

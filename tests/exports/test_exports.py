@@ -33,7 +33,7 @@ def export_root(settings, tmp_path):
 @pytest.fixture
 def reference(db):
     load_dataset(settings.REFERENCE_DATA_DIR)
-    return Theater.objects.get()
+    return Theater.objects.get(slug="syria-iraq-2014-2019")
 
 
 def export(theater, fmt, **dates) -> ExportJob:

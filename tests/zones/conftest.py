@@ -14,7 +14,7 @@ def reference_filled(django_db_setup, django_db_blocker):
     rolled back at the end (each test's own changes roll back to this savepoint)."""
     with django_db_blocker.unblock(), transaction.atomic():
         load_dataset(settings.REFERENCE_DATA_DIR)
-        theater = Theater.objects.get()
+        theater = Theater.objects.get(slug="syria-iraq-2014-2019")
         filled = zone_services.fill_missing(theater.pk)
         assert filled.computed == len(zone_selectors.zone_days(theater.pk)) > 50
         yield theater
