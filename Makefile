@@ -10,7 +10,7 @@ LOCK := requirements.lock
 # The test suite runs against real PostGIS. Override to point elsewhere.
 TEST_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/frontline
 
-.PHONY: help run test venv lint format fuzz smoke fault-test bench bench-api bench-map bench-import bench-zones bench-engine lock clean
+.PHONY: help run test venv lint format fuzz smoke fault-test bench bench-api bench-map bench-import bench-zones bench-areas bench-engine lock clean
 
 ## This list: every target with the first line of the comment above it.
 help:
@@ -88,7 +88,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## Every benchmark: bench-api, bench-map, bench-import and bench-zones.
+## Every benchmark: bench-api, bench-map, bench-import, bench-zones and bench-areas.
 ## The benchmarks: Synthetic theaters are built once (cached in the
 ## frontline_bench database), then the figures are printed with their targets.
 BENCH_PLACES ?= 100000
@@ -96,7 +96,7 @@ BENCH_CHANGES ?= 1000000
 MAP_BENCH_PLACES ?= 10000
 MAP_BENCH_CHANGES ?= 100000
 BENCH_DATABASE_URL ?= $(patsubst %/frontline,%/frontline_bench,$(TEST_DATABASE_URL))
-bench: bench-api bench-map bench-import bench-zones
+bench: bench-api bench-map bench-import bench-zones bench-areas
 
 ## The API (issue "REST API v1"): latency, sizes, memory and the comparisons.
 bench-api: venv
@@ -125,6 +125,20 @@ bench-import: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_import \
 		--places $(IMPORT_BENCH_PLACES) --changes $(IMPORT_BENCH_CHANGES) \
 		--dense-places $(IMPORT_BENCH_DENSE_PLACES) --dense-changes $(IMPORT_BENCH_DENSE_CHANGES)
+
+## Observed areas: a daily series imported into a layer, then areas/, areas/diff/ and the series
+## timed, on PostGIS and on the embedded SpatiaLite. AREAS_SERIES: a folder, ZIP or .tar.xz of
+## daily GeoJSON files (e.g. ../shared/samples/deepstate-series.tar.xz); empty: a synthetic
+## series of the same size (769 days of 3,000 vertices).
+AREAS_SERIES ?=
+AREAS_BENCH_ARGS = $(if $(AREAS_SERIES),--series $(AREAS_SERIES))
+bench-areas: venv
+	@TEST_DATABASE_URL=$(BENCH_DATABASE_URL) scripts/test-services.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_areas $(AREAS_BENCH_ARGS)
+	@mkdir -p var
+	DATABASE_URL=spatialite:///$(CURDIR)/var/bench-areas.sqlite3 $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=spatialite:///$(CURDIR)/var/bench-areas.sqlite3 $(PY) manage.py bench_areas $(AREAS_BENCH_ARGS)
 
 ## Derived zones: every zone day of the reference dataset, then a sample of the synthetic one.
 ## (A full fill of the synthetic theater's 2,000 zone days takes workers hours.)

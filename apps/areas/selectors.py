@@ -57,14 +57,8 @@ class LayerDiff:
     after: AreaVersion | None
     gained: MultiPolygon
     lost: MultiPolygon
-
-    @property
-    def gained_km2(self) -> float:
-        return geo.km2(self.gained)
-
-    @property
-    def lost_km2(self) -> float:
-        return geo.km2(self.lost)
+    gained_km2: float
+    lost_km2: float
 
 
 def area_diff(
@@ -86,7 +80,7 @@ def area_diff(
             gained, lost = geo.gained_and_lost(
                 before.geometry if before else empty, after.geometry if after else empty
             )
-        out.append(LayerDiff(layer, before, after, gained, lost))
+        out.append(LayerDiff(layer, before, after, gained, lost, geo.km2(gained), geo.km2(lost)))
     return out
 
 
