@@ -23,6 +23,7 @@ urlpatterns = [
     path("stats/control-series/", control.ControlSeriesView.as_view(), name="control-series"),
     path("areas/", areas.AreasView.as_view(), name="areas"),
     path("areas/diff/", areas.AreaDiffView.as_view(), name="area-diff"),
+    path("frontline/", areas.FrontlineView.as_view(), name="frontline"),
     path("stats/area-series/", areas.AreaSeriesView.as_view(), name="area-series"),
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),

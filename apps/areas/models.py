@@ -83,6 +83,9 @@ class AreaVersion(models.Model):
         related_name="area_versions",
         help_text="The first snapshot showing this ground.",
     )
+    front_km = models.FloatField(
+        null=True, blank=True, help_text="Its boundary on land, off coasts and borders."
+    )
     vertices = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -88,6 +88,7 @@ def area_diff(
 class LayerSeries:
     layer: AreaLayer
     held_km2: list[float | None]  # on each step's first day (None: before the first version)
+    front_km: list[float | None]  # the layer's front line on that day
     gained_km2: list[float]  # from that day to the next step's day (the last: to ``to``)
     lost_km2: list[float]
 
@@ -118,20 +119,22 @@ def area_series(
         rows = list(
             AreaVersion.objects.filter(layer=layer)
             .order_by("start")
-            .values_list("start", "area_km2", "gained_km2", "lost_km2")
+            .values_list("start", "area_km2", "gained_km2", "lost_km2", "front_km")
         )
         starts = [r[0] for r in rows]
         held: list[float | None] = []
+        front: list[float | None] = []
         gained: list[float] = []
         lost: list[float] = []
         for step, until in zip(steps, bounds, strict=True):
             k = bisect_right(starts, step) - 1  # the version in force on the step's day
             held.append(rows[k][1] if k >= 0 else None)
+            front.append(rows[k][4] if k >= 0 else None)
             # versions that began after the step's day and by the next step's: their changes
             later = rows[bisect_right(starts, step) : bisect_right(starts, until)]
             gained.append(sum((r[2] if r[2] is not None else r[1]) for r in later))
             lost.append(sum(r[3] or 0.0 for r in later))
-        out.append(LayerSeries(layer, held, gained, lost))
+        out.append(LayerSeries(layer, held, front, gained, lost))
     return AreaSeries(dates=steps, layers=out, reference_km2=theater.reference_km2)
 
 

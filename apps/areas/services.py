@@ -20,6 +20,7 @@ from apps.history.models import Revision
 from apps.territory import revisions, rules
 from apps.territory.models import ArmedGroup, Source, Theater
 
+from . import frontline
 from . import geometry as geo
 from .models import COMPLEMENT_MESSAGE, AreaLayer, AreaSnapshot, AreaStatus, AreaVersion
 
@@ -125,7 +126,7 @@ def snapshots_add(
     the versions next to them (a longer series appends; nothing else is read again)."""
     report = SnapshotsReport()
     with transaction.atomic():
-        layer = AreaLayer.objects.select_for_update().get(pk=layer.pk)
+        layer = AreaLayer.objects.select_for_update().select_related("theater").get(pk=layer.pk)
         plan = _Plan(layer)
         for snapshot in sorted(snapshots, key=lambda s: s.day):
             plan.offer(snapshot, replace=replace, report=report)
@@ -139,7 +140,9 @@ def version_delete(*, version: AreaVersion) -> None:
     """Remove a version and the snapshots it shows; the version before it then lasts until
     the next one (its gains and losses, and the next one's, are computed again)."""
     with transaction.atomic():
-        layer = AreaLayer.objects.select_for_update().get(pk=version.layer_id)
+        layer = (
+            AreaLayer.objects.select_for_update().select_related("theater").get(pk=version.layer_id)
+        )
         plan = _Plan(layer)
         plan.remove_version(version.pk)
         plan.write(SnapshotsReport())
@@ -308,6 +311,7 @@ class _Plan:
                 end=ends[i],
                 geometry=ground,
                 area_km2=geo.km2(ground),
+                front_km=frontline.length_km(frontline.front_of(ground, self.layer.theater.bounds)),
                 vertices=ground.num_coords,
                 source_id=runs[i][0].source_id,
                 **_changes(self._before(runs, i), ground),

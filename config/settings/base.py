@@ -285,6 +285,9 @@ EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 # a broker is configured; otherwise on first read), and how long a request may spend filling
 # missing dates of stats/control-series/ before it answers without them.
 ZONES_RADIUS_KM = env.float("ZONES_RADIUS_KM", default=25.0)
+# A layer's boundary this close to a coast or border (the coarse bundled Natural Earth 1:110m
+# lines) runs along it, and is no front line (apps.areas.frontline).
+FRONTLINE_BORDER_KM = env.float("FRONTLINE_BORDER_KM", default=20.0)
 ZONES_PRECOMPUTE = env.bool("ZONES_PRECOMPUTE", default=CELERY_BROKER_URL is not None)
 ZONES_INLINE_BUDGET_S = env.float("ZONES_INLINE_BUDGET_S", default=5.0)
 # Redis for the cache and /healthz; defaults to the Celery broker when that is Redis.

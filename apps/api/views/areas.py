@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
+from apps.areas import frontline, selectors
 from apps.areas import geometry as geo
-from apps.areas import selectors
 from apps.areas.models import AreaLayer, AreaVersion
 from apps.territory import params
 
@@ -231,6 +232,7 @@ class AreaSeriesView(CachedAnswerView):
                         "layer": layer_ref(s.layer),
                         "held_km2": [_round(v) for v in s.held_km2],
                         "share_percent": [share(v) for v in s.held_km2],
+                        "front_km": [_round(v) for v in s.front_km],
                         "gained_km2": [_round(v) for v in s.gained_km2],
                         "lost_km2": [_round(v) for v in s.lost_km2],
                         "net_km2": [
@@ -238,6 +240,52 @@ class AreaSeriesView(CachedAnswerView):
                         ],
                     }
                     for s in series.layers
+                ],
+            }
+        )
+
+
+class FrontlineView(CachedAnswerView):
+    """The front line on a day: where the layers' ground meets the other side's, as one
+    MultiLineString with its geodesic length; coasts, international borders and the
+    theater's bounds are left out (see ``apps.areas.frontline``)."""
+
+    theater_required = True
+    renderer_classes = [GeoJSONRenderer, ORJSONRenderer]
+
+    @extend_schema(
+        parameters=[THEATER, OpenApiParameter("date", OpenApiTypes.DATE, required=True), LAYER],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
+        q = request.query_params
+        theater = self.theater
+        assert theater is not None
+        on = params.parse_date(q, "date", required=True)
+        versions = selectors.versions_on(
+            theater=theater, on=on, layers=params.parse_slugs(q, "layer")
+        )
+        line = frontline.front_between([v.geometry for v in versions], theater.bounds)
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "date": on,
+                "theater": theater.slug,
+                "features": [
+                    {
+                        "type": "Feature",
+                        "id": f"front-{on}",
+                        "geometry": geo.as_geojson(line),
+                        "properties": {
+                            "length_km": round(frontline.length_km(line), 1),
+                            "layers": [layer_ref(v.layer) for v in versions],
+                            "versions": [v.pk for v in versions],
+                            "border_km": settings.FRONTLINE_BORDER_KM,
+                        },
+                    }
                 ],
             }
         )

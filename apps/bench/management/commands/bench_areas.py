@@ -82,6 +82,7 @@ class Command(BaseCommand):
             ("areas/?date= (full)", f"/api/v1/areas/?{base}&date={middle}", None),
             ("areas/diff/ (a month)", f"/api/v1/areas/diff/?{base}&{month}", 200),
             ("stats/area-series/ (monthly, all)", f"/api/v1/stats/area-series/?{base}", 100),
+            ("frontline/?date=", f"/api/v1/frontline/?{base}&date={middle}", 200),
         ]
         results = []
         with override_settings(ANSWER_CACHE=False):
