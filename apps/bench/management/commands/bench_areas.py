@@ -13,6 +13,7 @@ their targets, on whichever database ``DATABASE_URL`` names.
 from __future__ import annotations
 
 import gzip
+import random
 import statistics
 import tarfile
 import tempfile
@@ -21,19 +22,20 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 
 from apps.areas import selectors
+from apps.areas.derive import derive_changes
 from apps.areas.imports import import_series
 from apps.areas.models import AreaLayer
 from apps.areas.services import layer_delete
 from apps.bench import areas_synthetic
 from apps.territory import services
-from apps.territory.models import ArmedGroup, Theater
+from apps.territory.models import ArmedGroup, ControlChange, Place, Theater
 
 SLUG = "bench-areas"
 ZOOM = 6  # a 1280-pixel-wide map of Ukraine
@@ -47,6 +49,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=769)
         parser.add_argument("--vertices", type=int, default=3000)
         parser.add_argument("--repeat", type=int, default=15)
+        parser.add_argument("--places", type=int, default=4000, help="For derive_changes.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         repeat = options["repeat"]
@@ -105,6 +108,35 @@ class Command(BaseCommand):
                 f"{size / 1024:>9.1f}{zipped / 1024:>9.1f}{aim}"
             )
         self.stdout.write("areas/ at the theater's zoom: target < 40 KB gzipped")
+        self.places(theater, options["places"])
+        started = time.perf_counter()
+        derived = derive_changes(layer=layer)
+        derive_s = time.perf_counter() - started
+        self.stdout.write(
+            f"{'derive_changes (' + str(options['places']) + ' places)':<36}{derive_s:>9.1f} s   "
+            f"(target < 60 s): {derived.lines()[0]}"
+        )
+
+    def places(self, theater: Theater, count: int) -> None:
+        """``count`` places spread over the theater (kept between runs)."""
+        have = Place.objects.filter(theater=theater).count()
+        if have >= count:
+            return
+        rng = random.Random(7)
+        xmin, ymin, xmax, ymax = theater.bounds.extent
+        services.places_bulk_create(
+            places=[
+                Place(
+                    theater=theater,
+                    name=f"Bench place {n}",
+                    slug=f"bench-areas-{n}",
+                    kind=Place.Kind.VILLAGE,
+                    country="UA",
+                    location=Point(rng.uniform(xmin, xmax), rng.uniform(ymin, ymax), srid=4326),
+                )
+                for n in range(have, count)
+            ]
+        )
 
     def series(self, given: str | None, folder: Path, days: int, vertices: int) -> Path:
         if given and given.endswith((".tar.xz", ".tar.gz", ".tar")):
@@ -120,6 +152,9 @@ class Command(BaseCommand):
     def setup(self) -> tuple[Theater, ArmedGroup, ArmedGroup]:
         theater = Theater.objects.filter(slug=SLUG).first()
         if theater is not None:
+            services.control_changes_bulk_delete(
+                changes=ControlChange.objects.filter(place__theater=theater)
+            )
             for layer in AreaLayer.objects.filter(theater=theater):
                 layer_delete(layer=layer)
         else:
