@@ -3,8 +3,10 @@ without an export: ``ogrinfo OAPIF:http://host/ogc/``.
 
 Collections: ``places`` (every place), ``control`` (every place with its state on the day
 given by ``datetime``, today by default), ``periods`` (control periods, those in force at
-``datetime`` or overlapping a ``datetime`` interval) and ``zones`` (the derived territory
-zones on ``datetime``: an estimate, labelled so; PostGIS only). Items take ``bbox``,
+``datetime`` or overlapping a ``datetime`` interval), ``zones`` (the derived territory
+zones on ``datetime``: an estimate, labelled so; PostGIS only), ``areas`` (observed area
+versions in force on ``datetime`` or overlapping an interval) and ``frontline`` (per theater,
+the front line of its areas on ``datetime``). Items take ``bbox``,
 ``datetime``, ``limit`` and ``offset``, with ``next``/``prev`` links. Coordinates are WGS 84
 longitude, latitude (CRS84).
 """
@@ -14,11 +16,15 @@ from __future__ import annotations
 import json
 
 from django.contrib.gis.geos import GEOSGeometry, Point
+from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from apps.areas import frontline
+from apps.areas import selectors as area_selectors
+from apps.areas.models import AreaVersion
 from apps.ops import answers
 from apps.territory import features, params, revisions, selectors
 from apps.territory.models import ControlPeriod, Place, Theater
@@ -47,6 +53,16 @@ COLLECTIONS = {
         "Per group, the area it is estimated to hold on the "
         "day given by `datetime` (default: today): derived from the places' control, "
         "never observed. PostGIS only.",
+    ),
+    "areas": (
+        "Observed areas",
+        "Versions of the area layers (an assessor's picture of one group's ground): those in "
+        "force on the day `datetime` gives (default: today), or overlapping an interval.",
+    ),
+    "frontline": (
+        "Front line",
+        "Per theater, the line where the layers' ground meets the other side's on the day "
+        "`datetime` gives (default: today), with its length in km.",
     ),
 }
 
@@ -279,11 +295,81 @@ def _zone_features(request, bbox, when, pk=None, window=None):
     return _paged(rows, window, lambda row: row)
 
 
+def _area_features(request, bbox, when, pk=None, window=None):
+    versions = AreaVersion.objects.select_related(
+        "layer__group", "layer__complement", "layer__theater", "source"
+    ).defer("gained", "lost")
+    if pk is not None:
+        versions = versions.filter(pk=pk)
+    if bbox:
+        versions = versions.filter(geometry__intersects=selectors.bbox_polygon(bbox))
+    if when and when[0] is not None and when[0] == when[1]:
+        versions = selectors.in_force_on(versions, when[0])
+    elif when:
+        versions = versions.filter(start__lte=when[1]) if when[1] else versions
+        versions = (
+            versions.filter(Q(end__isnull=True) | Q(end__gt=when[0])) if when[0] else versions
+        )
+    elif pk is None:
+        versions = selectors.in_force_on(versions, timezone.localdate())
+    return _paged(versions.order_by("pk"), window, _area_row)
+
+
+def _area_row(version: AreaVersion):
+    layer = version.layer
+    return (
+        version.pk,
+        version.geometry,
+        {
+            "theater": layer.theater.slug,
+            "layer": layer.slug,
+            "layer_name": layer.name,
+            "group": layer.group.slug,
+            "complement": layer.complement.slug if layer.complement else None,
+            "status": layer.status,
+            "assessor": layer.assessor,
+            "valid_from": str(version.start),
+            "valid_until": str(version.end) if version.end else None,
+            "area_km2": version.area_km2,
+            "gained_km2": version.gained_km2,
+            "lost_km2": version.lost_km2,
+            "front_km": version.front_km,
+            "source": version.source.title if version.source else None,
+        },
+    )
+
+
+def _frontline_features(request, bbox, when, pk=None, window=None):
+    """One feature per theater with areas on the day (id: the theater's)."""
+    day = (when and (when[1] or when[0])) or timezone.localdate()
+    box = selectors.bbox_polygon(bbox) if bbox else None
+    rows = []
+    for theater in Theater.objects.order_by("pk"):
+        if pk is not None and theater.pk != pk:
+            continue
+        versions = area_selectors.versions_on(theater=theater, on=day)
+        if not versions:
+            continue
+        line = frontline.front_between([v.geometry for v in versions], theater.bounds)
+        if box is not None and not line.intersects(box):
+            continue
+        properties = {
+            "theater": theater.slug,
+            "date": str(day),
+            "length_km": round(frontline.length_km(line), 1),
+            "layers": ",".join(v.layer.slug for v in versions),
+        }
+        rows.append((theater.pk, line, properties))
+    return _paged(rows, window, lambda row: row)
+
+
 FEATURES = {
     "places": _place_features,
     "control": _control_features,
     "periods": _period_features,
     "zones": _zone_features,
+    "areas": _area_features,
+    "frontline": _frontline_features,
 }
 
 
@@ -321,7 +407,7 @@ def items(request, name: str):
 
 
 # Collections whose items are kept per data revision; derived zones are filled on read.
-KEPT = {"places", "control", "periods"}
+KEPT = {"places", "control", "periods", "areas", "frontline"}
 
 
 def _items(request, name: str, bbox, when, offset: int, limit: int) -> JsonResponse:

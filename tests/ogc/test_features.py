@@ -20,7 +20,7 @@ def test_landing_conformance_and_collections(client, town):
     assert {link["rel"] for link in landing["links"]} >= {"self", "conformance", "data"}
     assert any("conf/geojson" in c for c in client.get("/ogc/conformance").json()["conformsTo"])
     ids = [c["id"] for c in client.get("/ogc/collections").json()["collections"]]
-    assert ids == ["places", "control", "periods", "zones"]
+    assert ids == ["places", "control", "periods", "zones", "areas", "frontline"]
 
 
 def test_periods_by_instant_and_interval(client, town):
