@@ -20,6 +20,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from apps.areas import frontline
+from apps.areas import geometry as area_geometry
+from apps.areas.models import AreaVersion
 from apps.territory import csv_tables, features, selectors
 from apps.territory.models import ControlChange, ControlPeriod, Place
 from apps.zones import selectors as zone_selectors
@@ -109,6 +112,55 @@ def zone_features(job) -> list[dict]:
     ]
 
 
+def area_layers(job) -> dict[str, list[dict]]:
+    """The observed areas: versions in force on the day (or overlapping the range, or all),
+    and, for a day, the front line. Only when the theater has area layers."""
+    versions = (
+        AreaVersion.objects.filter(layer__theater=job.theater)
+        .select_related("layer__group", "layer__complement", "source")
+        .defer("gained", "lost")
+        .order_by("layer__slug", "start")
+    )
+    if job.date:
+        versions = selectors.in_force_on(versions, job.date)
+    else:
+        versions = selectors.in_force_during(versions, job.date_from, job.date_to)
+    found = list(versions)
+    if not found:
+        return {}
+    out = {
+        "areas": [
+            {
+                "type": "Feature",
+                "geometry": area_geometry.as_geojson(v.geometry, digits=6),
+                "properties": {
+                    "layer": v.layer.slug,
+                    "group": v.layer.group.slug,
+                    "complement": v.layer.complement.slug if v.layer.complement else None,
+                    "assessor": v.layer.assessor,
+                    "valid_from": str(v.start),
+                    "valid_until": str(v.end) if v.end else None,
+                    "area_km2": v.area_km2,
+                    "gained_km2": v.gained_km2,
+                    "lost_km2": v.lost_km2,
+                    "source": v.source.title if v.source else None,
+                },
+            }
+            for v in found
+        ]
+    }
+    if job.date:
+        line = frontline.front_between([v.geometry for v in found], job.theater.bounds)
+        out["frontline"] = [
+            {
+                "type": "Feature",
+                "geometry": area_geometry.as_geojson(line, digits=6),
+                "properties": {"date": str(job.date), "length_km": frontline.length_km(line)},
+            }
+        ]
+    return out
+
+
 def _csv(items: list[dict]) -> str:
     columns = list(items[0]["properties"]) if items else ["place"]
     rows = (
@@ -132,6 +184,7 @@ def build(job: ExportJob) -> Path:
             "changes": change_features(job),
             "periods": period_features(job),
         }
+        layers.update(area_layers(job))
         if job.date:
             layers["control"] = control_features(job)
             # SpatiaLite: no derived zones

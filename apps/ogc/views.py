@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 
 from django.contrib.gis.geos import GEOSGeometry, Point
-from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -306,10 +305,7 @@ def _area_features(request, bbox, when, pk=None, window=None):
     if when and when[0] is not None and when[0] == when[1]:
         versions = selectors.in_force_on(versions, when[0])
     elif when:
-        versions = versions.filter(start__lte=when[1]) if when[1] else versions
-        versions = (
-            versions.filter(Q(end__isnull=True) | Q(end__gt=when[0])) if when[0] else versions
-        )
+        versions = selectors.in_force_during(versions, when[0], when[1])
     elif pk is None:
         versions = selectors.in_force_on(versions, timezone.localdate())
     return _paged(versions.order_by("pk"), window, _area_row)

@@ -140,7 +140,16 @@ def periods_overlapping(
     first: date | None, last: date | None, queryset: QuerySet[ControlPeriod] | None = None
 ) -> QuerySet[ControlPeriod]:
     """Periods in force on some day of ``[first, last]`` (either end may be open: None)."""
-    queryset = ControlPeriod.objects.all() if queryset is None else queryset
+    return in_force_during(
+        ControlPeriod.objects.all() if queryset is None else queryset, first, last
+    )
+
+
+def in_force_during(
+    queryset: QuerySet[Any, Any], first: date | None, last: date | None
+) -> QuerySet[Any, Any]:
+    """The time rule over a range, for any record dated by ``[start, end)``: the rows in
+    force on some day of ``[first, last]`` (either end may be open: None)."""
     if last is not None:
         queryset = queryset.filter(start__lte=last)
     if first is not None:

@@ -131,3 +131,31 @@ def test_the_admin_lists_exports_pending_and_done(reference, client, admin_user)
     assert page.status_code == 200 and str(waiting.pk) in text and str(done.pk) not in text
     listing = client.get("/admin/exports/exportjob/").content.decode()
     assert "control on 2016-06-01" in listing and "download" in listing
+
+
+def test_a_geopackage_holds_the_observed_areas_and_the_front_line(export_root, theater, syria):
+    from datetime import timedelta
+
+    from apps.areas import geometry as geo
+    from apps.areas import services
+    from tests.areas.fronts import START, ground_on
+
+    layer = services.layer_create(
+        theater=theater, slug="front", name="Held", group=syria, assessor="A"
+    )
+    services.snapshots_add(
+        layer=layer,
+        snapshots=[
+            services.DayGround(START + timedelta(days=k), geo.ground_of(ground_on(k)).geometry)
+            for k in (0, 1)
+        ],
+    )
+    job = export(theater, "gpkg", date=START + timedelta(days=1))
+    layers = {layer.name: layer for layer in DataSource(str(export_root / job.file))}
+    assert {"areas", "frontline"} <= set(layers)
+    (area,) = list(layers["areas"])
+    assert area.get("valid_from") == START + timedelta(days=1)  # GDAL reads a date
+    assert area.get("area_km2") == pytest.approx(geo.km2(geo.ground_of(ground_on(1)).geometry))
+    assert layers["frontline"].geom_type.name == "MultiLineString"
+    everything = export(theater, "gpkg")  # no day: every version
+    assert everything.counts["areas"] == 2 and "frontline" not in everything.counts
