@@ -24,6 +24,12 @@ urlpatterns = [
     path("areas/", areas.AreasView.as_view(), name="areas"),
     path("areas/diff/", areas.AreaDiffView.as_view(), name="area-diff"),
     path("frontline/", areas.FrontlineView.as_view(), name="frontline"),
+    path("area-versions/", areas.AreaVersionsFeedView.as_view(), name="area-versions"),
+    path(
+        "area-versions/deleted/",
+        areas.DeletedAreaVersionsView.as_view(),
+        name="area-versions-deleted",
+    ),
     path("stats/area-series/", areas.AreaSeriesView.as_view(), name="area-series"),
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),

@@ -110,6 +110,19 @@ class AreaVersion(models.Model):
         return f"{self.layer} [{self.start:%Y-%m-%d}, {end}): {self.area_km2:,.0f} km²"
 
 
+class DeletedAreaVersion(models.Model):
+    """A tombstone: a version that was deleted (replaced, merged, or its layer deleted), for
+    mirrors that sync through ``area-versions/deleted/``."""
+
+    version_id = models.BigIntegerField()
+    layer_id = models.BigIntegerField()
+    theater = models.ForeignKey(Theater, on_delete=models.CASCADE, related_name="+")
+    deleted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["deleted_at", "pk"]
+
+
 class AreaSnapshot(models.Model):
     """A day the assessor published the layer, and which version shows what it published."""
 

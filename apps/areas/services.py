@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon
 from django.db import transaction
+from django.utils import timezone
 
 from apps.history import recorder
 from apps.history.models import Revision
@@ -22,7 +23,14 @@ from apps.territory.models import ArmedGroup, Source, Theater
 
 from . import frontline
 from . import geometry as geo
-from .models import COMPLEMENT_MESSAGE, AreaLayer, AreaSnapshot, AreaStatus, AreaVersion
+from .models import (
+    COMPLEMENT_MESSAGE,
+    AreaLayer,
+    AreaSnapshot,
+    AreaStatus,
+    AreaVersion,
+    DeletedAreaVersion,
+)
 
 LAYER_FIELDS = {"name", "group", "status", "assessor", "complement", "description", "slug"}
 
@@ -109,6 +117,7 @@ def layer_update(*, layer: AreaLayer, **fields: Any) -> AreaLayer:
 def layer_delete(*, layer: AreaLayer) -> None:
     with transaction.atomic():
         _record(layer, Revision.Action.DELETED)
+        _tombstones(layer, list(layer.versions.values_list("pk", flat=True)))
         revisions.advance([layer.theater_id])
         layer.delete()
 
@@ -278,6 +287,7 @@ class _Plan:
         obsolete = [pk for pk in self.order if pk not in kept]
         for pk in obsolete:
             _record(self.versions[pk], Revision.Action.DELETED)
+        _tombstones(self.layer, obsolete)
         AreaVersion.objects.filter(pk__in=obsolete).delete()  # their snapshots go with them
         report.versions_deleted += len(obsolete)
 
@@ -295,6 +305,7 @@ class _Plan:
             if recompute[i]:
                 fields.update(_changes(self._before(runs, i), self.ground(runs[i][0].token)))
             if fields:
+                fields["updated_at"] = timezone.now()  # update() skips auto_now: the feeds
                 AreaVersion.objects.filter(pk=pk).update(**fields)
                 for name, value in fields.items():
                     setattr(version, name, value)
@@ -342,6 +353,13 @@ class _Plan:
             ),
             batch_size=2000,
         )
+
+
+def _tombstones(layer: AreaLayer, version_ids: list[int]) -> None:
+    DeletedAreaVersion.objects.bulk_create(
+        DeletedAreaVersion(version_id=pk, layer_id=layer.pk, theater_id=layer.theater_id)
+        for pk in version_ids
+    )
 
 
 def _changes(before: MultiPolygon | None, after: MultiPolygon) -> dict[str, Any]:

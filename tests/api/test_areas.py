@@ -136,3 +136,37 @@ def test_an_area_write_moves_the_theater_s_kept_answers(api, theater, front):
     assert again.status_code == 200 and again.json()["features"][0]["properties"][
         "valid_from"
     ] == day(9)
+
+
+def test_the_feeds_let_a_mirror_follow_writes_and_deletions(api, theater, front):
+    from django.utils import timezone
+
+    everything = api.get("/api/v1/area-versions/", {"updated_since": "2000-01-01T00:00:00Z"})
+    assert everything.status_code == 200
+    rows = everything.json()["results"]
+    assert len(rows) == 6 and rows[0]["geometry"]["type"] == "MultiPolygon"
+    moment = timezone.now()
+    services.snapshots_add(  # day 8 shows day 0's ground: the last version ends, one begins
+        layer=front,
+        snapshots=[
+            services.DayGround(START + timedelta(days=8), geo.ground_of(ground_on(0)).geometry)
+        ],
+    )
+    since = {"updated_since": moment.isoformat()}
+    changed = api.get("/api/v1/area-versions/", since).json()["results"]
+    assert [(r["start"], r["end"]) for r in changed] == [(day(6), day(8)), (day(8), None)]
+    services.snapshots_add(  # day 1 shows day 0's ground after all: day 1's version goes
+        layer=front,
+        snapshots=[
+            services.DayGround(START + timedelta(days=1), geo.ground_of(ground_on(0)).geometry)
+        ],
+        replace=True,
+    )
+    gone = api.get("/api/v1/area-versions/deleted/", {"since": moment.isoformat()}).json()
+    gone_ids = {r["id"] for r in gone["results"]}
+    # day 1's version, and day 0's, which grew past its old end and was written again
+    assert len(gone_ids) == 2 and {r["layer"] for r in gone["results"]} == {front.pk}
+    now = api.get("/api/v1/area-versions/", since).json()["results"]
+    assert (day(0), day(2)) in [(r["start"], r["end"]) for r in now]
+    assert not gone_ids & {r["id"] for r in now}
+    assert api.get("/api/v1/area-versions/", {"updated_since": "x"}).status_code == 400

@@ -4,15 +4,17 @@ and the series of km² held, gained and lost (``apps.areas``)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.areas import frontline, selectors
 from apps.areas import geometry as geo
-from apps.areas.models import AreaLayer, AreaVersion
+from apps.areas.models import AreaLayer, AreaVersion, DeletedAreaVersion
 from apps.territory import params
 
 from ..cached import CachedAnswerView
@@ -286,6 +288,103 @@ class FrontlineView(CachedAnswerView):
                             "border_km": settings.FRONTLINE_BORDER_KM,
                         },
                     }
+                ],
+            }
+        )
+
+
+FEED_PAGE = 50  # versions a page (each may hold thousands of vertices)
+DELETED_PAGE = 10_000
+
+
+class AreaVersionsFeedView(APIView):
+    """Area versions written since a moment, oldest first, whole (geometry included), so a
+    mirror can stay in sync: ``next`` (keyset: ``updated_since`` plus the ``after`` id)
+    fetches the following page, null on the last one."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter("after", int, description="Version id from `next`."),
+            OpenApiParameter("theater", str, description="Theater id or slug."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        q = request.query_params
+        since = params.parse_moment(q, "updated_since")
+        after = params.parse_count(q, "after", default=0, maximum=params.ID_MAX)
+        theater = params.parse_theater(q, required=False)
+        rows = AreaVersion.objects.filter(updated_at__gte=since).select_related(
+            "layer__group", "layer__complement", "layer__theater", "source"
+        )
+        if theater is not None:
+            rows = rows.filter(layer__theater=theater)
+        if after:
+            rows = rows.exclude(updated_at=since, pk__lte=after)
+        found = list(rows.order_by("updated_at", "pk")[: FEED_PAGE + 1])
+        following = None
+        if len(found) > FEED_PAGE:
+            found, last = found[:FEED_PAGE], found[FEED_PAGE - 1]
+            keys = {"updated_since": last.updated_at.isoformat(), "after": last.pk}
+            if theater is not None:
+                keys["theater"] = theater.slug
+            following = request.build_absolute_uri("?" + urlencode(keys))
+        return Response(
+            {
+                "updated_since": since,
+                "next": following,
+                "results": [
+                    {
+                        "id": v.pk,
+                        "theater": v.layer.theater.slug,
+                        "layer": layer_ref(v.layer),
+                        "start": v.start,
+                        "end": v.end,
+                        "area_km2": v.area_km2,
+                        "gained_km2": v.gained_km2,
+                        "lost_km2": v.lost_km2,
+                        "source": source_ref(v),
+                        "updated_at": v.updated_at,
+                        "geometry": geo.as_geojson(v.geometry, digits=6),
+                    }
+                    for v in found
+                ],
+            }
+        )
+
+
+class DeletedAreaVersionsView(APIView):
+    """Ids and deletion times of deleted area versions (replaced, merged, or their layer
+    deleted), oldest first, paged like ``changes/deleted/``."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter("after", int, description="Tombstone id from `next`."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        since = params.parse_moment(request.query_params, "since")
+        after = params.parse_count(request.query_params, "after", default=0, maximum=params.ID_MAX)
+        rows = DeletedAreaVersion.objects.filter(deleted_at__gte=since)
+        if after:
+            rows = rows.exclude(deleted_at=since, pk__lte=after)
+        found = list(rows.order_by("deleted_at", "pk")[: DELETED_PAGE + 1])
+        following = None
+        if len(found) > DELETED_PAGE:
+            found, last = found[:DELETED_PAGE], found[DELETED_PAGE - 1]
+            following = request.build_absolute_uri(
+                "?" + urlencode({"since": last.deleted_at.isoformat(), "after": last.pk})
+            )
+        return Response(
+            {
+                "since": since,
+                "next": following,
+                "results": [
+                    {"id": r.version_id, "layer": r.layer_id, "deleted_at": r.deleted_at}
+                    for r in found
                 ],
             }
         )
