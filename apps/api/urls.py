@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("stats/area-series/", areas.AreaSeriesView.as_view(), name="area-series"),
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
+    path("area-imports/", imports.AreaImportView.as_view(), name="area-import"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
     path("exports/", export_jobs.ExportListView.as_view(), name="export-list"),
     path("exports/<uuid:pk>/", export_jobs.ExportDetailView.as_view(), name="export-detail"),

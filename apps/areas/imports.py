@@ -71,13 +71,17 @@ def import_series(
     if layer is None:
         if group is None:
             raise ValidationError({"group": [f"A new layer {layer_slug!r} needs its group."]})
+        if not assessor:
+            raise ValidationError(
+                {"assessor": [f"A new layer {layer_slug!r} needs its assessor (who drew it)."]}
+            )
         layer = services.layer_create(
             theater=theater,
             slug=layer_slug,
             name=name or layer_slug,
             group=group,
             complement=complement,
-            assessor=assessor or "",
+            assessor=assessor,
         )
         summary.created_layer = True
     else:

@@ -28,7 +28,8 @@ def root() -> Path:
 def store(job_id: uuid.UUID, chunks: Iterable[bytes], *, filename: str) -> tuple[str, int]:
     """Write the chunks to a new file for the job; returns its name and size in bytes."""
     suffix = Path(filename).suffix.lower()
-    name = f"{job_id}{suffix if suffix in ('.csv', '.geojson', '.json') else '.upload'}"
+    kept = (".csv", ".geojson", ".json", ".zip", ".gpkg")  # the readers go by the suffix
+    name = f"{job_id}{suffix if suffix in kept else '.upload'}"
     partial = root() / f".{name}.part"
     size = 0
     try:

@@ -811,6 +811,11 @@ def run_job(job: ImportJob) -> None:
 
     job.status, job.started_at = job.Status.RUNNING, timezone.now()
     job.save(update_fields=["status", "started_at"])
+    if job.kind == job.Kind.AREAS:
+        from .area_jobs import run_area_job
+
+        run_area_job(job)
+        return
     report = Report()
     try:
         try:

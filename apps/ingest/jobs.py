@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -87,6 +87,8 @@ def import_job_create(
     theater: Theater | None = None,
     dry_run: bool = False,
     publish: bool = False,
+    kind: str = ImportJob.Kind.RECORD,
+    options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Write the file (in chunks) under IMPORT_ROOT and record the pending job."""
     job_id = uuid.uuid4()
@@ -101,6 +103,8 @@ def import_job_create(
             theater=theater,
             dry_run=dry_run,
             publish=publish,
+            kind=kind,
+            options=options or {},
         )
     except BaseException:
         files.delete(name)
@@ -115,11 +119,14 @@ def import_job_start(
     theater: Theater | None = None,
     dry_run: bool = False,
     publish: bool = False,
+    kind: str = ImportJob.Kind.RECORD,
+    options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Store an upload (Django's ``UploadedFile``) as a job and queue it once the request's
     transaction commits. Raises ``PermissionDenied`` when the user may not import (or not
     publish), ``UploadRefused`` over a size limit, ``TooManyPending`` beyond the user's limit."""
-    refusal = access.import_refusal(user, publish=publish)
+    # area snapshots are published ground: reviewers only
+    refusal = access.import_refusal(user, publish=publish or kind == ImportJob.Kind.AREAS)
     if refusal:
         raise PermissionDenied(refusal)
     assert isinstance(user, User)  # an editor is an account
@@ -133,6 +140,8 @@ def import_job_start(
         theater=theater,
         dry_run=dry_run,
         publish=publish,
+        kind=kind,
+        options=options,
     )
     queue(str(job.pk))
     if not transaction.get_connection().in_atomic_block:  # it may have run already

@@ -37,6 +37,17 @@ class ImportJob(models.Model):
     publish = models.BooleanField(
         default=False, help_text="Publish the changes (reviewers only); otherwise drafts."
     )
+
+    class Kind(models.TextChoices):
+        RECORD = "record", "places and changes"
+        AREAS = "areas", "area snapshots"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.RECORD)
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="An area import's layer, group, complement, assessor, name and replace.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -941,3 +941,53 @@ def test_a_slug_taken_between_the_checks_and_the_write_names_its_row(
     assert job.status == "failed"
     assert [(e["row"], e["column"]) for e in job.errors] == [(3, "slug")], job.errors
     assert not Place.objects.filter(name__in=["Tall Abyad East", "Ayn Isa North"]).exists()
+
+
+def test_an_area_series_uploads_as_a_job_and_reports_by_file(
+    theater, reviewer, editor, django_capture_on_commit_callbacks
+):
+    import zipfile
+
+    from rest_framework.test import APIClient
+
+    from apps.areas.models import AreaVersion
+    from tests.areas.fronts import document, ground_on
+    from tests.factories import GroupFactory
+
+    GroupFactory(slug="russia", name="Russian Armed Forces")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for k in (0, 1, 2):
+            z.writestr(
+                f"deepstatemap_data_2024070{8 + k}.geojson", json.dumps(document(ground_on(k)))
+            )
+        z.writestr("deepstatemap_data_20240711.geojson", "{broken")
+
+    def post(user, content, **fields):
+        client = APIClient(HTTP_HOST="127.0.0.1")
+        client.force_authenticate(user)
+        upload = SimpleUploadedFile("series.zip", content, content_type="application/zip")
+        form = {"file": upload, "theater": theater.slug, "layer": "front", **fields}
+        with django_capture_on_commit_callbacks(execute=True):  # the job runs on commit
+            return client.post("/api/v1/area-imports/", form, format="multipart")
+
+    assert post(editor, archive.getvalue(), group="russia").status_code == 403  # reviewers only
+    failed = post(reviewer, archive.getvalue(), group="russia", assessor="DSM")
+    assert failed.status_code == 202 and failed.json()["kind"] == "areas"
+    job = ImportJob.objects.get(pk=failed.json()["id"])
+    assert job.status == "failed" and not AreaVersion.objects.exists()
+    assert [e["column"] for e in job.errors] == ["deepstatemap_data_20240711.geojson"]
+    good = io.BytesIO()
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(good, "w") as z:
+        for name in source.namelist()[:3]:
+            z.writestr(name, source.read(name))
+    done_id = post(reviewer, good.getvalue(), group="russia", assessor="DSM").json()["id"]
+    done = ImportJob.objects.get(pk=done_id)
+    assert done.status == "succeeded", done.errors
+    assert done.counts["days"] == {"added": 3, "unchanged": 0, "replaced": 0, "refused": 0}
+    assert AreaVersion.objects.filter(layer__slug="front").count() == 3
+    again = ImportJob.objects.get(pk=post(reviewer, good.getvalue()).json()["id"])
+    assert again.counts["days"]["unchanged"] == 3
+    bad = post(reviewer, b"x", group="nobody")
+    assert bad.status_code == 202
+    assert ImportJob.objects.get(pk=bad.json()["id"]).errors[0]["column"] == "group"

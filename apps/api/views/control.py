@@ -27,6 +27,12 @@ BBOX = OpenApiParameter(
     "bbox", str, description="minLon,minLat,maxLon,maxLat (degrees, EPSG:4326)."
 )
 THEATER = OpenApiParameter("theater", str, description="Theater id or slug.")
+ONE_THEATER = OpenApiParameter(
+    "theater",
+    str,
+    required=True,
+    description="Theater id or slug (may be left out while the record holds one theater).",
+)
 # timeline/'s layout (docs/api.md). 2: places and change ids as running sums (place_delta,
 # id_delta) where 1 (which had no "format") listed them whole (place, id).
 TIMELINE_FORMAT = 2
@@ -205,7 +211,7 @@ class ControlSeriesView(CachedAnswerView):
 
     @extend_schema(
         parameters=[
-            THEATER,
+            ONE_THEATER,
             OpenApiParameter("from", DATE),
             OpenApiParameter("to", DATE),
             OpenApiParameter("interval", str, enum=["day", "week", "month"]),
@@ -276,7 +282,12 @@ class TimelineView(CachedAnswerView):
     cache_name = f"TimelineView-{TIMELINE_FORMAT}"  # a new layout is never a kept old one
 
     @extend_schema(
-        parameters=[THEATER, OpenApiParameter("from", DATE), OpenApiParameter("to", DATE), BBOX],
+        parameters=[
+            ONE_THEATER,
+            OpenApiParameter("from", DATE),
+            OpenApiParameter("to", DATE),
+            BBOX,
+        ],
         responses={200: openapi.TIMELINE},
     )
     def get(self, request):

@@ -40,6 +40,7 @@ class ImportJobSerializer(StrictModelSerializer):
         fields = [
             "id",
             "url",
+            "kind",
             "status",
             "filename",
             "theater",
@@ -49,6 +50,7 @@ class ImportJobSerializer(StrictModelSerializer):
             "created_at",
             "started_at",
             "finished_at",
+            "options",
             "counts",
             "errors",
             "summary",
@@ -159,3 +161,72 @@ class ImportDetailView(APIView):
             jobs = jobs.filter(user=request.user)
         job = get_object_or_404(jobs, pk=pk)
         return Response(ImportJobSerializer(job, context={"request": request}).data)
+
+
+class AreaImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="Area snapshots: one GeoJSON (a day, or features with a `date`), a ZIP of "
+        "daily GeoJSON files, or a GeoPackage with a `date` field."
+    )
+    theater = serializers.SlugField(max_length=100, help_text="The theater's slug.")
+    layer = serializers.SlugField(help_text="The layer's slug (created if new).", max_length=120)
+    group = serializers.SlugField(
+        required=False, help_text="Whose ground (a new layer needs it).", max_length=120
+    )
+    complement = serializers.SlugField(
+        required=False, help_text="Who holds the land the layer leaves out.", max_length=120
+    )
+    assessor = serializers.CharField(required=False, max_length=200)
+    name = serializers.CharField(required=False, max_length=200)
+    replace = serializers.BooleanField(default=False, help_text="Replace days stored otherwise.")
+
+    def validate_theater(self, slug):
+        theater = Theater.objects.filter(slug=slug).first()
+        if theater is None:
+            raise serializers.ValidationError(f"No theater {slug!r}.")
+        return theater
+
+    def validate_file(self, upload):
+        if not upload.name.lower().endswith((".geojson", ".json", ".zip", ".gpkg")):
+            raise serializers.ValidationError("Give a .geojson, .json, .zip or .gpkg file.")
+        try:
+            import_jobs.check_upload(name=upload.name, size=upload.size)
+        except import_jobs.UploadRefused as error:
+            raise serializers.ValidationError(str(error)) from None
+        return upload
+
+
+class AreaImportView(APIView):
+    """POST a series of area snapshots (202 with the job: ``GET imports/{id}/`` for its status,
+    counts and per-file errors); reviewers only, as the ground is published as it is."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": AreaImportUploadSerializer},
+        responses={202: ImportJobSerializer},
+    )
+    def post(self, request):
+        if refusal := import_access.import_refusal(request.user, publish=True):
+            raise PermissionDenied(refusal)
+        upload = AreaImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        options = {
+            key: data[key]
+            for key in ("layer", "group", "complement", "assessor", "name", "replace")
+            if key in data
+        }
+        try:
+            job = import_jobs.import_job_start(
+                user=request.user,
+                upload=data["file"],
+                theater=data["theater"],
+                kind=ImportJob.Kind.AREAS,
+                options=options,
+            )
+        except import_jobs.TooManyPending as error:
+            raise TooManyImports(str(error)) from None
+        body = ImportJobSerializer(job, context={"request": request}).data
+        return Response(body, status=202, headers={"Location": body["url"]})
