@@ -41,6 +41,16 @@ def _breaks_a_dependency(path: str, query: dict) -> bool:
                 return True
         except ValueError:
             return False
+    if path.endswith("/stats/area-series/"):  # defaults: the layers' first and last days
+        last = last or date.today()  # at the latest
+        first = first or min(START, last)  # at the earliest
+        try:
+            if series_length(first, last, query.get("interval", "month")) > MAX_SERIES_STEPS:
+                return True
+        except ValueError:
+            return False
+    if path.endswith("/api/v1/areas/") and "zoom" in query and "tolerance" in query:
+        return True
     bbox = query.get("bbox")
     if isinstance(bbox, str):
         try:

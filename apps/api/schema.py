@@ -66,6 +66,9 @@ PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "after": {"type": "integer", "minimum": 0, "maximum": params.ID_MAX},
     "country": {"type": "string", "minLength": 1},
     "radius_km": {"type": "number", "minimum": 1, "maximum": 200},
+    "layer": {"type": "string", "pattern": SLUG.pattern, "maxLength": 120},
+    "zoom": {"type": "number", "minimum": 0, "maximum": 22},
+    "tolerance": {"type": "number", "minimum": 0, "maximum": 1},
 }
 # Dependencies between parameters, which no schema keyword states (the fuzzer's hooks,
 # scripts/fuzz_hooks.py, keep its valid examples to them).
@@ -76,6 +79,12 @@ DEPENDENCIES = {
     f"`from` to `to` at `interval` must not exceed {MAX_SERIES_STEPS:,} steps (a 400 otherwise). "
     "`from` defaults to the theater's first day, or to `to` when that is earlier; `to` to its "
     "last day.",
+    "/api/v1/stats/area-series/": "`from` must not be after `to`, and the series from `from` to "
+    f"`to` at `interval` must not exceed {MAX_SERIES_STEPS:,} steps (a 400 otherwise). `from` "
+    "defaults to the layers' first day (or the theater's), or to `to` when that is earlier; "
+    "`to` to their last snapshot, or `from` when that is later.",
+    "/api/v1/areas/diff/": "`from` must not be after `to` (a 400 otherwise).",
+    "/api/v1/areas/": "Give `zoom` or `tolerance`, not both (a 400 otherwise).",
 }
 
 

@@ -208,8 +208,11 @@ class AreaSeriesView(CachedAnswerView):
         assert theater is not None
         first, last = params.parse_date_range(q)
         layers = params.parse_slugs(q, "layer")
-        first = first or selectors.first_day(theater, layers) or theater.start_date
-        last = last or selectors.last_day(theater, layers) or first
+        # as control-series: from the layers' first day, or `to` when that is earlier; to
+        # their last snapshot, or `from` when that is later
+        earliest = selectors.first_day(theater, layers) or theater.start_date
+        first = first or (min(earliest, last) if last else earliest)
+        last = last or max(selectors.last_day(theater, layers) or first, first)
         interval = params.parse_choice(q, "interval", ["day", "week", "month"], "month")
         series = selectors.area_series(
             theater=theater, from_date=first, to_date=last, interval=interval, layers=layers
