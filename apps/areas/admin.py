@@ -4,12 +4,13 @@ from imports (``manage.py import_areas``) and may be deleted (the one before the
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min
 
 from apps.territory.admin import MapAdmin, ServiceAdmin
 
-from . import services
+from . import derive, services
 from .models import AreaLayer, AreaVersion
 
 
@@ -46,6 +47,23 @@ class AreaLayerAdmin(ServiceAdmin):
     )
     inlines = [VersionInline]
     delete_service = staticmethod(lambda layer: services.layer_delete(layer=layer))
+    actions = ["derive_drafts"]
+
+    @admin.action(description="Derive place control from these layers (drafts)")
+    def derive_drafts(self, request, queryset):
+        if not request.user.has_perm("territory.add_controlchange"):
+            self.message_user(request, "Only editors may write changes.", messages.ERROR)
+            return
+        for layer in queryset:
+            try:
+                report = derive.derive_changes(layer=layer)
+            except ValidationError as error:
+                self.message_user(request, f"{layer}: {'; '.join(error.messages)}", messages.ERROR)
+                continue
+            lines = report.lines()
+            more = f" (and {len(lines) - 4} more lines: manage.py derive_changes lists them)"
+            text = " ".join(lines[:4]) + (more if len(lines) > 4 else "")
+            self.message_user(request, f"{layer}: {text}", messages.SUCCESS)
 
     def get_queryset(self, request):
         return (

@@ -67,3 +67,20 @@ def test_a_reviewer_deletes_a_version_and_the_one_before_lasts(as_reviewer, laye
     spans = list(AreaVersion.objects.filter(layer=layer).values_list("start", "end"))
     assert spans == [(START, START + timedelta(days=2)), (START + timedelta(days=2), None)]
     assert AreaLayer.objects.filter(pk=layer.pk).exists()
+
+
+def test_the_derive_action_writes_drafts_and_says_what_it_did(as_editor, layer, theater):
+    from django.contrib.gis.geos import Point
+
+    from apps.territory.models import ControlChange
+    from tests.factories import PlaceFactory
+
+    place = PlaceFactory(theater=theater, location=Point(40.1, 35.7, srid=4326))
+    response = as_editor.post(
+        "/admin/areas/arealayer/",
+        {"action": "derive_drafts", "_selected_action": [layer.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200 and b"changes created" in response.content
+    (change,) = ControlChange.objects.filter(place=place)
+    assert change.review_state == "draft" and change.controller == layer.group
