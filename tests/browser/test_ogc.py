@@ -29,7 +29,7 @@ def gdal(*args: str) -> str:
 def test_ogrinfo_lists_the_collections(live_url):
     out = gdal("ogrinfo", "-ro", f"OAPIF:{live_url}/ogc/")
     layers = re.findall(r"^\d+: (\w+)", out, re.MULTILINE)
-    assert layers == ["places", "control", "periods", "zones"], out
+    assert layers == ["places", "control", "periods", "zones", "areas", "frontline"], out
 
 
 def test_ogr2ogr_copies_collections_into_a_geopackage(live_url, api, tmp_path):
