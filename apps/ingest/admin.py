@@ -2,10 +2,13 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from apps.territory.models import ArmedGroup, Theater
 from apps.users import roles
 from apps.users.models import User
 
@@ -39,6 +42,35 @@ class UploadForm(forms.ModelForm):
         except jobs.TooManyPending as error:
             raise forms.ValidationError(str(error)) from None
         return data
+
+
+class AreaUploadForm(forms.Form):
+    file = forms.FileField(help_text="A GeoJSON, a ZIP of daily GeoJSON files, or a GeoPackage.")
+    theater = forms.ModelChoiceField(queryset=Theater.objects.order_by("name"))
+    layer = forms.SlugField(max_length=120, help_text="The layer's slug (created if new).")
+    group = forms.ModelChoiceField(
+        queryset=ArmedGroup.objects.order_by("name"),
+        required=False,
+        help_text="Whose ground (a new layer needs it).",
+    )
+    complement = forms.ModelChoiceField(
+        queryset=ArmedGroup.objects.order_by("name"),
+        required=False,
+        help_text="Who holds the theater's land the layer leaves out.",
+    )
+    assessor = forms.CharField(max_length=200, required=False, help_text="e.g. DeepStateMap.")
+    name = forms.CharField(max_length=200, required=False)
+    replace = forms.BooleanField(required=False, help_text="Replace days stored otherwise.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".geojson", ".json", ".zip", ".gpkg")):
+            raise forms.ValidationError("Give a .geojson, .json, .zip or .gpkg file.")
+        try:
+            jobs.check_upload(name=upload.name, size=upload.size)
+        except jobs.UploadRefused as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
 
 
 @admin.register(ImportJob)
@@ -102,6 +134,45 @@ class ImportJobAdmin(admin.ModelAdmin):
             publish=data["publish"],
         )
         obj.pk = job.pk
+
+    def get_urls(self):
+        upload = self.admin_site.admin_view(self.area_upload_view)
+        return [path("areas/", upload, name="ingest_importjob_areas"), *super().get_urls()]
+
+    def area_upload_view(self, request):
+        """An area series as an import job (reviewers: the ground is published as it is)."""
+        if not roles.is_reviewer(request.user):
+            raise PermissionDenied
+        form = AreaUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            options = {
+                "layer": data["layer"],
+                "group": data["group"].slug if data["group"] else None,
+                "complement": data["complement"].slug if data["complement"] else None,
+                "assessor": data["assessor"] or None,
+                "name": data["name"] or None,
+                "replace": data["replace"],
+            }
+            try:
+                job = jobs.import_job_start(
+                    user=request.user,
+                    upload=data["file"],
+                    theater=data["theater"],
+                    kind=ImportJob.Kind.AREAS,
+                    options={k: v for k, v in options.items() if v is not None},
+                )
+            except jobs.TooManyPending as error:
+                form.add_error(None, str(error))
+            else:
+                return self.response_add(request, job)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload an area series",
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/ingest/importjob/area_upload.html", context)
 
     def response_add(self, request, obj, post_url_continue=None):
         job = ImportJob.objects.get(pk=obj.pk)

@@ -84,3 +84,42 @@ def test_the_derive_action_writes_drafts_and_says_what_it_did(as_editor, layer, 
     assert response.status_code == 200 and b"changes created" in response.content
     (change,) = ControlChange.objects.filter(place=place)
     assert change.review_state == "draft" and change.controller == layer.group
+
+
+def test_a_reviewer_uploads_an_area_series_in_the_admin(
+    as_reviewer, as_editor, theater, syria, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    import io
+    import json
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.ingest.models import ImportJob
+    from tests.areas.fronts import document
+
+    settings.IMPORT_ROOT = str(tmp_path)
+    listing = as_reviewer.get("/admin/areas/arealayer/")
+    assert b"Upload an area series" in listing.content
+    assert as_editor.get("/admin/ingest/importjob/areas/").status_code == 403
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for k in (0, 1):
+            z.writestr(f"2024-07-{8 + k:02d}.geojson", json.dumps(document(ground_on(k))))
+    form = {
+        "file": SimpleUploadedFile("series.zip", archive.getvalue()),
+        "theater": theater.pk,
+        "layer": "uploaded",
+        "group": syria.pk,
+        "assessor": "ISW",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_reviewer.post("/admin/ingest/importjob/areas/", form)
+    assert response.status_code == 302
+    job = ImportJob.objects.get(kind="areas")
+    assert job.status == "succeeded", job.errors
+    assert AreaVersion.objects.filter(layer__slug="uploaded").count() == 2
+    bad = as_reviewer.post(
+        "/admin/ingest/importjob/areas/", {**form, "file": SimpleUploadedFile("x.txt", b"x")}
+    )
+    assert bad.status_code == 200 and b".gpkg" in bad.content
