@@ -53,6 +53,6 @@ grep -q '"slug":"syrian-government"' "$tmp/control.json" || { echo "FAIL: API co
 # to files, then grep: `curl | grep -q` fails under pipefail whenever grep stops reading first
 curl -fsS "http://127.0.0.1:$port/" -o "$tmp/map.html"
 grep -q 'id="map"' "$tmp/map.html" || { echo "FAIL: map page"; exit 1; }
-curl -fsS "http://127.0.0.1:$port/api/v1/timeline/?theater=1" -o "$tmp/timeline.json"
+curl -fsS "http://127.0.0.1:$port/api/v1/timeline/?theater=syria-iraq-2014-2019" -o "$tmp/timeline.json"
 grep -q '"deir-ez-zor"' "$tmp/timeline.json" || { echo "FAIL: API timeline/ (the map's data)"; exit 1; }
 echo "== embedded smoke test passed (home page and API served on port $port)"

@@ -19,7 +19,7 @@ from apps.users.models import User
 reviewer = User.objects.create_user("smoke-reviewer")
 reviewer.groups.add(Group.objects.get(name="Reviewers"))
 reviewer = User.objects.get(pk=reviewer.pk)
-theater = Theater.objects.get()
+theater = Theater.objects.get(slug="syria-iraq-2014-2019")  # the reference theater
 
 
 def run(content: bytes, **options) -> ImportJob:
