@@ -10,13 +10,14 @@ Lengths are geodesic (WGS 84).
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, LineString, MultiLineString, Polygon
+
+from apps.territory.geometries import parts_of, polygons_in
 
 from .geometry import WGS84
 
@@ -33,9 +34,7 @@ def _surroundings(bounds_wkt: str, border_km: float) -> tuple[GEOSGeometry, GEOS
     reach = bounds.buffer(1.0)
     land: GEOSGeometry | None = None
     outlines: GEOSGeometry = bounds.boundary
-    for feature in json.loads(COUNTRIES.read_text(encoding="utf-8"))["features"]:
-        shape = GEOSGeometry(json.dumps(feature["geometry"]), srid=4326)
-        shape = shape.make_valid()  # type: ignore[attr-defined]  # some outlines cross
+    for shape in polygons_in(COUNTRIES):
         if shape.intersects(reach):
             land = shape if land is None else land.union(shape)
             outlines = outlines.union(shape.boundary.intersection(reach))
@@ -66,17 +65,7 @@ def front_between(grounds: list[GEOSGeometry], bounds: Polygon) -> MultiLineStri
 
 def lines(geometry: GEOSGeometry) -> MultiLineString:
     """The lines of a geometry, merged where they join."""
-    parts: list[LineString] = []
-
-    def collect(g: GEOSGeometry) -> None:
-        if isinstance(g, LineString):
-            if not g.empty and g.num_points > 1:
-                parts.append(g)
-        elif g.geom_type in ("MultiLineString", "GeometryCollection"):
-            for k in range(g.num_geom):
-                collect(g[k])
-
-    collect(geometry)
+    parts = [line for line in parts_of(geometry, LineString) if line.num_points > 1]
     if not parts:
         return MultiLineString(srid=4326)
     merged = MultiLineString(*parts, srid=4326).merged

@@ -14,6 +14,8 @@ from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from pyproj import Geod
 
+from apps.territory.geometries import parts_of
+
 WGS84 = Geod(ellps="WGS84")
 # The names the older GeoJSON (2008) gave lon/lat WGS 84 in its `crs` member.
 LON_LAT_CRS = {
@@ -81,18 +83,7 @@ def ground_of(geometry: dict[str, Any] | None) -> Ground:
 
 def polygonal(geometry: GEOSGeometry) -> MultiPolygon:
     """The polygons of a geometry (a repair or a difference may add lines and points)."""
-    parts: list[Polygon] = []
-
-    def collect(g: GEOSGeometry) -> None:
-        if isinstance(g, Polygon):
-            if not g.empty:
-                parts.append(g)
-        elif g.geom_type in ("MultiPolygon", "GeometryCollection"):
-            for k in range(g.num_geom):
-                collect(g[k])
-
-    collect(geometry)
-    return MultiPolygon(*parts, srid=4326)
+    return MultiPolygon(*parts_of(geometry, Polygon), srid=4326)
 
 
 def same_ground(a: GEOSGeometry, b: GEOSGeometry) -> bool:
