@@ -1,3 +1,8 @@
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -57,3 +62,29 @@ class GeoJSONPagination(PageNumberPagination):
                 "features": schema,
             },
         }
+
+
+def keyset_page(
+    request: Any,
+    rows: QuerySet[Any],
+    *,
+    moment: str,
+    since: datetime,
+    after: int,
+    size: int,
+    since_param: str = "since",
+    extra: dict[str, str] | None = None,
+) -> tuple[list[Any], str | None]:
+    """A page of a feed, oldest first: the ``rows`` whose ``moment`` field is at or after
+    ``since``, in (moment, id) order, less those at ``since`` up to id ``after``; and the URL
+    of the next page (None on the last), carrying the last row's moment and id, so pages never
+    overlap or skip."""
+    if after:
+        rows = rows.exclude(**{moment: since, "pk__lte": after})
+    found = list(rows.order_by(moment, "pk")[: size + 1])
+    if len(found) <= size:
+        return found, None
+    found = found[:size]
+    last = found[-1]
+    query = {**(extra or {}), since_param: getattr(last, moment).isoformat(), "after": last.pk}
+    return found, request.build_absolute_uri("?" + urlencode(query))

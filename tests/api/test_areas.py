@@ -170,3 +170,17 @@ def test_the_feeds_let_a_mirror_follow_writes_and_deletions(api, theater, front)
     assert (day(0), day(2)) in [(r["start"], r["end"]) for r in now]
     assert not gone_ids & {r["id"] for r in now}
     assert api.get("/api/v1/area-versions/", {"updated_since": "x"}).status_code == 400
+
+
+def test_the_versions_feed_pages_without_overlap_or_gap(api, theater, front, monkeypatch):
+    from apps.api.views import areas as views
+
+    monkeypatch.setattr(views, "FEED_PAGE", 4)
+    url, seen = "/api/v1/area-versions/?updated_since=2000-01-01T00:00:00Z", []
+    url += f"&theater={theater.slug}"
+    while url:
+        page = api.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+        assert url is None or f"theater={theater.slug}" in url
+    assert sorted(seen) == sorted(front.versions.values_list("pk", flat=True)) and len(seen) == 6

@@ -4,7 +4,6 @@ and the series of km² held, gained and lost (``apps.areas``)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +17,7 @@ from apps.areas.models import AreaLayer, AreaVersion, DeletedAreaVersion
 from apps.territory import params
 
 from ..cached import CachedAnswerView
+from ..pagination import keyset_page
 from ..renderers import GeoJSONRenderer, ORJSONRenderer
 from ..shapes import group_ref
 
@@ -323,16 +323,16 @@ class AreaVersionsFeedView(APIView):
         )
         if theater is not None:
             rows = rows.filter(layer__theater=theater)
-        if after:
-            rows = rows.exclude(updated_at=since, pk__lte=after)
-        found = list(rows.order_by("updated_at", "pk")[: FEED_PAGE + 1])
-        following = None
-        if len(found) > FEED_PAGE:
-            found, last = found[:FEED_PAGE], found[FEED_PAGE - 1]
-            keys = {"updated_since": last.updated_at.isoformat(), "after": last.pk}
-            if theater is not None:
-                keys["theater"] = theater.slug
-            following = request.build_absolute_uri("?" + urlencode(keys))
+        found, following = keyset_page(
+            request,
+            rows,
+            moment="updated_at",
+            since=since,
+            after=after,
+            size=FEED_PAGE,
+            since_param="updated_since",
+            extra={"theater": theater.slug} if theater is not None else None,
+        )
         return Response(
             {
                 "updated_since": since,
@@ -372,15 +372,9 @@ class DeletedAreaVersionsView(APIView):
         since = params.parse_moment(request.query_params, "since")
         after = params.parse_count(request.query_params, "after", default=0, maximum=params.ID_MAX)
         rows = DeletedAreaVersion.objects.filter(deleted_at__gte=since)
-        if after:
-            rows = rows.exclude(deleted_at=since, pk__lte=after)
-        found = list(rows.order_by("deleted_at", "pk")[: DELETED_PAGE + 1])
-        following = None
-        if len(found) > DELETED_PAGE:
-            found, last = found[:DELETED_PAGE], found[DELETED_PAGE - 1]
-            following = request.build_absolute_uri(
-                "?" + urlencode({"since": last.deleted_at.isoformat(), "after": last.pk})
-            )
+        found, following = keyset_page(
+            request, rows, moment="deleted_at", since=since, after=after, size=DELETED_PAGE
+        )
         return Response(
             {
                 "since": since,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -34,7 +33,7 @@ from apps.users.models import User
 from apps.users.roles import is_editor
 
 from .. import openapi, serializers
-from ..pagination import GeoJSONPagination
+from ..pagination import GeoJSONPagination, keyset_page
 from ..renderers import CSVRenderer, GeoJSONRenderer, ORJSONRenderer
 
 WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
@@ -327,15 +326,9 @@ class DeletedChangesView(APIView):
         rows = DeletedControlChange.objects.filter(deleted_at__gte=since)
         if not is_editor(request.user):
             rows = rows.filter(was_public=True)
-        if after:
-            rows = rows.exclude(deleted_at=since, pk__lte=after)
-        found = list(rows.order_by("deleted_at", "pk")[: DELETED_PAGE + 1])
-        following = None
-        if len(found) > DELETED_PAGE:
-            found, last = found[:DELETED_PAGE], found[DELETED_PAGE - 1]
-            following = request.build_absolute_uri(
-                "?" + urlencode({"since": last.deleted_at.isoformat(), "after": last.pk})
-            )
+        found, following = keyset_page(
+            request, rows, moment="deleted_at", since=since, after=after, size=DELETED_PAGE
+        )
         return Response(
             {
                 "since": since,
