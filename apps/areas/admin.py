@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Min, OuterRef, Subquery
 
 from apps.territory.admin import MapAdmin, ServiceAdmin
 
 from . import derive, services
-from .models import AreaLayer, AreaVersion
+from .models import AreaLayer, AreaSnapshot, AreaVersion
 
 
 class VersionInline(admin.TabularInline):
@@ -72,7 +72,12 @@ class AreaLayerAdmin(ServiceAdmin):
             .annotate(
                 version_count=Count("versions"),
                 first_day=Min("versions__start"),
-                last_day=Max("snapshots__day"),
+                # a subquery: joining the snapshots too would count each version once a day
+                last_day=Subquery(
+                    AreaSnapshot.objects.filter(layer=OuterRef("pk"))
+                    .order_by("-day")
+                    .values("day")[:1]
+                ),
             )
         )
 

@@ -30,6 +30,8 @@ def test_editors_see_layers_with_their_versions_and_maps(as_editor, layer):
     listing = as_editor.get("/admin/areas/arealayer/")
     assert listing.status_code == 200 and b"Held ground" in listing.content
     assert b"DeepStateMap" in listing.content
+    row = listing.context["cl"].result_list[0]  # 3 versions, not 3 versions x 3 snapshots
+    assert (row.version_count, row.last_day) == (3, START + timedelta(days=2))
     page = as_editor.get(f"/admin/areas/arealayer/{layer.pk}/change/")
     assert page.status_code == 200
     assert str(START).encode() in page.content  # a version's first day
