@@ -71,6 +71,10 @@ def test_simplified_areas_keep_their_km2_and_stay_valid(api, theater, front):
     for query, name in (({"date": "x"}, "date"), ({"date": day(1), "layer": "Bad Slug"}, "layer")):
         response = api.get("/api/v1/areas/", {"theater": theater.slug, **query})
         assert response.status_code == 400 and name in response.json()
+    for path in ("areas/", "frontline/", "stats/area-series/"):
+        query = {"theater": theater.slug, "date": day(1), "layer": "front,nope"}
+        response = api.get(f"/api/v1/{path}", query)
+        assert response.status_code == 404 and "'nope'" in response.json()["layer"][0], path
 
 
 def test_areas_diff_measures_gains_and_losses(api, theater, front):

@@ -26,6 +26,20 @@ LAYER = OpenApiParameter("layer", str, many=True, description="Layer slug(s); de
 MAX_TOLERANCE = 1.0  # degrees
 
 
+def _layers(q, theater) -> list[str]:
+    """The ``layer`` slugs asked for, each a layer of the theater (404 otherwise)."""
+    slugs = params.parse_slugs(q, "layer")
+    known = set(
+        AreaLayer.objects.filter(theater=theater, slug__in=slugs).values_list("slug", flat=True)
+    )
+    unknown = sorted(set(slugs) - known)
+    if unknown:
+        raise params.UnknownReference(
+            "layer", f"{theater.slug} has no area layer {', '.join(map(repr, unknown))}."
+        )
+    return slugs
+
+
 def _round(km2: float | None) -> float | None:
     return None if km2 is None else round(km2, 3)
 
@@ -92,7 +106,7 @@ class AreasView(CachedAnswerView):
         versions = selectors.versions_on(
             theater=theater,
             on=on,
-            layers=params.parse_slugs(q, "layer"),
+            layers=_layers(q, theater),
             group_ids=[g.pk for g in params.parse_groups(q)],
             bbox=params.parse_bbox(q),
         )
@@ -152,7 +166,7 @@ class AreaDiffView(CachedAnswerView):
         if last < first:
             raise params.ParameterError("to", f"'to' ({last}) must not be before 'from' ({first}).")
         diffs = selectors.area_diff(
-            theater=theater, from_date=first, to_date=last, layers=params.parse_slugs(q, "layer")
+            theater=theater, from_date=first, to_date=last, layers=_layers(q, theater)
         )
         features = []
         for d in diffs:
@@ -207,7 +221,7 @@ class AreaSeriesView(CachedAnswerView):
         theater = self.theater
         assert theater is not None
         first, last = params.parse_date_range(q)
-        layers = params.parse_slugs(q, "layer")
+        layers = _layers(q, theater)
         # as control-series: from the layers' first day, or `to` when that is earlier; to
         # their last snapshot, or `from` when that is later
         earliest = selectors.first_day(theater, layers) or theater.start_date
@@ -270,9 +284,7 @@ class FrontlineView(CachedAnswerView):
         theater = self.theater
         assert theater is not None
         on = params.parse_date(q, "date", required=True)
-        versions = selectors.versions_on(
-            theater=theater, on=on, layers=params.parse_slugs(q, "layer")
-        )
+        versions = selectors.versions_on(theater=theater, on=on, layers=_layers(q, theater))
         line = frontline.front_between([v.geometry for v in versions], theater.bounds)
         return Response(
             {
