@@ -1,17 +1,48 @@
 """Area layers in the admin: a layer with its versions (dates, km², gained, lost), each
-version with its ground on a map. Layers are written through the services; versions come
+version with its ground drawn (an inline SVG: no script, no tiles). Layers are written through the services; versions come
 from imports (``manage.py import_areas``) and may be deleted (the one before then lasts)."""
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, OuterRef, Subquery
+from django.utils.html import format_html
 
-from apps.territory.admin import MapAdmin, ServiceAdmin
+from apps.territory.admin import ServiceAdmin
 
 from . import derive, services
+from . import geometry as geo
 from .models import AreaLayer, AreaSnapshot, AreaVersion
+
+
+def svg_of(ground, width: int = 640) -> str:
+    """A MultiPolygon as an inline SVG (lon/lat, longitudes shrunk by the cosine of the
+    middle latitude), holes left open by the even-odd rule."""
+    xmin, ymin, xmax, ymax = ground.extent
+    squeeze = math.cos(math.radians((ymin + ymax) / 2))
+    scale = width / max((xmax - xmin) * squeeze, 1e-9)
+    height = max(1, round((ymax - ymin) * scale))
+
+    def ring(coords) -> str:
+        points = " ".join(
+            f"{(x - xmin) * squeeze * scale:.1f},{(ymax - y) * scale:.1f}" for x, y in coords
+        )
+        return f"M{points}Z"
+
+    path = " ".join(ring(r.coords) for polygon in ground for r in polygon)
+    return format_html(
+        '<svg width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="the ground">'
+        '<path d="{}" fill="#c0392b" fill-opacity="0.35" stroke="#c0392b" stroke-width="1" '
+        'fill-rule="evenodd"/></svg>',
+        width,
+        height,
+        width,
+        height,
+        path,
+    )
 
 
 class VersionInline(admin.TabularInline):
@@ -107,7 +138,7 @@ class AreaLayerAdmin(ServiceAdmin):
 
 
 @admin.register(AreaVersion)
-class AreaVersionAdmin(MapAdmin, ServiceAdmin):
+class AreaVersionAdmin(ServiceAdmin):
     list_display = ["layer", "start", "end", "area_km2", "gained_km2", "lost_km2", "vertices"]
     list_filter = ["layer__theater", "layer"]
     date_hierarchy = "start"
@@ -120,13 +151,19 @@ class AreaVersionAdmin(MapAdmin, ServiceAdmin):
         "lost_km2",
         "vertices",
         "source",
-        "geometry",
+        "ground",
     )
-    readonly_fields = tuple(f for f in fields if f != "geometry")
+    readonly_fields = fields
     delete_service = staticmethod(lambda version: services.version_delete(version=version))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("layer").defer("gained", "lost")
+
+    @admin.display(description="ground")
+    def ground(self, version):
+        """The version's ground drawn as an SVG (read-only, no script: versions change only
+        by snapshots)."""
+        return svg_of(geo.simplified(version.geometry, geo.tolerance_at_zoom(8)))
 
     def has_add_permission(self, request):
         return False  # versions come from snapshots: manage.py import_areas
