@@ -1,6 +1,7 @@
 """Area layers in the admin: a layer with its versions (dates, km², gained, lost), each
-version with its ground drawn (an inline SVG: no script, no tiles). Layers are written through the services; versions come
-from imports (``manage.py import_areas``) and may be deleted (the one before then lasts)."""
+version with its ground drawn (an inline SVG: no script, no tiles). Layers are written
+through the services; versions come from imports (``manage.py import_areas``) and may be
+deleted (the one before then lasts)."""
 
 from __future__ import annotations
 
