@@ -13,6 +13,7 @@ from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils.html import format_html
 
 from apps.territory.admin import ServiceAdmin
+from apps.users import roles
 
 from . import derive, services
 from . import geometry as geo
@@ -171,3 +172,6 @@ class AreaVersionAdmin(ServiceAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # shown (with its map), never edited by hand
+
+    def may_restore(self, request, obj) -> bool:
+        return roles.is_reviewer(request.user)  # published ground: ``restore``'s rule

@@ -7,6 +7,7 @@ revision (``apps.territory.revisions``), so kept answers never show old ground.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -115,9 +116,24 @@ def layer_update(*, layer: AreaLayer, **fields: Any) -> AreaLayer:
 
 
 def layer_delete(*, layer: AreaLayer) -> None:
+    """Delete a layer and its versions. Each version's deletion is recorded with its ground
+    and days after the layer's, so restoring the layer's deletion brings them back."""
     with transaction.atomic():
         _record(layer, Revision.Action.DELETED)
-        _tombstones(layer, list(layer.versions.values_list("pk", flat=True)))
+        days: dict[int, list[_Day]] = {}
+        for s in AreaSnapshot.objects.filter(layer=layer).order_by("day"):
+            days.setdefault(s.version_id, []).append(
+                _Day(s.day, ("v", s.version_id), s.source_id, s.origin, s.repaired)
+            )
+        versions = list(layer.versions.all())
+        for version in versions:
+            _record(
+                version,
+                Revision.Action.DELETED,
+                days=days.get(version.pk, []),
+                ground=version.geometry,
+            )
+        _tombstones(layer, [v.pk for v in versions])
         revisions.advance([layer.theater_id])
         layer.delete()
 
@@ -167,6 +183,10 @@ class _Day:
     repaired: bool
 
 
+def _by_day(d: _Day) -> date:
+    return d.day
+
+
 class _Plan:
     """The layer's days and the ground each shows, changed in memory, then written as the
     fewest version rows that change."""
@@ -184,6 +204,7 @@ class _Plan:
                 "day", "version_id", "source_id", "origin", "repaired"
             )
         }
+        self.stored = dict(self.days)  # as stored, before any change
         self.stored_days = set(self.days)
         self.new: list[DayGround] = []
         self.geometries: dict[int, MultiPolygon] = {}
@@ -285,8 +306,10 @@ class _Plan:
                     self.ground(runs[i - 1][0].token)
 
         obsolete = [pk for pk in self.order if pk not in kept]
-        for pk in obsolete:
-            _record(self.versions[pk], Revision.Action.DELETED)
+        for pk in obsolete:  # the audit trail keeps a deleted version's ground and days
+            shown = sorted((d for d in self.stored.values() if d.token == ("v", pk)), key=_by_day)
+            ground = self.ground(("v", pk))
+            _record(self.versions[pk], Revision.Action.DELETED, days=shown, ground=ground)
         _tombstones(self.layer, obsolete)
         AreaVersion.objects.filter(pk__in=obsolete).delete()  # their snapshots go with them
         report.versions_deleted += len(obsolete)
@@ -309,7 +332,7 @@ class _Plan:
                 AreaVersion.objects.filter(pk=pk).update(**fields)
                 for name, value in fields.items():
                     setattr(version, name, value)
-                _record(version, Revision.Action.CHANGED)
+                _record(version, Revision.Action.CHANGED, days=runs[i])
                 report.versions_written += 1
             target[i] = pk
         for i in range(n):
@@ -328,7 +351,7 @@ class _Plan:
                 **_changes(self._before(runs, i), ground),
             )
             version.save()
-            _record(version, Revision.Action.CREATED)
+            _record(version, Revision.Action.CREATED, days=runs[i])
             report.versions_written += 1
             target[i] = version.pk
 
@@ -377,7 +400,16 @@ def _changes(before: MultiPolygon | None, after: MultiPolygon) -> dict[str, Any]
 # --- Audit ------------------------------------------------------------------------------------
 
 
-def _record(obj: AreaLayer | AreaVersion, action: str) -> None:
+def _record(
+    obj: AreaLayer | AreaVersion,
+    action: str,
+    *,
+    days: Sequence[_Day] = (),
+    ground: MultiPolygon | None = None,
+) -> None:
+    """A revision of a layer, or of a version with the days it shows (their sources and
+    files) and, when it is deleted, its ground: while a version exists its ground never
+    changes and its row holds it, so only a deletion needs to keep it (``restore``)."""
     if isinstance(obj, AreaLayer):
         data: dict[str, Any] = {
             "theater": obj.theater_id,
@@ -400,6 +432,16 @@ def _record(obj: AreaLayer | AreaVersion, action: str) -> None:
             "lost_km2": obj.lost_km2,
             "source": obj.source_id,
             "vertices": obj.vertices,
+            "snapshots": [_snapshot_data(d) for d in days],
         }
+        if ground is not None:
+            data["geometry"] = json.loads(ground.json)  # exact: Python's float repr
         labels = {"layer": str(obj.layer)}
     recorder.record(obj, action=action, data=data, labels=labels)
+
+
+def _snapshot_data(d: _Day) -> dict[str, Any]:
+    data: dict[str, Any] = {"day": d.day.isoformat(), "source": d.source_id, "origin": d.origin}
+    if d.repaired:
+        data["repaired"] = True
+    return data

@@ -1,11 +1,33 @@
 """The whole audit trail, read-only, searchable; a revision of any record (a deleted one too)
 can be restored from here ("Restore this revision")."""
 
+import json
+from typing import Any
+
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from .models import Revision
+
+
+def abridged(value: Any) -> Any:
+    """`value` with every GeoJSON geometry of more than a point replaced by its type and
+    number of vertices."""
+    if isinstance(value, dict):
+        kind, coordinates = value.get("type"), value.get("coordinates")
+        if isinstance(kind, str) and isinstance(coordinates, list) and kind != "Point":
+            return f"<{kind}, {_count(coordinates):,} vertices>"
+        return {k: abridged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [abridged(v) for v in value]
+    return value
+
+
+def _count(coordinates: list[Any]) -> int:
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        return 1
+    return sum(_count(c) for c in coordinates)
 
 
 @admin.register(Revision)
@@ -26,7 +48,7 @@ class RevisionAdmin(admin.ModelAdmin):
         "via",
         "note",
         "changes",
-        "data",
+        "state",
         "labels",
     )
     fields = readonly_fields
@@ -56,6 +78,12 @@ class RevisionAdmin(admin.ModelAdmin):
                 ((k, before, after) for k, (before, after) in revision.diff.items()),
             ),
         )
+
+    @admin.display(description="Data")
+    def state(self, revision):
+        """The recorded state, each geometry told by its type and size: a version's ground
+        (thousands of coordinates) is kept to be restored, not read here."""
+        return format_html("<pre>{}</pre>", json.dumps(abridged(revision.data), indent=2))
 
     @admin.action(description="Restore the selected revision (one)")
     def restore(self, request, queryset):

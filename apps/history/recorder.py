@@ -77,8 +77,10 @@ def build(
     """An unsaved revision of `obj` by the current actor (for bulk_create)."""
     actor = _actor.get()
     restore_note = _restoring.get()
-    if restore_note is not None:
-        action, note = Revision.Action.RESTORED, restore_note
+    if restore_note is not None:  # what a restore deletes in passing stays a deletion
+        note = restore_note
+        if action != Revision.Action.DELETED:
+            action = Revision.Action.RESTORED
     return Revision(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,

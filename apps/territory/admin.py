@@ -108,6 +108,10 @@ class ServiceAdmin(admin.ModelAdmin):
 
     # --- History from the audit trail ----------------------------------------------------
 
+    def may_restore(self, request, obj) -> bool:
+        """Whether the history page offers "Restore" (the restore view checks again)."""
+        return self.has_change_permission(request, obj)
+
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_or_change_permission(request, obj):
@@ -124,7 +128,7 @@ class ServiceAdmin(admin.ModelAdmin):
             "object": obj,
             "opts": self.opts,
             "revisions": revisions,
-            "can_restore": self.has_change_permission(request, obj),
+            "can_restore": self.may_restore(request, obj),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/territory/history.html", context)
@@ -133,18 +137,9 @@ class ServiceAdmin(admin.ModelAdmin):
 def restore_view(request, revision_id):
     """POST: put a record back as it was after a revision (or before its deletion)."""
     revision = get_object_or_404(Revision, pk=revision_id)
-    model = revision.content_type.model_class()
-    assert model is not None  # revisions are of the record's models, which are installed
-    name = model._meta.model_name
     if request.method != "POST":
         return HttpResponse(status=405)
-    user = request.user
-    allowed = user.has_perm(f"territory.change_{name}") and user.has_perm(f"territory.add_{name}")
-    if model is ControlChange:
-        current = ControlChange.objects.filter(pk=revision.object_id).first()
-        states = {revision.data.get("review_state"), current and current.review_state}
-        allowed = allowed and ("published" not in states or roles.is_reviewer(user))
-    if not allowed:
+    if not services.restore_allowed(request.user, revision):
         raise PermissionDenied
     try:
         with transaction.atomic():
@@ -155,7 +150,8 @@ def restore_view(request, revision_id):
         messages.error(request, f"Not restored: {error}")
     else:
         messages.success(request, f"Restored {obj} as it was on {revision.at:%Y-%m-%d %H:%M}.")
-        return redirect(reverse(f"admin:territory_{name}_history", args=[obj.pk]))
+        opts = obj._meta
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]))
     return redirect(request.META.get("HTTP_REFERER") or reverse("admin:index"))
 
 

@@ -71,6 +71,31 @@ def test_a_reviewer_deletes_a_version_and_the_one_before_lasts(as_reviewer, laye
     assert AreaLayer.objects.filter(pk=layer.pk).exists()
 
 
+def test_a_reviewer_restores_a_deleted_version_from_the_audit_trail(as_reviewer, as_editor, layer):
+    from apps.history.models import Revision
+
+    middle = AreaVersion.objects.get(layer=layer, start=START + timedelta(days=1))
+    history = as_reviewer.get(f"/admin/areas/areaversion/{middle.pk}/history/")
+    assert history.status_code == 200
+    assert b"Restore" not in as_editor.get(f"/admin/areas/areaversion/{middle.pk}/history/").content
+    as_reviewer.post(f"/admin/areas/areaversion/{middle.pk}/delete/", {"post": "yes"})
+    deletion = Revision.objects.get(
+        content_type__model="areaversion", object_id=middle.pk, action="deleted"
+    )
+    trail = as_reviewer.get(f"/admin/history/revision/{deletion.pk}/change/")
+    assert trail.status_code == 200 and b"&lt;MultiPolygon, 5 vertices&gt;" in trail.content
+    url = f"/admin/territory/controlchange/restore/{deletion.pk}/"
+    assert as_editor.post(url).status_code == 403  # published ground: a reviewer's
+    assert AreaVersion.objects.filter(layer=layer).count() == 2
+    response = as_reviewer.post(url)
+    assert response.status_code == 302 and "/admin/areas/areaversion/" in response["Location"]
+    assert AreaVersion.objects.filter(layer=layer).count() == 3
+    restored = AreaVersion.objects.get(layer=layer, start=START + timedelta(days=1))
+    page = as_reviewer.get(response["Location"])
+    assert page.status_code == 200 and b"restored revision" in page.content
+    assert restored.end == START + timedelta(days=2)
+
+
 def test_the_derive_action_writes_drafts_and_says_what_it_did(as_editor, layer, theater):
     from django.contrib.gis.geos import Point
 

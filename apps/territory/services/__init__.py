@@ -41,11 +41,12 @@ from .records import (
     theater_delete,
     theater_update,
 )
-from .restore import revision_restore
+from .restore import Restorer, restore_allowed, revision_restore
 from .review import published_use
 
 __all__ = [
     "InUseError",
+    "Restorer",
     "StaleVersionError",
     "control_change_create",
     "control_change_delete",
@@ -66,6 +67,7 @@ __all__ = [
     "places_bulk_create",
     "places_bulk_delete",
     "published_use",
+    "restore_allowed",
     "revision_restore",
     "source_create",
     "source_delete",
