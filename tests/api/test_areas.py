@@ -125,6 +125,26 @@ def test_a_weekly_series_sums_the_days_of_each_step(api, theater, front):
     assert weekly["lost_km2"][0] == pytest.approx(sum(daily["lost_km2"]), abs=1e-2)
 
 
+def test_a_monthly_series_over_months_without_snapshots(api, theater, front):
+    """The series begins in July 2024 (days 0-6 from 8 July): June shows nothing, July's
+    first day is before the first snapshot (its step gains all the first ground and the
+    changes after it), August and September have no snapshot: the last ground, unchanged."""
+    body = api.get(
+        "/api/v1/stats/area-series/",
+        {"theater": theater.slug, "interval": "month", "from": "2024-06-01", "to": "2024-09-30"},
+    ).json()
+    assert body["dates"] == ["2024-06-01", "2024-07-01", "2024-08-01", "2024-09-01"]
+    (layer,) = body["layers"]
+    assert layer["held_km2"][:2] == [None, None]
+    assert layer["held_km2"][2] == layer["held_km2"][3] == pytest.approx(km2(6), abs=1e-3)
+    assert layer["net_km2"][0] == 0 and layer["net_km2"][1] == pytest.approx(km2(6), abs=2e-3)
+    assert layer["gained_km2"][2:] == [0, 0] and layer["lost_km2"][2:] == [0, 0]
+    grounds = [geo.ground_of(ground_on(k)).geometry for k in range(7)]
+    lost = sum(geo.km2(a.difference(b)) for a, b in zip(grounds, grounds[1:]))  # hole, retreat
+    assert layer["lost_km2"][1] == pytest.approx(lost, rel=1e-6)
+    assert lost > km2(4) - km2(5)
+
+
 def test_an_area_write_moves_the_theater_s_kept_answers(api, theater, front):
     query = {"theater": theater.slug, "date": "2030-01-01"}
     first = api.get("/api/v1/areas/", query)
