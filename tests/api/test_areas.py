@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -140,7 +141,7 @@ def test_a_monthly_series_over_months_without_snapshots(api, theater, front):
     assert layer["net_km2"][0] == 0 and layer["net_km2"][1] == pytest.approx(km2(6), abs=2e-3)
     assert layer["gained_km2"][2:] == [0, 0] and layer["lost_km2"][2:] == [0, 0]
     grounds = [geo.ground_of(ground_on(k)).geometry for k in range(7)]
-    lost = sum(geo.km2(a.difference(b)) for a, b in zip(grounds, grounds[1:]))  # hole, retreat
+    lost = sum(geo.km2(a.difference(b)) for a, b in itertools.pairwise(grounds))  # hole, retreat
     assert layer["lost_km2"][1] == pytest.approx(lost, rel=1e-6)
     assert lost > km2(4) - km2(5)
 
