@@ -53,14 +53,14 @@ def test_a_geopackage_opens_in_gdal_with_every_layer(reference, export_root):
     assert set(layers) == {"places", "changes", "periods", "control", "zones"}
     zones = {f.get("group"): f.get("area_km2") for f in layers["zones"]}
     assert zones["syrian-government"] > 0 and layers["zones"].geom_type.name == "MultiPolygon"
-    assert len(layers["places"]) == Place.objects.count() == 49
-    assert len(layers["changes"]) == ControlChange.objects.count() == 166
+    assert len(layers["places"]) == Place.objects.count() == 61
+    assert len(layers["changes"]) == ControlChange.objects.count() == 210
     assert len(layers["periods"]) == ControlPeriod.objects.count()
-    assert len(layers["control"]) == 49
+    assert len(layers["control"]) == 61
     control = {f.get("slug"): f.get("controller") for f in layers["control"]}
     assert control["deir-ez-zor"] == "syrian-government"
     assert layers["places"].srs.srid == 4326
-    assert job.counts["changes"] == 166
+    assert job.counts["changes"] == 210
 
 
 def test_geojson_and_csv(reference, export_root):
