@@ -125,7 +125,7 @@ def layer_delete(*, layer: AreaLayer) -> None:
             days.setdefault(s.version_id, []).append(
                 _Day(s.day, ("v", s.version_id), s.source_id, s.origin, s.repaired)
             )
-        versions = list(layer.versions.all())
+        versions = list(layer.versions.defer("gained", "lost"))
         for version in versions:
             _record(
                 version,
@@ -306,10 +306,21 @@ class _Plan:
                     self.ground(runs[i - 1][0].token)
 
         obsolete = [pk for pk in self.order if pk not in kept]
-        for pk in obsolete:  # the audit trail keeps a deleted version's ground and days
-            shown = sorted((d for d in self.stored.values() if d.token == ("v", pk)), key=_by_day)
-            ground = self.ground(("v", pk))
-            _record(self.versions[pk], Revision.Action.DELETED, days=shown, ground=ground)
+        # the audit trail keeps a deleted version's ground and days (grounds in one query)
+        shown: dict[int, list[_Day]] = {}
+        for d in sorted(self.stored.values(), key=_by_day):
+            shown.setdefault(d.token[1], []).append(d)
+        unread = [pk for pk in obsolete if pk not in self.geometries]
+        self.geometries.update(
+            AreaVersion.objects.filter(pk__in=unread).values_list("pk", "geometry")
+        )
+        for pk in obsolete:
+            _record(
+                self.versions[pk],
+                Revision.Action.DELETED,
+                days=shown.get(pk, []),
+                ground=self.geometries[pk],
+            )
         _tombstones(self.layer, obsolete)
         AreaVersion.objects.filter(pk__in=obsolete).delete()  # their snapshots go with them
         report.versions_deleted += len(obsolete)
