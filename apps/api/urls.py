@@ -23,6 +23,8 @@ urlpatterns = [
     path("stats/control-series/", control.ControlSeriesView.as_view(), name="control-series"),
     path("areas/", areas.AreasView.as_view(), name="areas"),
     path("areas/diff/", areas.AreaDiffView.as_view(), name="area-diff"),
+    path("areas/disagreement/", areas.AreaDisagreementView.as_view(), name="area-disagreement"),
+    path("area-timeline/", areas.AreaTimelineView.as_view(), name="area-timeline"),
     path("frontline/", areas.FrontlineView.as_view(), name="frontline"),
     path("area-versions/", areas.AreaVersionsFeedView.as_view(), name="area-versions"),
     path(

@@ -42,8 +42,13 @@ def _surroundings(bounds_wkt: str, border_km: float) -> tuple[GEOSGeometry, GEOS
     return inside, outlines.buffer(border_km / KM_PER_DEGREE)
 
 
+def surroundings(bounds: Polygon) -> tuple[GEOSGeometry, GEOSGeometry]:
+    """The theater's land, and the widened coasts, borders and bounds no front runs along."""
+    return _surroundings(bounds.wkt, float(settings.FRONTLINE_BORDER_KM))
+
+
 def _front(boundary: GEOSGeometry, bounds: Polygon) -> MultiLineString:
-    land, along = _surroundings(bounds.wkt, float(settings.FRONTLINE_BORDER_KM))
+    land, along = surroundings(bounds)
     return lines(boundary.intersection(land).difference(along))
 
 

@@ -85,6 +85,37 @@ def area_diff(
 
 
 @dataclass(frozen=True)
+class Disagreement:
+    first: AreaVersion | None  # the first layer's version in force (None: none that day)
+    second: AreaVersion | None
+    only_first: MultiPolygon  # ground the first shows and the second does not
+    only_second: MultiPolygon
+    only_first_km2: float
+    only_second_km2: float
+
+
+def disagreement(
+    *, theater: Theater, on: date, first: AreaLayer, second: AreaLayer
+) -> Disagreement:
+    """Where two layers disagree on day ``on``: a layer with no version then shows nothing."""
+    empty = MultiPolygon(srid=4326)
+    versions = []
+    for layer in (first, second):
+        found = territory.in_force_on(AreaVersion.objects.filter(layer=layer), on)
+        versions.append(found.defer("gained", "lost").select_related("source").first())
+    a, b = (v.geometry if v is not None else empty for v in versions)
+    only_second, only_first = geo.gained_and_lost(a, b)
+    return Disagreement(
+        versions[0],
+        versions[1],
+        only_first,
+        only_second,
+        geo.km2(only_first),
+        geo.km2(only_second),
+    )
+
+
+@dataclass(frozen=True)
 class LayerSeries:
     layer: AreaLayer
     held_km2: list[float | None]  # on each step's first day (None: before the first version)

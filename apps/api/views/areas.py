@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.areas import frontline, selectors
+from apps.areas import frontline, selectors, timeline
 from apps.areas import geometry as geo
 from apps.areas.models import AreaLayer, AreaVersion, DeletedAreaVersion
 from apps.territory import params
@@ -304,6 +304,142 @@ class FrontlineView(CachedAnswerView):
                         },
                     }
                 ],
+            }
+        )
+
+
+class AreaTimelineView(CachedAnswerView):
+    """Every version of the theater's area layers, for a map that replays them without
+    further requests: per layer its versions' days and figures, and their rings, each
+    version's written as edits of the one before (``apps.areas.timeline``, docs/api.md)."""
+
+    theater_required = True
+    cache_name = f"AreaTimelineView-{timeline.FORMAT}"
+
+    @extend_schema(parameters=[THEATER, LAYER], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
+        theater = self.theater
+        assert theater is not None
+        epoch = theater.start_date
+        found = selectors.layers_of(theater, layers=_layers(request.query_params, theater))
+
+        def days(day):
+            return None if day is None else (day - epoch).days
+
+        layers = []
+        for entry in timeline.layer_timelines(list(found), theater.bounds):
+            versions = entry.versions
+            layers.append(
+                {
+                    "layer": layer_ref(entry.layer),
+                    "versions": {
+                        "count": len(versions),
+                        "id": [v.pk for v in versions],
+                        "start": [days(v.start) for v in versions],
+                        "end": [days(v.end) for v in versions],
+                        "area_km2": [_round(v.area_km2) for v in versions],
+                        "gained_km2": [_round(v.gained_km2) for v in versions],
+                        "lost_km2": [_round(v.lost_km2) for v in versions],
+                        "front_km": [
+                            None if v.front_km is None else round(v.front_km, 1) for v in versions
+                        ],
+                        "source": [source_ref(v) for v in versions],
+                    },
+                    "rings": entry.rings,
+                }
+            )
+        return Response(
+            {
+                "format": timeline.FORMAT,
+                "theater": theater.slug,
+                "epoch": epoch,
+                "scale": timeline.SCALE,
+                "border_km": settings.FRONTLINE_BORDER_KM,
+                "layers": layers,
+            }
+        )
+
+
+class AreaDisagreementView(CachedAnswerView):
+    """Two layers on a day (two assessors of one group, or an assessment and a claim): the
+    ground only the first shows, the ground only the second shows, their km² and the
+    versions compared."""
+
+    theater_required = True
+    renderer_classes = [GeoJSONRenderer, ORJSONRenderer]
+
+    @extend_schema(
+        parameters=[
+            THEATER,
+            OpenApiParameter("date", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("a", str, required=True, description="The first layer's slug."),
+            OpenApiParameter("b", str, required=True, description="The second layer's slug."),
+            OpenApiParameter("zoom", float, description="Web map zoom (0-22) to simplify for."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        return self.answer(request)
+
+    def build(self, request):
+        q = request.query_params
+        theater = self.theater
+        assert theater is not None
+        on = params.parse_date(q, "date", required=True)
+        zoom = params.parse_float(q, "zoom", minimum=0, maximum=22)
+        tolerance = geo.tolerance_at_zoom(zoom) if zoom is not None else 0
+        slugs = []
+        for name in ("a", "b"):
+            found = params.parse_slugs(q, name)
+            if len(found) != 1:
+                raise params.ParameterError(name, f"Give one layer slug as '{name}'.")
+            slugs.append(found[0])
+        if slugs[0] == slugs[1]:
+            raise params.ParameterError("b", "Compare two different layers.")
+        layers = {layer.slug: layer for layer in selectors.layers_of(theater, layers=slugs)}
+        for name, slug in zip(("a", "b"), slugs, strict=True):
+            if slug not in layers:
+                raise params.UnknownReference(name, f"{theater.slug} has no area layer {slug!r}.")
+        d = selectors.disagreement(
+            theater=theater, on=on, first=layers[slugs[0]], second=layers[slugs[1]]
+        )
+        versions = {}
+        for name, version in (("a", d.first), ("b", d.second)):
+            versions[name] = (
+                None
+                if version is None
+                else {
+                    "id": version.pk,
+                    "valid_from": version.start,
+                    "valid_until": version.end,
+                    "area_km2": _round(version.area_km2),
+                    "source": source_ref(version),
+                }
+            )
+        features = [
+            {
+                "type": "Feature",
+                "id": f"only-{name}",
+                "geometry": geo.as_geojson(geo.simplified(shape, tolerance)),
+                "properties": {"only": name, "layer": layer_ref(layers[slug]), "km2": _round(km2)},
+            }
+            for name, slug, shape, km2 in (
+                ("a", slugs[0], d.only_first, d.only_first_km2),
+                ("b", slugs[1], d.only_second, d.only_second_km2),
+            )
+        ]
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "date": on,
+                "theater": theater.slug,
+                "a": {"layer": layer_ref(layers[slugs[0]]), "version": versions["a"]},
+                "b": {"layer": layer_ref(layers[slugs[1]]), "version": versions["b"]},
+                "disagreement_km2": _round(d.only_first_km2 + d.only_second_km2),
+                "features": features,
             }
         )
 
