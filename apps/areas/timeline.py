@@ -14,9 +14,8 @@ computing it. The layout is in ``docs/api.md``.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
@@ -29,6 +28,7 @@ SCALE = 100_000  # integer coordinates: degrees times this (1e-5 degrees: about 
 POINTS, FORWARD, BACKWARD = 0, 1, 2  # the kinds of ring edits
 
 Ring = list[tuple[int, int]]  # open: the first point is not repeated at the end
+IsFront = Callable[[tuple[int, int], tuple[int, int]], int]  # a segment's ends -> 1 if front
 
 
 def rings_of(geometry: GEOSGeometry) -> list[Ring]:
@@ -98,7 +98,7 @@ class FrontTest:
         return known
 
 
-def edits(rings: list[Ring], previous: list[Ring], front: FrontTest) -> list[list[int]]:
+def edits(rings: list[Ring], previous: list[Ring], front: IsFront) -> list[list[int]]:
     """``rings`` written as edits of ``previous``: per ring a flat list of integers, a sequence
     of edits (docs/api.md):
 
@@ -113,52 +113,58 @@ def edits(rings: list[Ring], previous: list[Ring], front: FrontTest) -> list[lis
     for r, ring in enumerate(previous):
         for s, point in enumerate(ring):
             where.setdefault(point, (r, s))
-    out = []
-    for ring in rings:
-        n = len(ring)
-        ops: list[int] = []
-        fresh: list[int] = []  # the pending run of new points, encoded
-        last = (0, 0)
+    return [_ring_edits(ring, previous, where, front) for ring in rings]
 
-        def flush() -> None:
-            if fresh:
-                ops.extend((POINTS, len(fresh) // 3, *fresh))
-                fresh.clear()
 
-        i = 0
-        while i < n:
-            point = ring[i]
-            found = where.get(point)
-            run, direction = 0, 0
-            if found is not None:
-                r, s = found
-                source = previous[r]
-                m = len(source)
-                for step in (1, -1):
-                    k = 1
-                    while i + k < n and k < m and ring[i + k] == source[(s + step * k) % m]:
-                        k += 1
-                    if k > run:
-                        run, direction = k, step
-            if run >= 2:
-                flush()
-                r, s = found  # type: ignore[misc]  # found is set when run >= 2
-                end = ring[i + run - 1]
-                after = ring[(i + run) % n]
-                kind = FORWARD if direction == 1 else BACKWARD
-                ops.extend((kind, r, s, run, front(end, after)))
-                i += run
-                continue
-            after = ring[(i + 1) % n]
-            if fresh:
-                fresh.extend((point[0] - last[0], point[1] - last[1], front(point, after)))
-            else:
-                fresh.extend((point[0], point[1], front(point, after)))
-            last = point
-            i += 1
-        flush()
-        out.append(ops)
-    return out
+def _ring_edits(
+    ring: Ring,
+    previous: list[Ring],
+    where: dict[tuple[int, int], tuple[int, int]],
+    front: IsFront,
+) -> list[int]:
+    """One ring's edits: at each point, the longest run (at least two points) found in the
+    version before, forwards or backwards, else a new point."""
+    n = len(ring)
+    ops: list[int] = []
+    fresh: list[int] = []  # the pending run of new points, encoded
+    last = (0, 0)
+
+    def flush() -> None:
+        if fresh:
+            ops.extend((POINTS, len(fresh) // 3, *fresh))
+            fresh.clear()
+
+    i = 0
+    while i < n:
+        point = ring[i]
+        found = where.get(point)
+        run, direction = 0, 0
+        if found is not None:
+            r, s = found
+            source = previous[r]
+            m = len(source)
+            for step in (1, -1):
+                k = 1
+                while i + k < n and k < m and ring[i + k] == source[(s + step * k) % m]:
+                    k += 1
+                if k > run:
+                    run, direction = k, step
+        if found is not None and run >= 2:
+            flush()
+            end, after = ring[i + run - 1], ring[(i + run) % n]
+            kind = FORWARD if direction == 1 else BACKWARD
+            ops.extend((kind, found[0], found[1], run, front(end, after)))
+            i += run
+            continue
+        after = ring[(i + 1) % n]
+        if fresh:
+            fresh.extend((point[0] - last[0], point[1] - last[1], front(point, after)))
+        else:
+            fresh.extend((point[0], point[1], front(point, after)))
+        last = point
+        i += 1
+    flush()
+    return ops
 
 
 @dataclass(frozen=True)

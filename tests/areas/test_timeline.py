@@ -108,7 +108,7 @@ def test_front_flags_follow_their_segments_through_copies_forwards_and_backwards
     def flags_of(ring):
         return [front(ring[i], ring[(i + 1) % len(ring)]) for i in range(len(ring))]
 
-    for later in (a[5:] + a[:5], list(reversed(a)), a[:20] + [(900, 400)] + a[20:]):
+    for later in (a[5:] + a[:5], list(reversed(a)), [*a[:20], (900, 400), *a[20:]]):
         encoded = timeline.edits([later], [a], front)
         points, flags = decode(encoded[0], [a])
         assert points == later
