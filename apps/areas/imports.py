@@ -16,7 +16,7 @@ from apps.territory import services as territory_services
 from apps.territory.models import ArmedGroup, Source, Theater
 
 from . import series as series_files
-from . import services
+from . import services, timeline
 from .models import AreaLayer
 
 BATCH = 50  # days per transaction
@@ -111,6 +111,9 @@ def import_series(
             f"  {first + len(batch):,}/{len(found.days):,} days (to {batch[-1].day}): "
             f"{summary.report.added:,} added, {summary.report.unchanged:,} unchanged"
         )
+    if summary.report.versions_written or summary.report.versions_deleted:
+        progress("  encoding the layer's area timeline for the map ...")
+        timeline.warm(layer)
     return summary
 
 

@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.areas.models import AreaLayer
 from apps.territory import params
 from apps.territory.models import Theater
 from apps.territory.palette import SAFE_PALETTE
@@ -17,18 +18,23 @@ from apps.zones.compute import available as zones_available
 
 
 def home(request):
-    """The replay map: everything it shows is computed in the browser from the timeline.
+    """The replay map: everything it shows is computed in the browser from the timeline (and
+    the area timeline, where the theater has area layers).
 
-    The page names the theater's timeline URL in a preload link, so the browser fetches it
-    while the scripts load instead of after they have run."""
+    The page names both URLs in preload links, so the browser fetches them while the scripts
+    load instead of after they have run."""
     theaters = list(Theater.objects.order_by("start_date", "name"))
     theater = next((t for t in theaters if t.slug == request.GET.get("theater")), None)
     theater = theater or (theaters[0] if theaters else None)
     timeline = f"{reverse('api:timeline')}?theater={theater.pk}" if theater else None
+    # the observed area layers' timeline, fetched beside the places' (none: no such layers)
+    has_areas = theater is not None and AreaLayer.objects.filter(theater=theater).exists()
+    area_timeline = f"{reverse('api:area-timeline')}?theater={theater.pk}" if has_areas else None
     config = {
         "api": "/api/v1/",
         "theater": theater.slug if theater else None,
         "timeline": timeline,
+        "areaTimeline": area_timeline,
         "theaters": [{"id": t.pk, "slug": t.slug, "name": t.name} for t in theaters],
         "tiles": {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
         "palette": SAFE_PALETTE,
@@ -38,7 +44,13 @@ def home(request):
             "countries": static("basemap/countries.geojson"),
         },
     }
-    context = {"config": config, "theaters": theaters, "theater": theater, "timeline": timeline}
+    context = {
+        "config": config,
+        "theaters": theaters,
+        "theater": theater,
+        "timeline": timeline,
+        "area_timeline": area_timeline,
+    }
     return render(request, "atlas/map.html", context)
 
 

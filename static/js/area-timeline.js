@@ -100,6 +100,7 @@ export class LayerTimeline {
     this.lostKm2 = versions.lost_km2;
     this.frontKm = versions.front_km;
     this.source = versions.source;
+    this.lastPublished = layer.last_published ? dayNumber(layer.last_published) : null;
     this.edits = rings;
     this.scale = scale;
     this.keyframes = [];
@@ -160,5 +161,10 @@ export class AreaTimeline {
     const epoch = dayNumber(answer.epoch);
     this.layers = answer.layers.map((entry) => new LayerTimeline(entry, epoch, answer.scale));
     this.bySlug = new Map(this.layers.map((layer) => [layer.slug, layer]));
+    // the days the layers cover: from the first version to the last day published
+    const firsts = this.layers.filter((l) => l.count).map((l) => l.start[0]);
+    const lasts = this.layers.map((l) => l.lastPublished ?? (l.count ? l.start[l.count - 1] : null)).filter((d) => d !== null);
+    this.firstDay = firsts.length ? Math.min(...firsts) : null;
+    this.lastDay = lasts.length ? Math.max(...lasts) : null;
   }
 }

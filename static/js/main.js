@@ -3,10 +3,15 @@
 // fields it reads and writes the state through set(), never calling another module:
 //   map.js (the Leaflet map, its view), frames.js (the places, frame by frame), legend.js
 //   (legend, group filter, palette), playback.js (time bar, play, keyboard), histogram.js,
-//   zones-toggle.js (derived zones), place-panel.js, search.js, compare.js, chart-panel.js,
-//   url-state.js (the URL), test-hooks.js (window.frontline).
+//   zones-toggle.js (derived zones), areas-on-map.js (observed area layers, drawn by
+//   areas-layer.js), areas-panel.js (their list, highlight and pair), place-panel.js, search.js,
+//   compare.js, chart-panel.js, url-state.js (the URL), test-hooks.js (window.frontline).
+// The area timeline (area-timeline.js) is fetched beside the places'; the first frame waits
+// for both.
 
 import { $, getJSON } from "./dom.js";
+import { areasOnMap } from "./areas-on-map.js";
+import { areasPanel } from "./areas-panel.js";
 import { chartPanel } from "./chart-panel.js";
 import { compare } from "./compare.js";
 import { placesOnMap } from "./frames.js";
@@ -19,14 +24,15 @@ import { Replay } from "./replay.js";
 import { search } from "./search.js";
 import { createPageState } from "./state.js";
 import { installTestHooks } from "./test-hooks.js";
-import { parseQuery, stateFromQuery, syncURL, theaterPicker } from "./url-state.js";
+import { areaStateFromQuery, parseQuery, stateFromQuery, syncURL, theaterPicker } from "./url-state.js";
 import { zonesToggle } from "./zones-toggle.js";
 
 const config = JSON.parse(document.getElementById("frontline-config").textContent);
 const api = config.api;
 const zonesAvailable = Boolean(config.zones);
 const frameTimes = []; // ms per frame, the last 1000
-const timings = {}; // ms since navigation start: start (scripts ran), timeline, firstFrame, basemap
+const timings = {}; // ms since navigation start: start (scripts ran), timeline, firstFrame, basemap,
+// areas (the area layers' first frame)
 let resolveReady;
 const ready = new Promise((resolve) => {
   resolveReady = resolve;
@@ -51,13 +57,22 @@ async function start() {
   const map = createMap(config);
   drawBasemap = loadBasemap(map, config.basemap, timings);
   $("#status").textContent = "Loading the record…";
-  const replay = new Replay(await getJSON(config.timeline, { preloaded: true }));
+  const [answer, areas] = await Promise.all([
+    getJSON(config.timeline, { preloaded: true }),
+    config.areaTimeline ? loadAreas(config.areaTimeline) : null,
+  ]);
+  const replay = new Replay(answer);
   timings.timeline = performance.now();
-  state.set(stateFromQuery(query, { replay, theater: theater.slug, zonesAvailable, palette: config.palette }));
+  if (areas) replay.extendRange(areas.firstDay, areas.lastDay); // the slider reaches their days
+  state.set(stateFromQuery(query, {
+    replay, theater: theater.slug, zonesAvailable, palette: config.palette, areasAvailable: Boolean(areas),
+  }));
+  if (areas) state.set(areaStateFromQuery(query, areas));
 
   mapView(state, { map, replay, query });
   // Subscribed first: it moves the replay to each new day, which the modules below read.
   const layer = placesOnMap(state, { map, replay, frameTimes, timings });
+  const areaLayer = areas ? areasOnMap(state, { map, areas, timings }) : null;
   legend(state, { replay, palette: config.palette });
   playback(state, { replay });
   drawBasemap();
@@ -68,9 +83,22 @@ async function start() {
   compare(state, { replay, api });
   syncURL(state, { replay });
   theaterPicker($("#theater"));
-  hooks.attach({ replay, map, layer, zones });
+  if (areas) areasPanel(state, { areas, api, theaterId: theater.id });
+  hooks.attach({ replay, map, layer, zones, areas, areaLayer });
   $("#status").textContent = "";
-  await chartPanel(state, { replay, api, zonesAvailable });
+  await chartPanel(state, { replay, api, zonesAvailable, areas });
+}
+
+// The area timeline, decoded (null, with a word in the status line, when it cannot load: the
+// places still show).
+async function loadAreas(url) {
+  try {
+    const { AreaTimeline } = await import("./area-timeline.js");
+    return new AreaTimeline(await getJSON(url, { preloaded: true }));
+  } catch (error) {
+    $("#status").textContent = `Could not load the area layers: ${error.message}`;
+    return null;
+  }
 }
 
 start()

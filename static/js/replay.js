@@ -82,6 +82,12 @@ export class Replay {
     this.applied = 0; // changes applied in this.current
   }
 
+  // Widen the range of days shown to reach [first, last] (other records' days: area layers).
+  extendRange(first, last) {
+    if (first !== null && first < this.firstDay) this.firstDay = first;
+    if (last !== null && last > this.lastDay) this.lastDay = last;
+  }
+
   // The day nearest to `day` (rounded to whole days) in the theater's range.
   clampDay(day) {
     return Math.max(this.firstDay, Math.min(this.lastDay, Math.round(day)));

@@ -70,6 +70,11 @@ export function createPageState() {
     comparison: null, // { a, b }: the two ISO dates last compared (a new object per Compare)
     zones: false, // derived zones shown
     zoneAreas: null, // group id -> km² of the zones shown (Map), null when none are
-    measure: "places", // what the chart counts: places, population or area_km2
+    measure: "places", // what the chart counts: places, population, area_km2 (derived zones),
+    // observed_km2 (area layers) or front_km (their front line)
+    hiddenLayers: Object.freeze([]), // slugs of the area layers switched off
+    recent: 0, // days: the area layers' gains and losses over the last 7, 14 or 30 (0: none)
+    pair: null, // [slugA, slugB]: two area layers of one group, their disagreement shaded
+    frontLine: true, // the area layers' front line drawn
   });
 }

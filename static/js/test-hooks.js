@@ -1,6 +1,6 @@
 // window.frontline: a small API for the browser tests, make bench-map and the curious (in the
 // console): ready, state(), zones(), setZones(on), placeState(slug), openPlace(slug),
-// setDate(iso), pixelAt(slug), frameTimes, timings. Its shape is a contract (tests/browser/).
+// setDate(iso), pixelAt(slug), areas(), areaPixelAt(lat, lng), frameTimes, timings. Its shape is a contract (tests/browser/).
 // Reads the state and, once loaded, the replay, map and layers it is given; writes day, place,
 // zones (as the page's own controls would).
 
@@ -8,7 +8,7 @@ import { colorOf } from "./palette.js";
 import { dayNumber, isoDate } from "./replay.js";
 
 export function installTestHooks(state, { ready, frameTimes, timings }) {
-  let replay = null, map = null, layer = null, zones = null;
+  let replay = null, map = null, layer = null, zones = null, areas = null, areaLayer = null;
   const indexOf = (slug) => replay?.slugIndex.get(slug);
   const slugOf = (group) => replay.groups.find((g) => g.id === group).slug;
 
@@ -29,6 +29,7 @@ export function installTestHooks(state, { ready, frameTimes, timings }) {
       return {
         date: isoDate(s.day), theater: s.theater, zoom: map?.getZoom(), groups: [...s.groups],
         place: s.place === null ? null : replay.places[s.place].slug, playing: s.playing, zones: s.zones,
+        hiddenLayers: [...s.hiddenLayers], recent: s.recent, pair: s.pair && [...s.pair], frontLine: s.frontLine,
       };
     },
     // What the zones layer holds: requests made so far and the shown answer's range and areas.
@@ -63,6 +64,20 @@ export function installTestHooks(state, { ready, frameTimes, timings }) {
       const p = indexOf(slug);
       return p === undefined ? null : layer.pixelAt(p);
     },
+    // The area layers on the day shown: slug, the version in force (its id) and its km².
+    areas: () => areas && areas.layers.map((l) => {
+      const v = l.versionAt(state.get().day);
+      return { slug: l.slug, version: v < 0 ? null : l.id[v], km2: v < 0 ? null : l.areaKm2[v] };
+    }),
+    // The colour drawn on the areas canvas at a point: { color: "#rrggbb", alpha } (alpha 0:
+    // nothing), or null without area layers or outside the map.
+    areaPixelAt: (lat, lng) => {
+      if (!areaLayer) return null;
+      const point = map.latLngToContainerPoint([lat, lng]);
+      const size = map.getSize();
+      if (point.x < 0 || point.y < 0 || point.x >= size.x || point.y >= size.y) return null;
+      return areaLayer.pixelAt(point.x, point.y);
+    },
     frameTimes,
     timings,
   };
@@ -70,7 +85,7 @@ export function installTestHooks(state, { ready, frameTimes, timings }) {
   // The page's parts, once the record has loaded (zones: null when unavailable).
   return {
     attach(parts) {
-      ({ replay, map, layer, zones } = parts);
+      ({ replay, map, layer, zones, areas = null, areaLayer = null } = parts);
     },
   };
 }

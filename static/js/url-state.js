@@ -1,16 +1,23 @@
 // The URL holds what a shared link should show: the theater, the date, the view, the group
-// filter, the open place, the palette, the zones and the chart's measure. parseQuery,
+// filter, the open place, the palette, the zones, the chart's measure, and the area layers
+// switched off, the recent gains shown, the two layers compared and the front line. parseQuery,
 // stateFromQuery, initialView and formatQuery are pure (tests/js/url-state.test.mjs); syncURL
 // keeps the URL following the state, theaterPicker loads the page again for another theater.
-// Reads theater, day, view, groups, place, safeColors, zones, measure; writes nothing (the first
-// state comes from stateFromQuery, set by main.js).
+// Reads theater, day, view, groups, place, safeColors, zones, measure, hiddenLayers, recent,
+// pair, frontLine; writes nothing (the first state comes from stateFromQuery and, once the area
+// layers have loaded, areaStateFromQuery, set by main.js).
 
 import { colorsFor } from "./palette.js";
 import { dayNumber, isoDate } from "./replay.js";
 import { isIsoDate } from "./time.js";
 
-export const MEASURES = ["places", "population", "area_km2"];
-export const URL_FIELDS = ["theater", "day", "view", "groups", "place", "safeColors", "zones", "measure"];
+export const MEASURES = ["places", "population", "area_km2", "observed_km2", "front_km"];
+export const AREA_MEASURES = ["observed_km2", "front_km"]; // need area layers
+export const RECENT_DAYS = [7, 14, 30];
+export const URL_FIELDS = [
+  "theater", "day", "view", "groups", "place", "safeColors", "zones", "measure", "hiddenLayers", "recent", "pair",
+  "frontLine",
+];
 const WRITE_DELAY_MS = 120; // the URL is rewritten once moves pause, not on every frame
 
 // A number from the query string, or null when missing or not a number (hand-edited URLs).
@@ -27,21 +34,31 @@ export function parseQuery(search) {
     z: numberParam(q, "z"),
     lat: numberParam(q, "lat"),
     lng: numberParam(q, "lng"),
-    groups: (q.get("groups") || "").split(",").filter(Boolean),
+    groups: list(q, "groups"),
     place: q.get("place"),
     palette: q.get("palette"),
     zones: q.get("zones") === "1",
     measure: q.get("chart"),
+    hide: list(q, "hide"),
+    recent: numberParam(q, "recent"),
+    vs: list(q, "vs"),
+    front: q.get("front") !== "0",
   };
+}
+
+function list(q, name) {
+  return (q.get(name) || "").split(",").filter(Boolean);
 }
 
 // What the page starts from (a patch for state.set): the query's wishes that the record allows.
 // A missing or malformed date is the theater's last day; unknown groups and places are dropped;
-// zones and the area chart only where zones are available (PostGIS).
-export function stateFromQuery(query, { replay, theater, zonesAvailable, palette }) {
+// zones and the area chart only where zones are available (PostGIS); the observed-area charts
+// only where the theater has area layers.
+export function stateFromQuery(query, { replay, theater, zonesAvailable, palette, areasAvailable = false }) {
   const known = new Set(replay.groups.map((g) => g.slug));
   const safe = query.palette === "safe";
-  const measureAllowed = MEASURES.includes(query.measure) && (query.measure !== "area_km2" || zonesAvailable);
+  const measureAllowed = MEASURES.includes(query.measure) && (query.measure !== "area_km2" || zonesAvailable)
+    && (!AREA_MEASURES.includes(query.measure) || areasAvailable);
   return {
     theater,
     day: replay.clampDay(isIsoDate(query.date) ? dayNumber(query.date) : replay.lastDay),
@@ -51,7 +68,18 @@ export function stateFromQuery(query, { replay, theater, zonesAvailable, palette
     place: query.place !== null && replay.slugIndex.has(query.place) ? replay.slugIndex.get(query.place) : null,
     zones: query.zones && Boolean(zonesAvailable),
     measure: measureAllowed ? query.measure : "places",
+    recent: RECENT_DAYS.includes(query.recent) ? query.recent : 0,
+    frontLine: query.front,
   };
+}
+
+// The area layers' part of the query, once they have loaded (an AreaTimeline): unknown slugs
+// dropped; the pair only when it names two different layers of one group.
+export function areaStateFromQuery(query, areas) {
+  const known = (slug) => areas.bySlug.has(slug);
+  const [a, b] = query.vs.map((slug) => areas.bySlug.get(slug));
+  const pair = query.vs.length === 2 && a && b && a !== b && a.layer.group.id === b.layer.group.id ? [a.slug, b.slug] : null;
+  return { hiddenLayers: [...new Set(query.hide.filter(known))], pair };
 }
 
 // The map's first view: the query's zoom and centre when it has all three (kept on the map),
@@ -64,7 +92,7 @@ export function initialView(query, bounds) {
 }
 
 // The state -> its query string (without "?"); defaults (no filter, own colours, no zones, the
-// places chart) are left out.
+// places chart, every area layer, no recent gains, no pair, the front line) are left out.
 export function formatQuery(state, replay) {
   const q = new URLSearchParams();
   q.set("theater", state.theater);
@@ -79,6 +107,10 @@ export function formatQuery(state, replay) {
   if (state.safeColors) q.set("palette", "safe");
   if (state.zones) q.set("zones", "1");
   if (state.measure !== "places") q.set("chart", state.measure);
+  if (state.hiddenLayers.length) q.set("hide", state.hiddenLayers.join(","));
+  if (state.recent) q.set("recent", String(state.recent));
+  if (state.pair) q.set("vs", state.pair.join(","));
+  if (!state.frontLine) q.set("front", "0");
   return q.toString();
 }
 

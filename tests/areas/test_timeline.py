@@ -45,38 +45,48 @@ def decode(ops: list[int], previous: list[list[tuple[int, int]]]) -> tuple[list,
     return points, flags
 
 
-def roundtrip(versions: list[list[list[tuple[int, int]]]], front=None):
+def integers(rings):
+    """Rings as the map receives them: integer points (degrees times SCALE)."""
+    return [[(round(x * SCALE), round(y * SCALE)) for x, y in ring] for ring in rings]
+
+
+def roundtrip(versions, front=None):
+    """Encode each version against the one before and decode it back; the integers written."""
     front = front or (lambda a, b: 0)
     previous: list = []
+    decoded: list = []
     total = 0
     for rings in versions:
         encoded = timeline.edits(rings, previous, front)
         total += sum(len(ops) for ops in encoded)
-        assert [decode(ops, previous)[0] for ops in encoded] == rings
+        decoded = [decode(ops, decoded)[0] for ops in encoded]
+        assert decoded == integers(rings)
         previous = rings
     return total
 
 
-def square(x: int, y: int, side: int, n: int = 8) -> list[tuple[int, int]]:
-    """A square of 4n points, counter-clockwise from its south-west corner."""
-    edge = [(x + side * i // n, y) for i in range(n)]
-    edge += [(x + side, y + side * i // n) for i in range(n)]
-    edge += [(x + side - side * i // n, y + side) for i in range(n)]
-    edge += [(x, y + side - side * i // n) for i in range(n)]
+def square(x: float, y: float, side: float, n: int = 8) -> list[tuple[float, float]]:
+    """A square of 4n points (degrees), counter-clockwise from its south-west corner."""
+    edge = [(x + side * i / n, y) for i in range(n)]
+    edge += [(x + side, y + side * i / n) for i in range(n)]
+    edge += [(x + side - side * i / n, y + side) for i in range(n)]
+    edge += [(x, y + side - side * i / n) for i in range(n)]
     return edge
 
 
 def test_unchanged_rings_are_one_copy_each_and_moved_points_are_written():
-    a = square(0, 0, 800)
+    a = square(30, 30, 0.8)
     moved = list(a)
-    moved[10] = (moved[10][0] + 7, moved[10][1])  # one point of the east side pushed out
-    extra = square(2000, 0, 80, 2)
+    moved[10] = (moved[10][0] + 0.007, moved[10][1])  # one point of the east side pushed out
+    extra = square(32, 30, 0.08, 2)
     versions = [[a], [a], [moved], [moved, extra], [extra, moved]]
-    previous = []
+    previous: list = []
+    decoded: list = []
     sizes = []
     for rings in versions:
         encoded = timeline.edits(rings, previous, lambda a, b: 0)
-        assert [decode(ops, previous)[0] for ops in encoded] == rings
+        decoded = [decode(ops, decoded)[0] for ops in encoded]
+        assert decoded == integers(rings)
         sizes.append([ops[0] for ops in encoded])
         previous = rings
     assert sizes[1] == [FORWARD]  # the same ring: one copy
@@ -84,7 +94,7 @@ def test_unchanged_rings_are_one_copy_each_and_moved_points_are_written():
 
 
 def test_rotated_and_reversed_rings_are_copied_not_written_again():
-    a = square(0, 0, 800)
+    a = square(30, 30, 0.8)
     rotated = a[13:] + a[:13]
     reversed_ = list(reversed(a))
     assert roundtrip([[a], [rotated]]) - roundtrip([[a]]) <= 2 * 5  # wraps round: two copies
@@ -94,24 +104,24 @@ def test_rotated_and_reversed_rings_are_copied_not_written_again():
 
 
 def test_a_whole_new_ring_and_an_empty_version():
-    a = square(0, 0, 800)
-    b = square(5000, 5000, 400)
+    a = square(30, 30, 0.8)
+    b = square(35, 35, 0.4)
     roundtrip([[a], [], [b], [a, b], [b]])
 
 
 def test_front_flags_follow_their_segments_through_copies_forwards_and_backwards():
-    a = square(0, 0, 800)
+    a = square(30, 30, 0.8)
 
-    def front(p, q):  # the east side (x = 800) is the front
-        return int(p[0] == q[0] == 800)
+    def front(p, q):  # the east side (lon 30.8) is the front
+        return int(p[0] == q[0] == 30.8)
 
     def flags_of(ring):
         return [front(ring[i], ring[(i + 1) % len(ring)]) for i in range(len(ring))]
 
-    for later in (a[5:] + a[:5], list(reversed(a)), [*a[:20], (900, 400), *a[20:]]):
+    for later in (a[5:] + a[:5], list(reversed(a)), [*a[:20], (30.9, 30.4), *a[20:]]):
         encoded = timeline.edits([later], [a], front)
-        points, flags = decode(encoded[0], [a])
-        assert points == later
+        points, flags = decode(encoded[0], integers([a]))
+        assert points == integers([later])[0]
         # what a copy inherits is the source ring's flag of the same segment
         want = flags_of(later)
         for i, f in enumerate(flags):
@@ -119,16 +129,15 @@ def test_front_flags_follow_their_segments_through_copies_forwards_and_backwards
                 assert f == want[i], (i, later[i])
 
 
-def test_rings_are_read_from_wkb_as_open_integer_rings():
+def test_rings_are_read_from_wkb_as_open_rings_without_repeated_points():
     shape = geo.ground_of(ground_on(3)).geometry
     rings = timeline.rings_of(shape)
     assert len(rings) == 3  # the box, its hole, the island
     outer = rings[0]
     assert outer[0] != outer[-1]
-    assert (round(40.0 * SCALE), round(35.0 * SCALE)) in outer
-    assert timeline.rings_of(Polygon(((0, 0), (1, 0), (1, 1), (0, 0)), srid=4326)) == [
-        [(0, 0), (SCALE, 0), (SCALE, SCALE)]
-    ]
+    assert (40.0, 35.0) in outer
+    triangle = Polygon(((0, 0), (1, 0), (1, 0), (1, 1), (0, 0)), srid=4326)
+    assert timeline.rings_of(triangle) == [[(0, 0), (1, 0), (1, 1)]]
 
 
 @pytest.fixture
@@ -182,7 +191,7 @@ def test_area_timeline_answer_decodes_to_every_stored_version(client, theater, l
         previous: list = []
         for rings, version in zip(entry["rings"], stored, strict=True):
             decoded = [decode(ops, previous)[0] for ops in rings]
-            assert decoded == timeline.rings_of(version.geometry)
+            assert decoded == integers(timeline.rings_of(version.geometry))
             previous = decoded
     one = client.get(f"/api/v1/area-timeline/?theater={theater.slug}&layer=theirs").json()
     assert [entry["layer"]["slug"] for entry in one["layers"]] == ["theirs"]
@@ -225,3 +234,28 @@ def test_disagreement_between_two_assessors(client, theater, layers):
     for bad, status in (("&b=ours", 400), ("&b=nope", 404), ("", 400)):
         query = url.replace("&b=theirs", bad)
         assert client.get(query).status_code == status, bad
+
+
+def test_a_layers_edits_are_kept_until_its_versions_change(layers, monkeypatch, settings):
+    settings.ANSWER_CACHE = True
+    ours, theirs = layers
+    calls = []
+    encode = timeline.encode
+    monkeypatch.setattr(
+        timeline, "encode", lambda layer, ids: calls.append(layer.slug) or encode(layer, ids)
+    )
+    first = timeline.layer_timeline(ours)
+    again = timeline.layer_timeline(ours)
+    assert calls == ["ours"] and again.rings == first.rings
+    timeline.layer_timeline(theirs)
+    # a day with other ground: a new version of ours; theirs is kept
+    services.snapshots_add(
+        layer=ours,
+        snapshots=[
+            services.DayGround(START + timedelta(days=9), geo.ground_of(ground_on(2)).geometry)
+        ],
+    )
+    changed = timeline.layer_timeline(ours)
+    timeline.layer_timeline(theirs)
+    assert calls == ["ours", "theirs", "ours"]
+    assert len(changed.rings) == len(changed.versions) == 7

@@ -99,13 +99,14 @@ test("the page's state declares every field the modules use, with its default", 
   const state = createPageState();
   assert.deepEqual(Object.keys(state.get()), [
     "theater", "day", "playing", "groups", "safeColors", "colors", "place", "placeLoaded", "flyTo",
-    "view", "comparison", "zones", "zoneAreas", "measure",
+    "view", "comparison", "zones", "zoneAreas", "measure", "hiddenLayers", "recent", "pair", "frontLine",
   ]);
   const s = state.get();
   assert.equal(s.day, 0);
   assert.equal(s.place, null);
   assert.deepEqual(s.groups, []);
   assert.equal(s.measure, "places");
+  assert.deepEqual([s.hiddenLayers, s.recent, s.pair, s.frontLine], [[], 0, null, true]);
   assert.ok(s.colors instanceof Map && s.colors.size === 0);
   assert.notEqual(createPageState().get().colors, s.colors); // each page its own defaults
 });

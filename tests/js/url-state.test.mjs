@@ -4,7 +4,8 @@ import test from "node:test";
 
 import { Replay, dayNumber } from "../../static/js/replay.js";
 import { createPageState } from "../../static/js/state.js";
-import { formatQuery, initialView, parseQuery, stateFromQuery, syncURL } from "../../static/js/url-state.js";
+import { AreaTimeline } from "../../static/js/area-timeline.js";
+import { areaStateFromQuery, formatQuery, initialView, parseQuery, stateFromQuery, syncURL } from "../../static/js/url-state.js";
 import { timeline } from "./fixtures.mjs";
 
 const PALETTE = ["#000001", "#000002", "#000003"];
@@ -13,9 +14,11 @@ const context = (replay, zonesAvailable = true) => ({ replay, theater: "test-the
 test("parseQuery reads every parameter, with or without '?', or from URLSearchParams", () => {
   const wanted = {
     date: "2020-05-01", z: 7, lat: 35.3, lng: -40.125, groups: ["red", "blue"], place: "alpha",
-    palette: "safe", zones: true, measure: "area_km2",
+    palette: "safe", zones: true, measure: "area_km2", hide: ["held", "claim"], recent: 14, vs: ["held", "other"],
+    front: false,
   };
-  const text = "date=2020-05-01&z=7&lat=35.3&lng=-40.125&groups=red,blue&place=alpha&palette=safe&zones=1&chart=area_km2";
+  const text = "date=2020-05-01&z=7&lat=35.3&lng=-40.125&groups=red,blue&place=alpha&palette=safe&zones=1&chart=area_km2"
+    + "&hide=held,claim&recent=14&vs=held,other&front=0";
   assert.deepEqual(parseQuery(`?${text}`), wanted);
   assert.deepEqual(parseQuery(text), wanted);
   assert.deepEqual(parseQuery(new URLSearchParams(text)), wanted);
@@ -24,6 +27,7 @@ test("parseQuery reads every parameter, with or without '?', or from URLSearchPa
 test("parseQuery: missing parameters are null (or empty), hand-edited numbers that are not ones too", () => {
   assert.deepEqual(parseQuery(""), {
     date: null, z: null, lat: null, lng: null, groups: [], place: null, palette: null, zones: false, measure: null,
+    hide: [], recent: null, vs: [], front: true,
   });
   const q = parseQuery("?z=seven&lat=&lng=Infinity&groups=,red,,&zones=yes");
   assert.deepEqual([q.z, q.lat, q.lng, q.groups, q.zones], [null, 0, null, ["red"], false]);
@@ -84,6 +88,48 @@ test("formatQuery writes the state, defaults left out, and reads back as the sam
   const back = stateFromQuery(parseQuery(query), context(replay));
   for (const name of ["day", "groups", "place", "safeColors", "zones", "measure"]) assert.deepEqual(back[name], state.get()[name], name);
   assert.deepEqual(initialView(parseQuery(query), replay.theater.bounds), { center: [35.1235, 40.5], zoom: 6 });
+});
+
+// Three area layers with no versions: two of group 1, one of group 2.
+function areas() {
+  const layer = (slug, group) => ({
+    layer: { id: slug.length, slug, name: slug, status: "controlled", assessor: "A", group: { id: group } },
+    versions: { count: 0, id: [], start: [], end: [], area_km2: [], gained_km2: [], lost_km2: [], front_km: [], source: [] },
+    rings: [],
+  });
+  return new AreaTimeline({
+    format: 1, theater: "t", epoch: "2020-01-01", scale: 100000, border_km: 5,
+    layers: [layer("held", 1), layer("claim", 1), layer("other", 2)],
+  });
+}
+
+test("the area layers' fields: written when not the defaults, read back as the same state", () => {
+  const replay = new Replay(timeline());
+  const state = createPageState();
+  state.set({ theater: "test-theater", day: dayNumber("2020-03-15") });
+  state.set({ hiddenLayers: ["other"], recent: 14, pair: ["held", "claim"], frontLine: false, measure: "observed_km2" });
+  const query = formatQuery(state.get(), replay);
+  assert.equal(query, "theater=test-theater&date=2020-03-15&chart=observed_km2&hide=other&recent=14&vs=held%2Cclaim&front=0");
+  const parsed = parseQuery(query);
+  const back = { ...stateFromQuery(parsed, { ...context(replay), areasAvailable: true }), ...areaStateFromQuery(parsed, areas()) };
+  for (const name of ["hiddenLayers", "recent", "pair", "frontLine", "measure"]) assert.deepEqual(back[name], state.get()[name], name);
+});
+
+test("the area layers' fields keep only what the layers allow", () => {
+  const replay = new Replay(timeline());
+  const at = (search) => ({
+    ...stateFromQuery(parseQuery(search), context(replay)), ...areaStateFromQuery(parseQuery(search), areas()),
+  });
+  assert.deepEqual(at("hide=nope,held,held").hiddenLayers, ["held"]);
+  assert.equal(at("recent=9").recent, 0);
+  assert.equal(at("recent=7").recent, 7);
+  assert.equal(at("vs=held,other").pair, null); // two groups: not two assessors of one
+  assert.equal(at("vs=held,held").pair, null);
+  assert.equal(at("vs=held").pair, null);
+  assert.equal(at("vs=held,nope").pair, null);
+  assert.deepEqual(at("vs=claim,held").pair, ["claim", "held"]);
+  assert.equal(at("front=no").frontLine, true);
+  assert.equal(at("chart=observed_km2").measure, "places"); // no area layers said to be there
 });
 
 test("syncURL rewrites the URL once moves pause, and once at the start", async () => {

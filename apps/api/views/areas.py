@@ -330,11 +330,13 @@ class AreaTimelineView(CachedAnswerView):
             return None if day is None else (day - epoch).days
 
         layers = []
-        for entry in timeline.layer_timelines(list(found), theater.bounds):
+        for entry in map(timeline.layer_timeline, found):
             versions = entry.versions
+            ref: dict[str, Any] = layer_ref(entry.layer)
+            ref["last_published"] = selectors.last_day(theater, [entry.layer.slug])
             layers.append(
                 {
-                    "layer": layer_ref(entry.layer),
+                    "layer": ref,
                     "versions": {
                         "count": len(versions),
                         "id": [v.pk for v in versions],
