@@ -231,6 +231,7 @@ TIMELINE = _obj(
                 "name": _array(STR),
                 "kind": _array(STR),
                 "importance": INTS,
+                "population": _array(_nullable(INT)),
                 "lon": _array(NUMBER),
                 "lat": _array(NUMBER),
             },
@@ -245,6 +246,11 @@ TIMELINE = _obj(
                 "controller": _array(_nullable(INT)),
                 "challengers": _array(INTS),
                 "id_delta": _array(INT, description="The change's id, less the previous one's."),
+                "doubt": _array(
+                    INT,
+                    description="Bits: 1 its date known only to the month or year; 2 its"
+                    " confidence likely, claimed or disputed.",
+                ),
             },
             description=(
                 "Parallel arrays, one entry per published change, in order of date, place and"

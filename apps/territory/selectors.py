@@ -531,7 +531,7 @@ def _running_sum(deltas: list[int]) -> list[int]:
 
 
 TIMELINE_STATUS_CODES = {Status.CONTROLLED: 0, Status.CONTESTED: 1, Status.BESIEGED: 2}
-TIMELINE_PLACE_COLUMNS = ("id", "slug", "name", "kind", "importance", "lon", "lat")
+TIMELINE_PLACE_COLUMNS = ("id", "slug", "name", "kind", "importance", "population", "lon", "lat")
 TIMELINE_CHANGE_COLUMNS = (
     "day_delta",
     "place_delta",
@@ -539,6 +539,16 @@ TIMELINE_CHANGE_COLUMNS = (
     "controller",
     "challengers",
     "id_delta",
+    "doubt",
+)
+# ``doubt``: what is unsure about a change, as bits (0: its day known, confirmed).
+DAY = ControlChange.DatePrecision.DAY.value
+DOUBT_DATE = 1  # its date is known only to the month or the year
+DOUBT_CONFIDENCE = 2  # its confidence is likely, claimed or disputed
+UNSURE = (
+    ControlChange.Confidence.LIKELY.value,
+    ControlChange.Confidence.CLAIMED.value,
+    ControlChange.Confidence.DISPUTED.value,
 )
 
 
@@ -554,7 +564,7 @@ class TimelineColumns:
     Differences are small numbers, which compress far better than the values (within a
     day, places are in order). ``status`` is a :data:`TIMELINE_STATUS_CODES` code,
     ``controller`` a group id or null, ``challengers`` an array of group ids (in the order
-    they were recorded). Replaying the changes in order reproduces :func:`control_at` on any
+    they were recorded), ``doubt`` bits: :data:`DOUBT_DATE`, :data:`DOUBT_CONFIDENCE`. Replaying the changes in order reproduces :func:`control_at` on any
     day (identical consecutive states are harmless: the state is simply restated).
     """
 
@@ -584,9 +594,11 @@ def timeline(
     if to_date:
         published = published.filter(date__lte=to_date)
     columns = places.annotate(lon=PointX("location", DIGITS), lat=PointY("location", DIGITS))
-    place_rows = columns.values_list("pk", "slug", "name", "kind", "importance", "lon", "lat")
+    place_rows = columns.values_list(
+        "pk", "slug", "name", "kind", "importance", "population", "lon", "lat"
+    )
     changes = published.order_by("date", "place_id", "pk").values_list(
-        "pk", "date", "place_id", "status", "controller_id"
+        "pk", "date", "place_id", "status", "controller_id", "date_precision", "confidence"
     )
     if connection.vendor == "postgresql":
         return _timeline_in_database(place_rows, changes, epoch)
@@ -632,12 +644,16 @@ def _timeline_in_database(
       string_agg(CASE c.status {codes} END, ','),
       string_agg(coalesce(c.controller_id::text, 'null'), ','),
       string_agg(coalesce(c.challengers, '[]'), ','),
-      string_agg((c.id - c.previous_id)::text, ',')
+      string_agg((c.id - c.previous_id)::text, ','),
+      string_agg((CASE WHEN c.date_precision = %s THEN 0 ELSE {DOUBT_DATE} END
+        + CASE WHEN c.confidence IN ({", ".join("%s" for _ in UNSURE)}) THEN {DOUBT_CONFIDENCE}
+          ELSE 0 END)::text, ',')
     FROM (
       SELECT c.*, ch.ids AS challengers,
         coalesce(lag(c.place_id) OVER w, 0) AS previous_place,
         coalesce(lag(c.id) OVER w, 0) AS previous_id
-      FROM ({change_sql}) AS c(id, day, place_id, status, controller_id)
+      FROM ({change_sql}) AS c(id, day, place_id, status, controller_id, date_precision,
+        confidence)
       LEFT JOIN (
         SELECT change_id, '[' || string_agg(group_id::text, ',' ORDER BY id) || ']' AS ids
         FROM {links} GROUP BY change_id
@@ -648,19 +664,20 @@ def _timeline_in_database(
     GROUP BY c.day ORDER BY c.day
     """
     columns: dict[str, list[str]] = {name: [] for name in TIMELINE_CHANGE_COLUMNS}
-    day_delta, place, status, controller, challengers, ids = columns.values()
+    day_delta, place, status, controller, challengers, ids, doubt = columns.values()
     previous, count = epoch, 0
     with connection.cursor() as cursor:
         if connection.in_atomic_block:  # aggregate the sorted rows as sorted (not hashed)
             cursor.execute("SET LOCAL enable_hashagg = off")
-        cursor.execute(sql, [*code_params, *change_params])
+        cursor.execute(sql, [*code_params, DAY, *UNSURE, *change_params])
         days = cursor.fetchall()  # one row a day: some 2,000 rows of text
         if connection.in_atomic_block:
             cursor.execute("RESET enable_hashagg")
     for day, n, *texts in days:
         day_delta.append(str((day - previous).days) + ",0" * (n - 1))
         previous, count = day, count + n
-        for column, text in zip((place, status, controller, challengers, ids), texts, strict=True):
+        parallel = (place, status, controller, challengers, ids, doubt)
+        for column, text in zip(parallel, texts, strict=True):
             column.append(text)
     del days
     return TimelineColumns(
@@ -684,10 +701,12 @@ def _timeline_in_python(
         challengers[change_id] = (*challengers.get(change_id, ()), group_id)
     # typed arrays: 8 bytes a value instead of a Python object each
     day_delta, place_delta, controller, id_delta = (array("q") for _ in range(4))
-    status = array("b")
+    status, doubt = array("b"), array("b")
     their_challengers: list[tuple[int, ...]] = []
     previous_day, previous_place, previous_id = epoch, 0, 0
-    for change_id, day, place_id, state, controller_id in _stream(changes):
+    for change_id, day, place_id, state, controller_id, precision, confidence in _stream(
+        changes
+    ):
         day_delta.append((day - previous_day).days)
         place_delta.append(place_id - previous_place)
         id_delta.append(change_id - previous_id)
@@ -695,6 +714,10 @@ def _timeline_in_python(
         controller.append(controller_id or 0)
         status.append(TIMELINE_STATUS_CODES[state])
         their_challengers.append(challengers.get(change_id, ()))
+        doubt.append(
+            (0 if precision == DAY else DOUBT_DATE)
+            + (DOUBT_CONFIDENCE if confidence in UNSURE else 0)
+        )
     return TimelineColumns(
         places=place_columns,
         count=len(status),
@@ -705,6 +728,7 @@ def _timeline_in_python(
             "controller": orjson.dumps([c or None for c in controller]),
             "challengers": orjson.dumps(their_challengers),
             "id_delta": orjson.dumps(id_delta.tolist()),
+            "doubt": orjson.dumps(doubt.tolist()),
         },
     )
 

@@ -50,8 +50,8 @@ export function areasPanel(state, { areas, api, theaterId }) {
     const group = layer.layer.group.name;
     const item = el("li", { dataset: { layer: layer.slug } },
       el("label", {}, box, mark, el("span", { class: "name" }, layer.layer.name)), area,
-      el("span", { class: "meta muted" }, `${layer.layer.assessor} · ${group}${layer.layer.status === "contested" ? " · contested" : ""}`),
-      net);
+      el("span", { class: "meta muted" }, `${layer.layer.assessor} · ${group}${layer.layer.status === "contested" ? " · contested" : ""}`,
+        net));
     return { layer, box, mark, area, net, item };
   });
   $("#area-layers").replaceChildren(...rows.map((row) => row.item));

@@ -1,17 +1,21 @@
 // Compare two dates: places gained and lost by each group between A and B, computed from the
 // replay already in the browser (the same rule as the server's control/diff/, and instant),
 // listed by group (frames.js lights them on the map); the download link asks control/diff/ for
-// the same comparison as GeoJSON, for GIS tools.
-// Reads comparison, colors (and day, once, for the first dates); writes comparison, place, flyTo.
+// the same comparison as GeoJSON, for GIS tools. Where the theater has area layers, the km²
+// each gained and lost, from areas/diff/ (whose ground areas-on-map.js draws).
+// Reads comparison, colors (and day, once, for the first dates); writes comparison, place,
+// flyTo, areaDiff.
 
-import { $, el, swatch } from "./dom.js";
+import { $, el, getJSON, swatch } from "./dom.js";
 import { compareByGroup, shortName } from "./format.js";
 import { colorOf } from "./palette.js";
 import { dayNumber, isoDate } from "./replay.js";
 
 const ROWS_SHOWN = 100; // per group and direction; the download has them all
 
-export function compare(state, { replay, api }) {
+const km2 = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
+
+export function compare(state, { replay, api, areas = null }) {
   const inputA = $("#compare-a"), inputB = $("#compare-b");
   const list = $("#compare-list");
   const download = $("#compare-download");
@@ -70,6 +74,56 @@ export function compare(state, { replay, api }) {
     download.hidden = false;
   }
 
-  state.on("comparison", show);
-  state.on("colors", () => show(state.get().comparison));
+  // The area layers' gains and losses between the two dates (asked of the server: the ground
+  // is computed there, exactly).
+  const areaList = $("#compare-areas");
+  let asked = null;
+  async function showAreas(comparison) {
+    if (!areas) return;
+    asked = comparison;
+    state.set({ areaDiff: null });
+    if (!comparison) {
+      areaList.replaceChildren();
+      return;
+    }
+    areaList.replaceChildren(el("p", { class: "muted" }, "Measuring the area layers…"));
+    const query = new URLSearchParams({ theater: replay.theater.id, from: comparison.a, to: comparison.b });
+    let answer;
+    try {
+      answer = await getJSON(`${api}areas/diff/?${query}`);
+    } catch (error) {
+      if (asked === comparison) areaList.replaceChildren(el("p", { class: "error" }, `Area layers unavailable: ${error.message}`));
+      return;
+    }
+    if (asked !== comparison) return; // another comparison was asked for meanwhile
+    state.set({ areaDiff: answer });
+    listAreas(answer);
+  }
+
+  function listAreas(answer) {
+    const byLayer = new Map();
+    for (const feature of answer.features) {
+      const { layer, change, km2: value, net_km2: net } = feature.properties;
+      if (!byLayer.has(layer.slug)) byLayer.set(layer.slug, { layer, net });
+      byLayer.get(layer.slug)[change] = value;
+    }
+    const colors = state.get().colors;
+    const rows = [...byLayer.values()].map(({ layer, gained, lost, net }) => el("li", { dataset: { layer: layer.slug, gained, lost } },
+      swatch(colorOf(colors, layer.group)), el("span", { class: "name" }, `${layer.name} (${layer.assessor})`), ": ",
+      el("span", { class: "gained" }, `+${km2.format(gained)} km²`), " ",
+      el("span", { class: "lost" }, `−${km2.format(lost)} km²`),
+      el("span", { class: "muted" }, ` (net ${net >= 0 ? "+" : "−"}${km2.format(Math.abs(net))} km²)`)));
+    areaList.replaceChildren(
+      el("h4", {}, "Area layers (observed)"),
+      rows.length ? el("ul", {}, rows) : el("p", { class: "muted" }, "No area layer shows ground on either date."));
+  }
+
+  state.on("comparison", (comparison) => {
+    show(comparison);
+    showAreas(comparison);
+  });
+  state.on("colors", () => {
+    show(state.get().comparison);
+    if (state.get().areaDiff) listAreas(state.get().areaDiff);
+  });
 }

@@ -1,7 +1,7 @@
 // The words the page shows about the record: a place's state, a place's kind, a zone area, what
 // the derived zones are, and a comparison grouped by group. Pure (tests/js/format.test.mjs).
 
-import { dayNumber, isoDate } from "./replay.js";
+import { DOUBT_CONFIDENCE, DOUBT_DATE, dayNumber, isoDate } from "./replay.js";
 
 const compactNumber = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
 
@@ -50,4 +50,17 @@ export function compareByGroup(rows) {
 // A group's short name, or its name; "nobody" for none.
 export function shortName(group) {
   return group ? group.short_name || group.name : "nobody";
+}
+
+// The place panel's "as of" note for a state from replay.stateOf(): the day of the change it
+// rests on, and what is unsure about it. `change` (the API's change, once loaded) names its
+// precision and confidence; without it, the doubt bits say less.
+export function asOfLabel(state, change = null) {
+  if (!state.since) return "";
+  const precision = change?.date_precision ?? (state.doubt & DOUBT_DATE ? "month" : "day");
+  const day = precision === "year" ? state.since.slice(0, 4) : precision === "month" ? state.since.slice(0, 7) : state.since;
+  const notes = [];
+  if (precision !== "day") notes.push(`date known only to the ${precision}`);
+  if (state.doubt & DOUBT_CONFIDENCE) notes.push(change?.confidence ?? "not confirmed");
+  return `as of ${day}${notes.length ? ` (${notes.join("; ")})` : ""}`;
 }

@@ -1,8 +1,9 @@
 // The map page, wired: it downloads the theater's timeline once and computes every frame here.
 // One state (state.js) holds what the page shows; each concern is a module that shows the
 // fields it reads and writes the state through set(), never calling another module:
-//   map.js (the Leaflet map, its view), frames.js (the places, frame by frame), legend.js
-//   (legend, group filter, palette), playback.js (time bar, play, keyboard), histogram.js,
+//   map.js (the Leaflet map, its view), frames.js (the places, frame by frame), names.js
+//   (place names; labels.js picks which fit), legend.js (legend, group filter, palette),
+//   playback.js (time bar, play, keyboard), histogram.js,
 //   zones-toggle.js (derived zones), areas-on-map.js (observed area layers, drawn by
 //   areas-layer.js), areas-panel.js (their list, highlight and pair), place-panel.js, search.js,
 //   compare.js, chart-panel.js, url-state.js (the URL), test-hooks.js (window.frontline).
@@ -17,6 +18,7 @@ import { compare } from "./compare.js";
 import { placesOnMap } from "./frames.js";
 import { histogram } from "./histogram.js";
 import { legend } from "./legend.js";
+import { placeNames } from "./names.js";
 import { createMap, loadBasemap, mapView } from "./map.js";
 import { placePanel } from "./place-panel.js";
 import { playback } from "./playback.js";
@@ -73,6 +75,7 @@ async function start() {
   // Subscribed first: it moves the replay to each new day, which the modules below read.
   const layer = placesOnMap(state, { map, replay, frameTimes, timings });
   const areaLayer = areas ? areasOnMap(state, { map, areas, timings }) : null;
+  const names = placeNames(state, { map, replay, layer });
   legend(state, { replay, palette: config.palette });
   playback(state, { replay });
   drawBasemap();
@@ -80,11 +83,11 @@ async function start() {
   const zones = zonesToggle(state, { map, replay, api, available: zonesAvailable });
   placePanel(state, { replay, api });
   search(state, { replay, api });
-  compare(state, { replay, api });
+  compare(state, { replay, api, areas });
   syncURL(state, { replay });
   theaterPicker($("#theater"));
   if (areas) areasPanel(state, { areas, api, theaterId: theater.id });
-  hooks.attach({ replay, map, layer, zones, areas, areaLayer });
+  hooks.attach({ replay, map, layer, zones, areas, areaLayer, names });
   $("#status").textContent = "";
   await chartPanel(state, { replay, api, zonesAvailable, areas });
 }

@@ -5,7 +5,7 @@
 // Reads place, day, colors; writes day, place (close), placeLoaded.
 
 import { $, el, getJSON, swatch } from "./dom.js";
-import { describe, kindLabel } from "./format.js";
+import { asOfLabel, describe, kindLabel } from "./format.js";
 import { colorOf } from "./palette.js";
 import { dayNumber } from "./replay.js";
 import { percentOfRange } from "./time.js";
@@ -60,8 +60,9 @@ export function placePanel(state, { replay, api }) {
     const p = state.get().place;
     if (p === null) return;
     const now = replay.stateOf(p);
+    const change = loaded?.changes.find((c) => c.id === now.change) ?? null;
     $("#panel-state").replaceChildren(swatch(colorOf(colors(), now.controller)), describe(now),
-      now.since ? el("span", { class: "since" }, ` since ${now.since}`) : "");
+      now.since ? el("span", { class: `since${now.doubt ? " unsure" : ""}` }, `, ${asOfLabel(now, change)}`) : "");
     const marker = $("#panel-history .now");
     if (marker) marker.style.left = `${percent(state.get().day)}%`;
   }
@@ -70,6 +71,7 @@ export function placePanel(state, { replay, api }) {
     if (!loaded) return;
     drawHistory(loaded.periods);
     listSources(loaded.changes, loaded.sources);
+    showState(); // the "as of" note names the change's precision and confidence now
   }
 
   function drawHistory(periods) {

@@ -1,6 +1,8 @@
 // All places drawn on one canvas: a disc in the controller's colour sized by importance, a ring
 // in the first challenger's colour for contested and besieged places (dashed when besieged),
-// grey when unknown, and a halo on places that changed in the last frames.
+// grey when unknown, and a halo on places that changed in the last frames. A state whose
+// change is unsure shows it: hollow when its date is known only to the month or year,
+// translucent when it is only likely, claimed or disputed.
 //
 // Speed (10,000 places per frame, also without a GPU): each distinct look (fill, ring, dash,
 // radius) is drawn once by the canvas into a small anti-aliased sprite, whose pixels are then
@@ -11,6 +13,7 @@
 
 /* global L */
 import { UNKNOWN_COLOR } from "./palette.js";
+import { DOUBT_CONFIDENCE, DOUBT_DATE } from "./replay.js";
 
 const HALO_COLOR = "#ffd54a";
 const SELECTED_COLOR = "#0b57d0";
@@ -100,33 +103,35 @@ export const PlacesLayer = L.Layer.extend({
   },
 
   // The sprite for change i's state (i < 0: unknown) at radius r. Looked up by a number
-  // (controller, challenger, status, radius; collision-free since groups are numbered 1..G)
-  // rather than by colour strings: this runs for every place in every frame.
+  // (controller, challenger, status, radius, doubt; collision-free since groups are numbered
+  // 1..G) rather than by colour strings: this runs for every place in every frame.
   _look(i, r) {
     const replay = this.replay;
-    let controller = 0, challenger = 0, status = 0; // group slots (0 = none), status code + 1
+    let controller = 0, challenger = 0, status = 0, doubt = 0; // group slots (0 = none), status code + 1
     if (i >= 0) {
       controller = replay.controllerSlot[i];
       status = replay.status[i] + 1;
+      doubt = replay.doubt[i];
       if (replay.contestedCodes.has(replay.status[i])) challenger = replay.challengerSlot[i] + 1;
     }
     const slots = replay.groupAtSlot.length + 1;
-    const key = ((controller * slots + challenger) * 8 + status) * 64 + r * 2;
+    const key = (((controller * slots + challenger) * 8 + status) * 64 + r * 2) * 4 + doubt;
     let sprite = this.looks.get(key);
     if (sprite === undefined) {
       const fill = controller ? this.colorOf(replay.groupAtSlot[controller].id) : UNKNOWN_COLOR;
       const ring = challenger > 1 ? this.colorOf(replay.groupAtSlot[challenger - 1].id)
         : challenger === 1 ? UNKNOWN_COLOR : null; // contested, challenger unknown
-      sprite = this._sprite(fill, ring, status - 1 === replay.besiegedCode, r);
+      sprite = this._sprite(fill, ring, status - 1 === replay.besiegedCode, r, true, doubt);
       this.looks.set(key, sprite);
     }
     return sprite;
   },
 
   // A sprite for one look, at device resolution: its pixels (as the frame buffer holds them)
-  // and its half size in device pixels. fill/ring may be null; `outline` is a thin white edge.
-  _sprite(fill, ring, dashed, r, outline = true) {
-    const key = `${fill}|${ring}|${dashed}|${r}|${outline}`;
+  // and its half size in device pixels. fill/ring may be null; `outline` is a thin white edge;
+  // `doubt` (bits) makes the disc hollow (DOUBT_DATE) or translucent (DOUBT_CONFIDENCE).
+  _sprite(fill, ring, dashed, r, outline = true, doubt = 0) {
+    const key = `${fill}|${ring}|${dashed}|${r}|${outline}|${doubt}`;
     let sprite = this.sprites.get(key);
     if (sprite) return sprite;
     const outer = r + (ring ? RING_GAP + RING_WIDTH : 1) + 1;
@@ -139,8 +144,19 @@ export const PlacesLayer = L.Layer.extend({
     ctx.beginPath();
     ctx.arc(c, c, r, 0, 2 * Math.PI);
     if (fill) {
+      ctx.globalAlpha = doubt & DOUBT_CONFIDENCE ? 0.45 : 1;
       ctx.fillStyle = fill;
       ctx.fill();
+      if (doubt & DOUBT_DATE && r >= 2.5) { // hollow: a white centre inside a thick rim
+        ctx.beginPath();
+        ctx.arc(c, c, r * 0.45, 0, 2 * Math.PI);
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = OUTLINE_COLOR;
+        ctx.fill();
+        ctx.beginPath();
+        ctx.arc(c, c, r, 0, 2 * Math.PI);
+      }
+      ctx.globalAlpha = 1;
     }
     if (outline) {
       ctx.lineWidth = 1;

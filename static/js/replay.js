@@ -8,6 +8,8 @@
 // cost at most `stride` change applications.
 
 const DAY_MS = 86400000;
+export const DOUBT_DATE = 1; // the change's date is known only to the month or the year
+export const DOUBT_CONFIDENCE = 2; // its confidence is likely, claimed or disputed
 
 export function dayNumber(iso) {
   // Days since 1970-01-01 for a YYYY-MM-DD string (UTC, no time zone surprises).
@@ -27,7 +29,7 @@ export class Replay {
     this.groupById = new Map(timeline.groups.map((g) => [g.id, g]));
     this.places = p.id.map((id, i) => ({
       id, index: i, slug: p.slug[i], name: p.name[i], kind: p.kind[i], importance: p.importance[i],
-      lon: p.lon[i], lat: p.lat[i],
+      population: p.population?.[i] ?? null, lon: p.lon[i], lat: p.lat[i],
     }));
     this.placeIndex = new Map(p.id.map((id, i) => [id, i]));
     this.slugIndex = new Map(p.slug.map((slug, i) => [slug, i]));
@@ -44,6 +46,8 @@ export class Replay {
     this.place = new Int32Array(n);
     this.status = new Uint8Array(n);
     this.controller = new Int32Array(n); // 0 = none
+    // what is unsure about each change, bits: DOUBT_DATE, DOUBT_CONFIDENCE (absent: nothing)
+    this.doubt = c.doubt ? Uint8Array.from(c.doubt) : new Uint8Array(n);
     this.challengers = c.challengers;
     // Groups numbered 1..G (0 = none) for the drawing code's look-up keys: the controller's
     // and the first challenger's number for each change.
@@ -136,13 +140,14 @@ export class Replay {
   // The state of place index p in the current frame.
   stateOf(p, current = this.current) {
     const i = current[p];
-    if (i < 0) return { status: "unknown", controller: null, challengers: [], since: null, change: null };
+    if (i < 0) return { status: "unknown", controller: null, challengers: [], since: null, change: null, doubt: 0 };
     return {
       status: this.statusNames[this.status[i]],
       controller: this.groupById.get(this.controller[i]) || null,
       challengers: (this.challengers[i] || []).map((g) => this.groupById.get(g)).filter(Boolean),
       since: isoDate(this.day[i]),
       change: this.changeId[i],
+      doubt: this.doubt[i],
     };
   }
 

@@ -76,5 +76,6 @@ export function createPageState() {
     recent: 0, // days: the area layers' gains and losses over the last 7, 14 or 30 (0: none)
     pair: null, // [slugA, slugB]: two area layers of one group, their disagreement shaded
     frontLine: true, // the area layers' front line drawn
+    areaDiff: null, // areas/diff/'s answer for the comparison shown (null: none, or no layers)
   });
 }

@@ -1,6 +1,6 @@
 // window.frontline: a small API for the browser tests, make bench-map and the curious (in the
 // console): ready, state(), zones(), setZones(on), placeState(slug), openPlace(slug),
-// setDate(iso), pixelAt(slug), areas(), areaPixelAt(lat, lng), frameTimes, timings. Its shape is a contract (tests/browser/).
+// setDate(iso), pixelAt(slug), areas(), areaPixelAt(lat, lng), labels(), frameTimes, timings. Its shape is a contract (tests/browser/).
 // Reads the state and, once loaded, the replay, map and layers it is given; writes day, place,
 // zones (as the page's own controls would).
 
@@ -8,7 +8,7 @@ import { colorOf } from "./palette.js";
 import { dayNumber, isoDate } from "./replay.js";
 
 export function installTestHooks(state, { ready, frameTimes, timings }) {
-  let replay = null, map = null, layer = null, zones = null, areas = null, areaLayer = null;
+  let replay = null, map = null, layer = null, zones = null, areas = null, areaLayer = null, names = null;
   const indexOf = (slug) => replay?.slugIndex.get(slug);
   const slugOf = (group) => replay.groups.find((g) => g.id === group).slug;
 
@@ -30,6 +30,7 @@ export function installTestHooks(state, { ready, frameTimes, timings }) {
         date: isoDate(s.day), theater: s.theater, zoom: map?.getZoom(), groups: [...s.groups],
         place: s.place === null ? null : replay.places[s.place].slug, playing: s.playing, zones: s.zones,
         hiddenLayers: [...s.hiddenLayers], recent: s.recent, pair: s.pair && [...s.pair], frontLine: s.frontLine,
+        areaDiff: s.areaDiff ? s.areaDiff.features.length : 0, // features of the comparison drawn
       };
     },
     // What the zones layer holds: requests made so far and the shown answer's range and areas.
@@ -46,7 +47,10 @@ export function installTestHooks(state, { ready, frameTimes, timings }) {
       const p = indexOf(slug);
       if (p === undefined) return null;
       const now = replay.stateOf(p);
-      return { status: now.status, controller: now.controller?.slug || null, color: colorOf(state.get().colors, now.controller), since: now.since };
+      return {
+        status: now.status, controller: now.controller?.slug || null, color: colorOf(state.get().colors, now.controller),
+        since: now.since, doubt: now.doubt,
+      };
     },
     // Opens the place's panel; resolves (true) once its details have loaded, false if unknown.
     openPlace: async (slug) => {
@@ -78,6 +82,11 @@ export function installTestHooks(state, { ready, frameTimes, timings }) {
       if (point.x < 0 || point.y < 0 || point.x >= size.x || point.y >= size.y) return null;
       return areaLayer.pixelAt(point.x, point.y);
     },
+    // The place names shown: the place's slug, the text and its box on the page.
+    labels: () => (names ? names.labels() : []).map((span) => {
+      const box = span.getBoundingClientRect();
+      return { place: span.dataset.place, text: span.textContent, x: box.x, y: box.y, w: box.width, h: box.height };
+    }),
     frameTimes,
     timings,
   };
@@ -85,7 +94,7 @@ export function installTestHooks(state, { ready, frameTimes, timings }) {
   // The page's parts, once the record has loaded (zones: null when unavailable).
   return {
     attach(parts) {
-      ({ replay, map, layer, zones, areas = null, areaLayer = null } = parts);
+      ({ replay, map, layer, zones, areas = null, areaLayer = null, names = null } = parts);
     },
   };
 }

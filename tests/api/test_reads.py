@@ -165,6 +165,30 @@ def test_timeline_replays_to_the_same_state_as_control(api, record, theater):
     }
     assert state == expected
     assert body["places"]["name"] == ["Deir ez-Zor", "al-Qaim"]
+    assert body["places"]["population"] == [211_000, None]
+    assert changes["doubt"] == [0, 0, 0]  # each dated to the day and confirmed
+
+
+def test_timeline_says_what_is_unsure_about_a_change(api, theater, isis, syria):
+    place = PlaceFactory(theater=theater, slug="unsure")
+    for k, (day, precision, confidence) in enumerate(
+        (
+            ("2015-01-01", "day", "confirmed"),
+            ("2015-02-01", "month", "confirmed"),
+            ("2015-03-01", "day", "claimed"),
+            ("2016-01-01", "year", "disputed"),
+            ("2016-06-01", "day", "likely"),
+        )
+    ):
+        ChangeFactory(
+            place=place,
+            date=d(day),
+            controller=(isis, syria)[k % 2],
+            date_precision=precision,
+            confidence=confidence,
+        )
+    body = api.get("/api/v1/timeline/", {"theater": theater.slug}).json()
+    assert body["changes"]["doubt"] == [0, 1, 2, 3, 2]
 
 
 def test_control_series(api, record, theater):

@@ -145,7 +145,8 @@ def _manage(env: dict, *args: str) -> str:
 
 @pytest.fixture(scope="session")
 def live_url(tmp_path_factory) -> str:
-    """Base URL (no trailing slash) of a server holding the reference data + a hostile place."""
+    """Base URL (no trailing slash) of a server holding the reference data, a hostile place
+    and test area layers (area_seed.py)."""
     database_url, admin_url = _database_urls()
     _drop_stale_databases(admin_url)
     _psql(
@@ -158,6 +159,7 @@ def live_url(tmp_path_factory) -> str:
     _manage(env, "load_reference")
     _manage(env, "shell", "-c", SEED_HOSTILE)
     _manage(env, "shell", "-c", SEED_ACCOUNTS)
+    _manage(env, "shell", "-c", "from tests.browser.area_seed import seed; seed()")
     log = tmp_path_factory.mktemp("live-server") / "runserver.log"
     try:
         with headless.live_server(database_url, log) as base:

@@ -25,6 +25,7 @@ export function timeline() {
       name: ["Alpha", "Bravo", "Charlie"],
       kind: ["town", "border_crossing", "oil_field"],
       importance: [3, 2, 1],
+      population: [null, 9000, 120],
       lon: [40, 41, 42],
       lat: [30, 31, 32],
     },
@@ -38,6 +39,7 @@ export function timeline() {
       controller: [1, 1, 1, 2, 2],
       challengers: [[], [2], [2], [], []],
       id_delta: [100, 1, 1, 1, 1],
+      doubt: [0, 0, 0, 1, 2], // 2020-03-15 dated to the month; 2020-06-30 only claimed
     },
   };
 }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { areaLabel, compareByGroup, describe, kindLabel, shortName, zonesNote } from "../../static/js/format.js";
+import { areaLabel, asOfLabel, compareByGroup, describe, kindLabel, shortName, zonesNote } from "../../static/js/format.js";
 import { Replay, dayNumber } from "../../static/js/replay.js";
 import { timeline } from "./fixtures.mjs";
 
@@ -61,4 +61,20 @@ test("a comparison by group: the biggest net gain first, gains and losses apart"
   const later = compareByGroup(replay.compare(dayNumber("2020-02-01"), dayNumber("2020-12-31")));
   assert.deepEqual(later.map(([group, moves]) => [group.slug, moves.gained.length, moves.lost.length]), [["blue", 2, 0], ["red", 0, 2]]);
   assert.deepEqual(compareByGroup([]), []);
+});
+
+test("'as of' the change's day, with what is unsure about it", () => {
+  const sure = { since: "2015-03-04", doubt: 0 };
+  assert.equal(asOfLabel(sure), "as of 2015-03-04");
+  assert.equal(asOfLabel({ since: null, doubt: 0 }), "");
+  assert.equal(asOfLabel({ since: "2015-03-01", doubt: 1 }), "as of 2015-03 (date known only to the month)");
+  assert.equal(asOfLabel({ since: "2015-01-01", doubt: 1 }, { date_precision: "year", confidence: "confirmed" }),
+    "as of 2015 (date known only to the year)");
+  assert.equal(asOfLabel({ since: "2015-03-04", doubt: 2 }), "as of 2015-03-04 (not confirmed)");
+  assert.equal(asOfLabel({ since: "2015-03-01", doubt: 3 }, { date_precision: "month", confidence: "claimed" }),
+    "as of 2015-03 (date known only to the month; claimed)");
+  const r = new Replay(timeline());
+  r.seek(dayNumber("2020-07-01"));
+  assert.equal(asOfLabel(r.stateOf(0)), "as of 2020-03 (date known only to the month)");
+  assert.equal(asOfLabel(r.stateOf(1)), "as of 2020-06-30 (not confirmed)");
 });

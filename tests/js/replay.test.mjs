@@ -35,7 +35,10 @@ test("decodes the columns: theater range, places, groups and change days from th
   assert.deepEqual([...r.day].map(isoDate), ["2020-01-10", "2020-02-01", "2020-02-01", "2020-03-15", "2020-06-30"]);
   assert.deepEqual([...r.place], [0, 1, 0, 0, 1]);
   assert.deepEqual([...r.changeId], [100, 101, 102, 103, 104]);
-  assert.deepEqual(r.places[1], { id: 12, index: 1, slug: "bravo", name: "Bravo", kind: "border_crossing", importance: 2, lon: 41, lat: 31 });
+  assert.deepEqual(r.places[1], { id: 12, index: 1, slug: "bravo", name: "Bravo", kind: "border_crossing", importance: 2, population: 9000, lon: 41, lat: 31 });
+  assert.equal(r.places[0].population, null); // not known
+  assert.deepEqual([...r.doubt], [0, 0, 0, 1, 2]);
+  assert.deepEqual([...new Replay({ ...timeline(), changes: { ...timeline().changes, doubt: undefined } }).doubt], [0, 0, 0, 0, 0]);
   assert.equal(r.placeIndex.get(13), 2);
   assert.equal(r.slugIndex.get("charlie"), 2);
   assert.equal(r.groupById.get(2).slug, "blue");
@@ -55,8 +58,8 @@ test("a place's state is its last change on or before the day; unknown before th
   assert.deepEqual(frame(r, "2020-12-31"), ["controlled blue ", "controlled blue ", "unknown  "]);
   assert.deepEqual(frame(r, "2020-01-10"), ["controlled red ", "unknown  ", "unknown  "]); // back again
   r.seek(day("2020-03-15"));
-  assert.deepEqual(r.stateOf(0), { status: "controlled", controller: r.groupById.get(2), challengers: [], since: "2020-03-15", change: 103 });
-  assert.deepEqual(r.stateOf(2), { status: "unknown", controller: null, challengers: [], since: null, change: null });
+  assert.deepEqual(r.stateOf(0), { status: "controlled", controller: r.groupById.get(2), challengers: [], since: "2020-03-15", change: 103, doubt: 1 });
+  assert.deepEqual(r.stateOf(2), { status: "unknown", controller: null, challengers: [], since: null, change: null, doubt: 0 });
 });
 
 test("seek returns the places whose state moved, forwards and backwards", () => {

@@ -100,6 +100,7 @@ test("the page's state declares every field the modules use, with its default", 
   assert.deepEqual(Object.keys(state.get()), [
     "theater", "day", "playing", "groups", "safeColors", "colors", "place", "placeLoaded", "flyTo",
     "view", "comparison", "zones", "zoneAreas", "measure", "hiddenLayers", "recent", "pair", "frontLine",
+    "areaDiff",
   ]);
   const s = state.get();
   assert.equal(s.day, 0);

@@ -279,7 +279,8 @@ class TimelineView(CachedAnswerView):
     """
 
     theater_required = True
-    cache_name = f"TimelineView-{TIMELINE_FORMAT}"  # a new layout is never a kept old one
+    # a new layout is never a kept old one ("b": format 2 with population and doubt added)
+    cache_name = f"TimelineView-{TIMELINE_FORMAT}b"
 
     @extend_schema(
         parameters=[
