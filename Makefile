@@ -105,13 +105,15 @@ bench-api: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_api \
 		--places $(BENCH_PLACES) --changes $(BENCH_CHANGES)
 
-## The map page (issue "The map") in headless Chromium: first render and frame time.
+## The map page (issue "The map") in headless Chromium: first render and frame time, with the
+## places, and with observed areas (a 769-day series; AREAS_SERIES as for bench-areas).
 bench-map: venv
 	@PYTHON="$(PYTHON)" scripts/system-packages.sh test
 	@TEST_DATABASE_URL=$(BENCH_DATABASE_URL) scripts/test-services.sh
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_map \
-		--places $(MAP_BENCH_PLACES) --changes $(MAP_BENCH_CHANGES)
+		--places $(MAP_BENCH_PLACES) --changes $(MAP_BENCH_CHANGES) \
+		$(if $(AREAS_SERIES),--areas-series $(AREAS_SERIES))
 
 ## Imports: 10,000 places, 100,000 changes, then 20,000 changes on 2 places.
 ## Through the import job path; the last case shows row checks linear in a place's rows.

@@ -28,8 +28,9 @@ def home(request):
     theater = theater or (theaters[0] if theaters else None)
     timeline = f"{reverse('api:timeline')}?theater={theater.pk}" if theater else None
     # the observed area layers' timeline, fetched beside the places' (none: no such layers)
-    has_areas = theater is not None and AreaLayer.objects.filter(theater=theater).exists()
-    area_timeline = f"{reverse('api:area-timeline')}?theater={theater.pk}" if has_areas else None
+    area_timeline = None
+    if theater is not None and AreaLayer.objects.filter(theater=theater).exists():
+        area_timeline = f"{reverse('api:area-timeline')}?theater={theater.pk}"
     config = {
         "api": "/api/v1/",
         "theater": theater.slug if theater else None,

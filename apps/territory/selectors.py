@@ -564,8 +564,9 @@ class TimelineColumns:
     Differences are small numbers, which compress far better than the values (within a
     day, places are in order). ``status`` is a :data:`TIMELINE_STATUS_CODES` code,
     ``controller`` a group id or null, ``challengers`` an array of group ids (in the order
-    they were recorded), ``doubt`` bits: :data:`DOUBT_DATE`, :data:`DOUBT_CONFIDENCE`. Replaying the changes in order reproduces :func:`control_at` on any
-    day (identical consecutive states are harmless: the state is simply restated).
+    they were recorded), ``doubt`` bits: :data:`DOUBT_DATE`, :data:`DOUBT_CONFIDENCE`.
+    Replaying the changes in order reproduces :func:`control_at` on any day (identical
+    consecutive states are harmless: the state is simply restated).
     """
 
     places: dict[str, bytes]
@@ -704,9 +705,7 @@ def _timeline_in_python(
     status, doubt = array("b"), array("b")
     their_challengers: list[tuple[int, ...]] = []
     previous_day, previous_place, previous_id = epoch, 0, 0
-    for change_id, day, place_id, state, controller_id, precision, confidence in _stream(
-        changes
-    ):
+    for change_id, day, place_id, state, controller_id, precision, confidence in _stream(changes):
         day_delta.append((day - previous_day).days)
         place_delta.append(place_id - previous_place)
         id_delta.append(change_id - previous_id)

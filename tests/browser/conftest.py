@@ -143,6 +143,9 @@ def _manage(env: dict, *args: str) -> str:
         pytest.fail(str(error))
 
 
+LIVE: dict = {}  # the live server's environment, for fixtures that add to its database
+
+
 @pytest.fixture(scope="session")
 def live_url(tmp_path_factory) -> str:
     """Base URL (no trailing slash) of a server holding the reference data, a hostile place
@@ -154,7 +157,7 @@ def live_url(tmp_path_factory) -> str:
         f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)",
         f"CREATE DATABASE {DB_NAME}",
     )
-    env = headless.server_env(database_url)
+    env = LIVE["env"] = headless.server_env(database_url)
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "load_reference")
     _manage(env, "shell", "-c", SEED_HOSTILE)
@@ -169,6 +172,13 @@ def live_url(tmp_path_factory) -> str:
     finally:
         if not os.environ.get("KEEP_BROWSER_DB"):
             _psql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def demo_front(live_url) -> str:
+    """The README screenshots' synthetic front (area_seed.demo), added once; its slug."""
+    _manage(LIVE["env"], "shell", "-c", "from tests.browser.area_seed import demo; demo()")
+    return "demo-front"
 
 
 @pytest.fixture(scope="session")

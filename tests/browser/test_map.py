@@ -531,7 +531,7 @@ def test_phone_size_loads_with_the_slider_visible(new_page, live_url):
 
 
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="set SCREENSHOTS=1 to save")
-def test_save_screenshots(page, new_page, live_url):
+def test_save_screenshots(page, new_page, live_url, demo_front):
     out = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "docs")
     open_map(page, live_url, date="2017-11-04", theater=THEATER)
     page.evaluate("slug => window.frontline.openPlace(slug)", DEIR)
@@ -560,6 +560,23 @@ def test_save_screenshots(page, new_page, live_url):
     expect(page.locator("#chart-note")).to_contain_text("not an observation", timeout=30_000)
     settled_url(page)
     page.screenshot(path=out / "screenshot-zones.png")
+
+    # observed areas, on the synthetic demonstration front (no real assessment is bundled)
+    view = {"theater": demo_front, "z": "7", "lat": "48.4", "lng": "35.4", "chart": "observed_km2"}
+    fold = "() => { document.querySelectorAll('#sidebar details')[0].open = false; }"
+    for name, extra in (
+        ("screenshot-areas.png", {"date": "2024-10-20"}),
+        ("screenshot-recent.png", {"date": "2024-10-20", "recent": "30"}),
+        ("screenshot-assessors.png", {"date": "2024-10-20", "vs": "daily,weekly", "front": "0"}),
+    ):
+        open_map(page, live_url, **view, **extra)
+        page.evaluate(fold)
+        if "vs" in extra:
+            expect(page.locator("#pair-summary .disagreement")).not_to_have_attribute(
+                "data-km2", ""
+            )
+        settled_url(page)
+        page.screenshot(path=out / name)
 
 
 def test_derived_zones_are_fetched_when_the_day_settles_and_labelled_as_estimates(page, live_url):
