@@ -7,8 +7,9 @@
 // A version's outline is turned into canvas paths (its points projected, those closer than half
 // a pixel to the last kept one dropped) once per view and kept, so while the slider moves the
 // cost of a frame is the fills and strokes of the versions in force. Gains, losses and
-// disagreements are composited on a second canvas (fill one version, cut the other out),
-// inside the bounding boxes of the versions involved.
+// disagreements are vector fills too: two versions' rings in one path, filled even-odd, are
+// the ground exactly one of them holds (their shared edges cancel, leaving no seam); clipped to
+// one of them, the ground it holds and the other does not.
 
 /* global L */
 
@@ -41,7 +42,6 @@ export const AreasLayer = L.Layer.extend({
     this.canvas = L.DomUtil.create("canvas", "areas-layer leaflet-zoom-hide");
     this.canvas.setAttribute("aria-hidden", "true");
     map.getPane("areas").appendChild(this.canvas);
-    this.scratch = document.createElement("canvas");
     map.on("moveend zoomend resize", this._reset, this);
     this._reset();
   },
@@ -56,10 +56,8 @@ export const AreasLayer = L.Layer.extend({
     const size = map.getSize();
     this.ratio = window.devicePixelRatio || 1;
     L.DomUtil.setPosition(this.canvas, map.containerPointToLayerPoint([0, 0]));
-    for (const canvas of [this.canvas, this.scratch]) {
-      canvas.width = Math.round(size.x * this.ratio);
-      canvas.height = Math.round(size.y * this.ratio);
-    }
+    this.canvas.width = Math.round(size.x * this.ratio);
+    this.canvas.height = Math.round(size.y * this.ratio);
     this.canvas.style.width = `${size.x}px`;
     this.canvas.style.height = `${size.y}px`;
     this.size = size;
@@ -115,6 +113,8 @@ export const AreasLayer = L.Layer.extend({
     ctx.clearRect(0, 0, this.size.x, this.size.y);
     const color = (layer) => this.colorOf(layer.layer.group.id);
 
+    // versions whose box lies off the canvas draw nothing (zoomed in on another part)
+    for (const p of plan.layers) if (p.v >= 0 && !this._inView(this._path(p.layer, p.v).box)) p.v = -2;
     for (const { layer, v } of plan.layers) {
       if (v < 0) continue;
       const contested = layer.layer.status === "contested";
@@ -125,7 +125,7 @@ export const AreasLayer = L.Layer.extend({
     ctx.globalAlpha = 1;
     if (this.recent) {
       for (const { layer, v, before } of plan.layers) {
-        if (v === before) continue;
+        if (v === before || v === -2) continue;
         // gained: held now and not `recent` days ago; lost: the reverse, hatched
         if (v >= 0) this._composite(ctx, layer, v, before, color(layer), RECENT_ALPHA, null);
         if (before >= 0) this._composite(ctx, layer, before, v, color(layer), 0.9, "lost");
@@ -133,7 +133,7 @@ export const AreasLayer = L.Layer.extend({
     }
     if (plan.pair) this._disagreement(ctx, plan.pair);
 
-    ctx.lineJoin = "round";
+    ctx.lineJoin = "bevel"; // cheaper to rasterise than round, alike at these widths
     for (const { layer, v } of plan.layers) {
       if (v < 0) continue;
       const second = plan.pair && layer === plan.pair[1];
@@ -151,70 +151,42 @@ export const AreasLayer = L.Layer.extend({
   },
 
   // Version `v` of `layer` less version `cut` (-1: nothing), filled with `color` at `alpha`
-  // (or with the lost hatch), drawn onto ctx within v's bounding box.
+  // (or with the lost hatch).
   _composite(ctx, layer, v, cut, color, alpha, hatch) {
-    const box = this._clip(this._path(layer, v).box);
-    if (!box) return;
-    const scratch = this._scratch(box);
-    scratch.fillStyle = color;
-    scratch.fill(this._path(layer, v).fill, "evenodd");
-    if (cut >= 0) {
-      scratch.globalCompositeOperation = "destination-out";
-      scratch.fill(this._path(layer, cut).fill, "evenodd");
+    const keep = this._path(layer, v).fill;
+    ctx.save();
+    ctx.globalAlpha = alpha;
+    ctx.fillStyle = hatch ? this._pattern(hatch, color) : color;
+    if (cut < 0) {
+      ctx.fill(keep, "evenodd");
+    } else {
+      ctx.clip(keep, "evenodd");
+      ctx.fill(this._either(keep, this._path(layer, cut).fill), "evenodd");
     }
-    if (hatch) {
-      scratch.globalCompositeOperation = "source-in";
-      scratch.fillStyle = this._pattern(hatch, color);
-      scratch.fillRect(...box);
-    }
-    this._blit(ctx, box, alpha);
+    ctx.restore();
   },
 
   // The ground exactly one of the pair shows, cross-hatched.
   _disagreement(ctx, [a, b]) {
     const va = a.versionAt(this.day), vb = b.versionAt(this.day);
-    const boxes = [va, vb].map((v, k) => (v >= 0 ? this._path([a, b][k], v).box : null)).filter(Boolean);
-    if (!boxes.length) return;
-    const box = this._clip([
-      Math.min(...boxes.map((q) => q[0])), Math.min(...boxes.map((q) => q[1])),
-      Math.max(...boxes.map((q) => q[0] + q[2])) - Math.min(...boxes.map((q) => q[0])),
-      Math.max(...boxes.map((q) => q[1] + q[3])) - Math.min(...boxes.map((q) => q[1])),
-    ]);
-    if (!box) return;
-    const scratch = this._scratch(box);
-    scratch.fillStyle = "#000";
-    if (va >= 0) scratch.fill(this._path(a, va).fill, "evenodd");
-    scratch.globalCompositeOperation = "xor";
-    if (vb >= 0) scratch.fill(this._path(b, vb).fill, "evenodd");
-    scratch.globalCompositeOperation = "source-in";
-    scratch.fillStyle = this._pattern("cross", DISAGREE_COLOR);
-    scratch.fillRect(...box);
-    this._blit(ctx, box, 0.85);
-  },
-
-  // The scratch canvas cleared within `box` (x, y, w, h in CSS pixels), ready to draw on.
-  _scratch(box) {
-    const scratch = this.scratch.getContext("2d");
-    scratch.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    scratch.globalCompositeOperation = "source-over";
-    scratch.clearRect(...box);
-    return scratch;
-  },
-
-  _blit(ctx, [x, y, w, h], alpha) {
-    const r = this.ratio;
+    const paths = [va >= 0 ? this._path(a, va).fill : null, vb >= 0 ? this._path(b, vb).fill : null].filter(Boolean);
+    if (!paths.length) return;
     ctx.save();
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.globalAlpha = alpha;
-    ctx.drawImage(this.scratch, x * r, y * r, w * r, h * r, x * r, y * r, w * r, h * r);
+    ctx.globalAlpha = 0.85;
+    ctx.fillStyle = this._pattern("cross", DISAGREE_COLOR);
+    ctx.fill(paths.length === 2 ? this._either(...paths) : paths[0], "evenodd");
     ctx.restore();
   },
 
-  // A box [x, y, w, h] cut to the canvas, whole pixels, or null when nothing is left.
-  _clip([x, y, w, h]) {
-    const x0 = Math.max(0, Math.floor(x)), y0 = Math.max(0, Math.floor(y));
-    const x1 = Math.min(this.size.x, Math.ceil(x + w)), y1 = Math.min(this.size.y, Math.ceil(y + h));
-    return x1 > x0 && y1 > y0 ? [x0, y0, x1 - x0, y1 - y0] : null;
+  _inView([x, y, w, h]) {
+    return x < this.size.x && y < this.size.y && x + w > 0 && y + h > 0;
+  },
+
+  // Two outlines in one path: filled even-odd, the ground exactly one of them holds.
+  _either(first, second) {
+    const both = new Path2D(first);
+    both.addPath(second);
+    return both;
   },
 
   // Version v's outline as paths in container pixels: `fill` (every ring) and `front` (its

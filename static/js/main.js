@@ -52,7 +52,7 @@ async function start() {
     $("#status").textContent = "No theater yet: load the reference dataset (make run does it).";
     return;
   }
-  // On a phone the sidebar starts folded (a strip of three headings) so the map shows.
+  // On a phone the sidebar starts folded (a strip of its headings) so the map shows.
   if (window.matchMedia("(max-width: 700px)").matches) {
     for (const details of document.querySelectorAll("#sidebar details")) details.open = false;
   }

@@ -148,12 +148,13 @@ class Command(BaseCommand):
                     f"(target < {AREAS_GZIP_TARGET_KB:,} KB)"
                 )
         for label, _, _, frames in results[1:]:
-            drags = [t for name, t in frames.items() if name.startswith("drag") and "+" not in name]
-            worst = max((sorted(t)[round(0.95 * (len(t) - 1))] for t in drags), default=0)
-            median = statistics.median(frames["random jumps: compute + draw"])
+            # while dragging, painted (the canvases rasterised): the frame a reader sees
+            drags = [t for name, t in frames.items() if name.startswith("drag: + rasterise")]
             self.stdout.write(
-                f"frame time ({label}): median {median:.2f} ms per frame after a slider move, "
-                f"p95 while dragging {worst:.2f} ms (targets < {FRAME_TARGET_MS} ms, "
+                f"frame time ({label}): median "
+                f"{max(statistics.median(t) for t in drags):.2f} ms, p95 "
+                f"{max(sorted(t)[round(0.95 * (len(t) - 1))] for t in drags):.2f} ms while "
+                f"dragging the slider, drawn and rasterised (targets < {FRAME_TARGET_MS} ms, "
                 f"< {FRAME_P95_TARGET_MS} ms)"
             )
 
