@@ -78,7 +78,7 @@ export function drawChart(container, { url, areaUrl, colorOf, onPick, onNote = (
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: { x: { time: true } },
       axes: [{ size: 24, font: "10px system-ui" },
-        { size: 36, font: "10px system-ui", values: (u, values) => values.map((v) => compact.format(v)) }],
+        { size: 52, font: "10px system-ui", values: (u, values) => values.map((v) => compact.format(v)) }],
       series: [{}, ...lineSeries],
       hooks: {
         draw: [(u) => {

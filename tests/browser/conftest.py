@@ -174,9 +174,9 @@ def live_url(tmp_path_factory) -> str:
             _psql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
-@pytest.fixture(scope="session")
-def demo_front(live_url) -> str:
-    """The README screenshots' synthetic front (area_seed.demo), added once; its slug."""
+def add_demo_front() -> str:
+    """Add the README screenshots' synthetic front (area_seed.demo) to the live server's
+    database; its slug. Once a session (the screenshot test)."""
     _manage(LIVE["env"], "shell", "-c", "from tests.browser.area_seed import demo; demo()")
     return "demo-front"
 

@@ -1,5 +1,6 @@
 """The map's observed area layers, place names and uncertain places, in Chromium against the
-live server (the test layers of area_seed.py over the reference dataset).
+live server (the test layers of area_seed.py in a theater of their own, AREAS; the places of
+the reference dataset, THEATER).
 
 The page's contract here: #area-layers (a row per layer, data-layer; .km2 with data-km2),
 #recent, #front-line, #pair-a/#pair-b and #pair-summary (.disagreement with data-km2),
@@ -16,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .area_seed import GAINED, LAYERS
+from .area_seed import THEATER as AREAS
 from .conftest import HOSTILE_NAME, HOSTILE_SLUG, PHONE
 from .test_map import (
     THEATER,
@@ -48,7 +50,7 @@ def area_pixel(page, lat: float, lng: float) -> dict:
 
 def test_a_pixel_inside_ground_a_layer_gains_changes_colour(page, live_url, api):
     # only assessor A shown: B's ground covers part of the strip A gains
-    open_map(page, live_url, theater=THEATER, date="2015-06-01", hide="is-held-b,contested-a")
+    open_map(page, live_url, theater=AREAS, date="2015-06-01", hide="is-held-b,contested-a")
     before = area_pixel(page, *GAINED)
     assert before is not None and before["alpha"] == 0, before  # nobody's ground yet
     jump_to(page, "2016-06-01")
@@ -71,8 +73,8 @@ def test_a_pixel_inside_ground_a_layer_gains_changes_colour(page, live_url, api)
 
 
 def test_the_layer_list_gives_the_km2_of_areas_on_the_day(page, live_url, api):
-    open_map(page, live_url, theater=THEATER, date="2016-08-01")
-    answer = api(f"/api/v1/areas/?theater={THEATER}&date=2016-08-01")
+    open_map(page, live_url, theater=AREAS, date="2016-08-01")
+    answer = api(f"/api/v1/areas/?theater={AREAS}&date=2016-08-01")
     expected = {
         f["properties"]["layer"]["slug"]: f["properties"]["area_km2"] for f in answer["features"]
     }
@@ -94,14 +96,14 @@ def test_the_layer_list_gives_the_km2_of_areas_on_the_day(page, live_url, api):
 
 
 def test_compare_two_dates_lists_what_areas_diff_measures(page, live_url, api):
-    open_map(page, live_url, theater=THEATER, date="2016-08-01")
+    open_map(page, live_url, theater=AREAS, date="2016-08-01")
     reveal(page, "#compare-run")
     page.fill("#compare-a", "2015-06-01")
     page.fill("#compare-b", "2016-08-01")
     page.click("#compare-run")
     rows = page.locator("#compare-areas li")
     expect(rows).to_have_count(3)
-    answer = api(f"/api/v1/areas/diff/?theater={THEATER}&from=2015-06-01&to=2016-08-01")
+    answer = api(f"/api/v1/areas/diff/?theater={AREAS}&from=2015-06-01&to=2016-08-01")
     for feature in answer["features"]:
         props = feature["properties"]
         row = page.locator(f'#compare-areas li[data-layer="{props["layer"]["slug"]}"]')
@@ -117,7 +119,7 @@ def test_compare_two_dates_lists_what_areas_diff_measures(page, live_url, api):
 
 
 def test_two_assessors_side_by_side_with_the_disagreement_the_api_computes(page, live_url, api):
-    open_map(page, live_url, theater=THEATER, date="2016-08-01")
+    open_map(page, live_url, theater=AREAS, date="2016-08-01")
     page.select_option("#pair-a", "is-held-a")
     # B offers only the other layers of the same group
     options = page.locator("#pair-b option").evaluate_all("os => os.map(o => o.value)")
@@ -131,7 +133,7 @@ def test_two_assessors_side_by_side_with_the_disagreement_the_api_computes(page,
     expect(strong).not_to_have_attribute("data-km2", "")
     shown = float(strong.get_attribute("data-km2"))
     answer = api(
-        f"/api/v1/areas/disagreement/?theater={THEATER}&date=2016-08-01&a=is-held-a&b=is-held-b"
+        f"/api/v1/areas/disagreement/?theater={AREAS}&date=2016-08-01&a=is-held-a&b=is-held-b"
     )
     assert shown == answer["disagreement_km2"] > 1000
     expect(page.locator("#pair-summary")).to_contain_text("version of 2016-01-01")
@@ -149,7 +151,7 @@ def test_two_assessors_side_by_side_with_the_disagreement_the_api_computes(page,
 
 
 def test_recent_gains_are_tinted_and_in_the_url(page, live_url):
-    open_map(page, live_url, theater=THEATER, date="2016-01-10", hide="is-held-b,contested-a")
+    open_map(page, live_url, theater=AREAS, date="2016-01-10", hide="is-held-b,contested-a")
     plain = area_pixel(page, *GAINED)
     page.select_option("#recent", "14")
     tinted = poll(
@@ -174,7 +176,7 @@ def test_the_url_round_trip_of_the_area_fields(page, live_url):
     open_map(
         page,
         live_url,
-        theater=THEATER,
+        theater=AREAS,
         date="2016-08-01",
         recent="30",
         vs="is-held-b,is-held-a",
@@ -200,7 +202,7 @@ def test_the_url_round_trip_of_the_area_fields(page, live_url):
         "0",
     )
     # nonsense is dropped: an unknown layer, a pair of two groups' layers, a bad number
-    open_map(page, live_url, theater=THEATER, recent="9", vs="is-held-a,nope", hide="nope")
+    open_map(page, live_url, theater=AREAS, recent="9", vs="is-held-a,nope", hide="nope")
     state = page.evaluate("() => window.frontline.state()")
     assert (state["recent"], state["pair"], state["hiddenLayers"]) == (0, None, [])
 
@@ -282,7 +284,7 @@ def test_uncertain_places_are_drawn_differently(page, live_url, api):
 
 def test_the_phone_layout_keeps_the_map_and_folds_the_areas(new_page, live_url):
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    open_map(phone, live_url, theater=THEATER, date="2016-08-01")
+    open_map(phone, live_url, theater=AREAS, date="2016-08-01")
     section = phone.locator("#areas-section")
     expect(section).to_be_attached()
     assert section.evaluate("d => d.open") is False  # folded, as every section on a phone

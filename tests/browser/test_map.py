@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from apps.bench.headless import ROOT
 from apps.territory.palette import SAFE_PALETTE
 
-from .conftest import HOSTILE_NAME, HOSTILE_SLUG, PHONE
+from .conftest import HOSTILE_NAME, HOSTILE_SLUG, PHONE, add_demo_front
 
 pytestmark = pytest.mark.browser
 
@@ -531,7 +531,7 @@ def test_phone_size_loads_with_the_slider_visible(new_page, live_url):
 
 
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="set SCREENSHOTS=1 to save")
-def test_save_screenshots(page, new_page, live_url, demo_front):
+def test_save_screenshots(page, new_page, live_url):
     out = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "docs")
     open_map(page, live_url, date="2017-11-04", theater=THEATER)
     page.evaluate("slug => window.frontline.openPlace(slug)", DEIR)
@@ -561,13 +561,15 @@ def test_save_screenshots(page, new_page, live_url, demo_front):
     settled_url(page)
     page.screenshot(path=out / "screenshot-zones.png")
 
-    # observed areas, on the synthetic demonstration front (no real assessment is bundled)
-    view = {"theater": demo_front, "z": "7", "lat": "48.4", "lng": "35.4", "chart": "observed_km2"}
+    # observed areas, on the synthetic demonstration front (no real assessment is bundled);
+    # added only now, so the reference screenshots' legend does not list its two sides
+    demo_front = add_demo_front()
+    view = {"theater": demo_front, "z": "8", "lat": "49.0", "lng": "36.5", "chart": "observed_km2"}
     fold = "() => { document.querySelectorAll('#sidebar details')[0].open = false; }"
     for name, extra in (
-        ("screenshot-areas.png", {"date": "2024-10-20"}),
-        ("screenshot-recent.png", {"date": "2024-10-20", "recent": "30"}),
-        ("screenshot-assessors.png", {"date": "2024-10-20", "vs": "daily,weekly", "front": "0"}),
+        ("screenshot-areas.png", {"date": "2024-10-25", "hide": "weekly"}),
+        ("screenshot-recent.png", {"date": "2024-10-25", "hide": "weekly", "recent": "30"}),
+        ("screenshot-assessors.png", {"date": "2024-10-25", "vs": "daily,weekly", "front": "0"}),
     ):
         open_map(page, live_url, **view, **extra)
         page.evaluate(fold)
