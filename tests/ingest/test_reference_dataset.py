@@ -119,6 +119,29 @@ FACTS_SECOND_EDITION = [
     ("al-hawl", "2015-11-14", "sdf"),
     ("hasakah", "2015-07-01", "syrian-government"),  # IS inside, the government holding most
     ("hasakah", "2016-09-01", "sdf"),
+    # the Nineveh plains, Salahuddin and Kirkuk (second edition, second part)
+    ("qaraqosh", "2014-07-01", "peshmerga"),
+    ("qaraqosh", "2014-08-08", "islamic-state"),
+    ("qaraqosh", "2016-10-23", "iraqi-government"),
+    ("bartella", "2014-08-08", "islamic-state"),
+    ("bartella", "2016-10-21", "iraqi-government"),
+    ("bashiqa", "2016-10-24", "islamic-state"),  # besieged by the Peshmerga
+    ("bashiqa", "2016-11-09", "peshmerga"),
+    ("bashiqa", "2017-10-18", "iraqi-government"),
+    ("tel-keppe", "2014-08-08", "islamic-state"),
+    ("tel-keppe", "2017-01-20", "iraqi-government"),
+    ("hamam-al-alil", "2016-11-08", "iraqi-government"),
+    ("nimrud", "2016-11-14", "iraqi-government"),
+    ("shirqat", "2014-06-11", "islamic-state"),
+    ("shirqat", "2016-09-23", "iraqi-government"),
+    ("tuz-khurmatu", "2015-06-01", "peshmerga"),
+    ("tuz-khurmatu", "2017-10-17", "iraqi-government"),
+    ("dhuluiya", "2014-06-13", "islamic-state"),
+    ("dhuluiya", "2014-07-14", "islamic-state"),  # more than half of it, fighting on
+    ("dhuluiya", "2014-12-31", "iraqi-government"),
+    ("camp-speicher", "2014-06-13", "iraqi-government"),  # besieged
+    ("qayyarah-airfield-west", "2014-06-11", "islamic-state"),
+    ("qayyarah-airfield-west", "2016-07-10", "iraqi-government"),
 ]
 
 
