@@ -142,6 +142,18 @@ FACTS_SECOND_EDITION = [
     ("camp-speicher", "2014-06-13", "iraqi-government"),  # besieged
     ("qayyarah-airfield-west", "2014-06-11", "islamic-state"),
     ("qayyarah-airfield-west", "2016-07-10", "iraqi-government"),
+    # Anbar, western Nineveh and the Syrian Euphrates
+    ("kubaisa", "2014-10-05", "islamic-state"),
+    ("kubaisa", "2016-03-26", "iraqi-government"),
+    ("baaj", "2017-05-27", "islamic-state"),  # contested, the PMF fighting for it
+    ("baaj", "2017-06-05", "iraqi-government"),
+    ("deir-hafer", "2017-03-24", "islamic-state"),  # besieged
+    ("deir-hafer", "2017-03-30", "syrian-government"),
+    ("resafa", "2017-06-20", "syrian-government"),
+    ("madan", "2014-01-02", None),  # fought over by IS and the rebels
+    ("madan", "2017-09-24", "syrian-government"),
+    ("conoco-gas-field", "2014-07-04", "islamic-state"),
+    ("conoco-gas-field", "2017-09-24", "sdf"),
 ]
 
 
