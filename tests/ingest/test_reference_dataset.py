@@ -154,6 +154,12 @@ FACTS_SECOND_EDITION = [
     ("madan", "2017-09-24", "syrian-government"),
     ("conoco-gas-field", "2014-07-04", "islamic-state"),
     ("conoco-gas-field", "2017-09-24", "sdf"),
+    # south Damascus
+    ("yarmouk-camp", "2015-04-02", "islamic-state"),  # most of the camp, fighting on
+    ("yarmouk-camp", "2016-04-13", "islamic-state"),
+    ("yarmouk-camp", "2018-05-22", "syrian-government"),
+    ("hajar-al-aswad", "2018-04-20", "islamic-state"),
+    ("hajar-al-aswad", "2018-05-22", "syrian-government"),
 ]
 
 
