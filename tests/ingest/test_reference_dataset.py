@@ -154,6 +154,9 @@ FACTS_SECOND_EDITION = [
     ("madan", "2017-09-24", "syrian-government"),
     ("conoco-gas-field", "2014-07-04", "islamic-state"),
     ("conoco-gas-field", "2017-09-24", "sdf"),
+    ("al-baghdadi", "2014-11-01", "iraqi-government"),  # besieged
+    ("al-baghdadi", "2015-02-13", "islamic-state"),  # contested: most of it, for a day or two
+    ("al-baghdadi", "2015-03-07", "iraqi-government"),
     # south Damascus
     ("yarmouk-camp", "2015-04-02", "islamic-state"),  # most of the camp, fighting on
     ("yarmouk-camp", "2016-04-13", "islamic-state"),
