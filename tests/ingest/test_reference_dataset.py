@@ -157,6 +157,34 @@ FACTS_SECOND_EDITION = [
     ("al-baghdadi", "2014-11-01", "iraqi-government"),  # besieged
     ("al-baghdadi", "2015-02-13", "islamic-state"),  # contested: most of it, for a day or two
     ("al-baghdadi", "2015-03-07", "iraqi-government"),
+    # Salahuddin, Kirkuk, Anbar, the Nineveh plains (fourth part)
+    ("al-dour", "2014-06-12", "islamic-state"),
+    ("al-dour", "2015-03-11", "iraqi-government"),
+    ("bashir", "2014-06-15", "islamic-state"),
+    ("bashir", "2016-05-02", "peshmerga"),
+    ("daquq", "2014-07-01", "peshmerga"),
+    ("daquq", "2017-10-17", "iraqi-government"),
+    ("tel-askuf", "2014-08-08", "islamic-state"),
+    ("tel-askuf", "2014-08-18", "peshmerga"),
+    ("tel-askuf", "2017-10-02", "iraqi-government"),
+    ("khalidiya", "2015-06-01", "iraqi-government"),  # attacked, never taken
+    ("nukhayb", "2016-01-01", "iraqi-government"),
+    # northern and eastern Syria, Homs and the Khanasser road
+    ("al-rai", "2016-04-08", "syrian-opposition"),
+    ("al-rai", "2016-04-12", "islamic-state"),
+    ("al-rai", "2016-09-04", "turkish-backed-opposition"),
+    ("tadif", "2017-02-27", "syrian-government"),
+    ("tadif", "2017-03-26", None),  # contested: the front through the town
+    ("tell-tamer", "2015-03-01", "sdf"),
+    ("mahin", "2015-11-02", "islamic-state"),
+    ("mahin", "2015-11-24", "syrian-government"),
+    ("mahin", "2015-12-11", "islamic-state"),
+    ("khanasser", "2016-02-24", "islamic-state"),
+    ("khanasser", "2016-02-26", "syrian-government"),
+    ("ithriya", "2016-03-01", "syrian-government"),
+    ("khasham", "2017-10-23", "syrian-government"),
+    ("al-shaafa", "2019-01-14", "sdf"),
+    ("sousa", "2019-01-16", "sdf"),
     # south Damascus
     ("yarmouk-camp", "2015-04-02", "islamic-state"),  # most of the camp, fighting on
     ("yarmouk-camp", "2016-04-13", "islamic-state"),
