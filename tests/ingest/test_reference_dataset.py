@@ -185,6 +185,12 @@ FACTS_SECOND_EDITION = [
     ("khasham", "2017-10-23", "syrian-government"),
     ("al-shaafa", "2019-01-14", "sdf"),
     ("sousa", "2019-01-16", "sdf"),
+    # the transitions the first check found missing
+    ("rutba", "2016-10-24", "iraqi-government"),  # contested: IS's raid, two days
+    ("kobani", "2015-06-26", "sdf"),  # contested: IS's incursion
+    ("tell-abyad", "2015-06-30", "sdf"),  # contested
+    ("manbij", "2016-06-11", "islamic-state"),  # besieged by the SDF
+    ("raqqa", "2014-01-08", "islamic-state"),  # contested by the other factions
     # south Damascus
     ("yarmouk-camp", "2015-04-02", "islamic-state"),  # most of the camp, fighting on
     ("yarmouk-camp", "2016-04-13", "islamic-state"),
