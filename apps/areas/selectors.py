@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.gis.geos import MultiPolygon, Polygon
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from apps.territory import selectors as territory
 from apps.territory.models import Theater
@@ -173,6 +173,12 @@ def first_day(theater: Theater, layers: list[str] | None = None) -> date | None:
     """The first day any of these layers shows ground."""
     found = AreaVersion.objects.filter(layer__in=layers_of(theater, layers=layers))
     return found.order_by("start").values_list("start", flat=True).first()
+
+
+def last_days(layers: QuerySet[AreaLayer]) -> dict[int, date]:
+    """Each layer's last published day (its latest snapshot), by layer id, in one query."""
+    rows = AreaSnapshot.objects.filter(layer__in=layers).values("layer").annotate(last=Max("day"))
+    return {row["layer"]: row["last"] for row in rows}
 
 
 def last_day(theater: Theater, layers: list[str] | None = None) -> date | None:

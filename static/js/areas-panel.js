@@ -7,25 +7,12 @@
 // frontLine.
 
 import { $, el, getJSON, swatch } from "./dom.js";
+import { km2Label, netLabel } from "./format.js";
 import { colorOf } from "./palette.js";
 import { isoDate } from "./replay.js";
 
 const NET_DAYS = 30;
 const SETTLE_MS = 150;
-const km2 = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
-
-export function areaLabel(value) {
-  return value === null || value === undefined ? "—" : `${km2.format(value)} km²`;
-}
-
-export function netLabel(now, before) {
-  if (now === null) return "";
-  if (before === null) return `new in the last ${NET_DAYS} days`;
-  const net = now - before;
-  const sign = net > 0.5 ? "+" : net < -0.5 ? "−" : "±";
-  return `${sign}${km2.format(Math.abs(net))} km² in ${NET_DAYS} days`;
-}
-
 // "from 2025-01-02 until 2025-01-05" for a version [start, end), or "none on this day".
 function versionSpan(layer, v) {
   if (v < 0) return "none on this day";
@@ -59,9 +46,9 @@ export function areasPanel(state, { areas, api, theaterId }) {
   function showFigures(day) {
     for (const { layer, area, net } of rows) {
       const now = layer.areaOn(day);
-      area.textContent = areaLabel(now);
+      area.textContent = km2Label(now);
       area.dataset.km2 = now === null ? "" : String(now);
-      net.textContent = netLabel(now, layer.areaOn(day - NET_DAYS));
+      net.textContent = netLabel(now, layer.areaOn(day - NET_DAYS), NET_DAYS);
     }
   }
 
@@ -111,7 +98,7 @@ export function areasPanel(state, { areas, api, theaterId }) {
     const va = a.versionAt(day), vb = b.versionAt(day);
     const key = `${va < 0 ? "-" : a.id[va]}|${vb < 0 ? "-" : b.id[vb]}`;
     const known = disagreements.get(key);
-    const figure = known === undefined ? "…" : known instanceof Error ? "unavailable" : areaLabel(known);
+    const figure = known === undefined ? "…" : known instanceof Error ? "unavailable" : km2Label(known);
     summary.replaceChildren(
       el("strong", { class: "disagreement", dataset: { km2: typeof known === "number" ? String(known) : "" } }, `They disagree on ${figure}`),
       el("br"), `A: ${a.layer.assessor}, ${versionSpan(a, va)}`,

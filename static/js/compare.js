@@ -7,13 +7,11 @@
 // flyTo, areaDiff.
 
 import { $, el, getJSON, swatch } from "./dom.js";
-import { compareByGroup, shortName } from "./format.js";
+import { compareByGroup, km2Label, shortName, signedKm2 } from "./format.js";
 import { colorOf } from "./palette.js";
 import { dayNumber, isoDate } from "./replay.js";
 
 const ROWS_SHOWN = 100; // per group and direction; the download has them all
-
-const km2 = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
 
 export function compare(state, { replay, api, areas = null }) {
   const inputA = $("#compare-a"), inputB = $("#compare-b");
@@ -110,9 +108,9 @@ export function compare(state, { replay, api, areas = null }) {
     const colors = state.get().colors;
     const rows = [...byLayer.values()].map(({ layer, gained, lost, net }) => el("li", { dataset: { layer: layer.slug, gained, lost } },
       swatch(colorOf(colors, layer.group)), el("span", { class: "name" }, `${layer.name} (${layer.assessor})`), ": ",
-      el("span", { class: "gained" }, `+${km2.format(gained)} km²`), " ",
-      el("span", { class: "lost" }, `−${km2.format(lost)} km²`),
-      el("span", { class: "muted" }, ` (net ${net >= 0 ? "+" : "−"}${km2.format(Math.abs(net))} km²)`)));
+      el("span", { class: "gained" }, `+${km2Label(gained, 1)}`), " ",
+      el("span", { class: "lost" }, `−${km2Label(lost, 1)}`),
+      el("span", { class: "muted" }, ` (net ${signedKm2(net, 1)})`)));
     areaList.replaceChildren(
       el("h4", {}, "Area layers (observed)"),
       rows.length ? el("ul", {}, rows) : el("p", { class: "muted" }, "No area layer shows ground on either date."));

@@ -52,6 +52,28 @@ export function shortName(group) {
   return group ? group.short_name || group.name : "nobody";
 }
 
+// Observed km²: "118,235 km²" (whole km², or `digits` decimals), "—" for none.
+const km2Formats = new Map();
+export function km2Label(km2, digits = 0) {
+  if (km2 === null || km2 === undefined) return "—";
+  if (!km2Formats.has(digits)) km2Formats.set(digits, new Intl.NumberFormat("en", { maximumFractionDigits: digits }));
+  return `${km2Formats.get(digits).format(km2)} km²`;
+}
+
+// A change of km²: "+120 km²", "−3.5 km²", "±0 km²" (within half the last digit shown).
+export function signedKm2(net, digits = 0) {
+  const half = 0.5 / 10 ** digits;
+  const sign = net >= half ? "+" : net <= -half ? "−" : "±";
+  return `${sign}${km2Label(Math.abs(net), digits)}`;
+}
+
+// An area layer's net change over `days`: from the km² held then (null: no version then) to now.
+export function netLabel(now, before, days) {
+  if (now === null) return "";
+  if (before === null) return `new in the last ${days} days`;
+  return `${signedKm2(now - before)} in ${days} days`;
+}
+
 // The place panel's "as of" note for a state from replay.stateOf(): the day of the change it
 // rests on, and what is unsure about it. `change` (the API's change, once loaded) names its
 // precision and confidence; without it, the doubt bits say less.

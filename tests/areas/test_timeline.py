@@ -188,6 +188,7 @@ def test_area_timeline_answer_decodes_to_every_stored_version(client, theater, l
         assert versions["start"] == [(v.start - epoch).days for v in stored]
         assert versions["end"][-1] is None
         assert versions["area_km2"] == [round(v.area_km2, 3) for v in stored]
+        assert entry["layer"]["last_published"] == str(START + timedelta(days=6))
         previous: list = []
         for rings, version in zip(entry["rings"], stored, strict=True):
             decoded = [decode(ops, previous)[0] for ops in rings]

@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { areaLabel, asOfLabel, compareByGroup, describe, kindLabel, shortName, zonesNote } from "../../static/js/format.js";
+import {
+  areaLabel, asOfLabel, compareByGroup, describe, km2Label, kindLabel, netLabel, shortName, signedKm2, zonesNote,
+} from "../../static/js/format.js";
 import { Replay, dayNumber } from "../../static/js/replay.js";
 import { timeline } from "./fixtures.mjs";
 
@@ -77,4 +79,17 @@ test("'as of' the change's day, with what is unsure about it", () => {
   r.seek(dayNumber("2020-07-01"));
   assert.equal(asOfLabel(r.stateOf(0)), "as of 2020-03 (date known only to the month)");
   assert.equal(asOfLabel(r.stateOf(1)), "as of 2020-06-30 (not confirmed)");
+});
+
+test("observed km², their changes and a layer's net over a span", () => {
+  assert.equal(km2Label(116994.89), "116,995 km²");
+  assert.equal(km2Label(1234.56, 1), "1,234.6 km²");
+  assert.equal(km2Label(null), "—");
+  assert.equal(km2Label(0), "0 km²");
+  assert.equal(signedKm2(120.4), "+120 km²");
+  assert.equal(signedKm2(-3.46, 1), "−3.5 km²");
+  assert.equal(signedKm2(0.2), "±0 km²");
+  assert.equal(netLabel(100, 80, 30), "+20 km² in 30 days");
+  assert.equal(netLabel(100, null, 30), "new in the last 30 days");
+  assert.equal(netLabel(null, 80, 30), "");
 });

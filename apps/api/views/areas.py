@@ -329,11 +329,12 @@ class AreaTimelineView(CachedAnswerView):
         def days(day):
             return None if day is None else (day - epoch).days
 
+        last = selectors.last_days(found)
         layers = []
         for entry in map(timeline.layer_timeline, found):
             versions = entry.versions
             ref: dict[str, Any] = layer_ref(entry.layer)
-            ref["last_published"] = selectors.last_day(theater, [entry.layer.slug])
+            ref["last_published"] = last.get(entry.layer.pk)
             layers.append(
                 {
                     "layer": ref,
