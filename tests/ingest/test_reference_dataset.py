@@ -60,7 +60,8 @@ REQUIRED_GROUPS = [
 
 # (place, day, expected controller slug) — each checked against the public record.
 FACTS = [
-    ("deir-ez-zor", "2017-11-02", None),  # split: contested, no side holding most
+    ("deir-ez-zor", "2017-09-16", None),  # split: contested, no side holding most
+    ("deir-ez-zor", "2017-11-02", "syrian-government"),  # contested, the government holding most
     ("deir-ez-zor", "2017-11-03", "syrian-government"),
     ("deir-ez-zor", "2017-11-04", "syrian-government"),
     ("al-qaim", "2017-11-02", "islamic-state"),
@@ -231,6 +232,17 @@ FACTS_SECOND_EDITION = [
     ("markada", "2014-03-30", "islamic-state"),
     ("markada", "2017-11-10", "sdf"),
     ("marea", "2016-05-28", "syrian-opposition"),  # besieged by IS, still rebel-held
+    # battle phases
+    ("mosul", "2017-02-01", None),  # east bank retaken, IS holding the west
+    ("mosul", "2017-04-01", "iraqi-government"),  # contested, the government holding most
+    ("raqqa", "2017-08-10", "sdf"),
+    ("tabqa", "2017-04-10", "islamic-state"),  # besieged
+    ("tabqa", "2017-05-02", "sdf"),
+    ("mayadin", "2017-10-10", "islamic-state"),  # the army pushed back out
+    ("hajin", "2018-12-14", "sdf"),
+    ("tal-afar", "2017-08-27", "iraqi-government"),
+    ("palmyra", "2016-03-25", "islamic-state"),
+    ("hawija", "2017-10-04", "islamic-state"),
 ]
 
 
