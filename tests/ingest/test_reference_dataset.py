@@ -243,6 +243,12 @@ FACTS_SECOND_EDITION = [
     ("tal-afar", "2017-08-27", "iraqi-government"),
     ("palmyra", "2016-03-25", "islamic-state"),
     ("hawija", "2017-10-04", "islamic-state"),
+    ("al-ashara", "2015-01-01", "islamic-state"),
+    ("al-ashara", "2017-11-28", "syrian-government"),
+    ("al-quriyah", "2017-11-01", None),  # claimed by the army, raided by IS
+    ("al-quriyah", "2017-11-29", "syrian-government"),
+    ("al-shuhayl", "2014-07-04", "islamic-state"),
+    ("al-shuhayl", "2017-11-14", "sdf"),
 ]
 
 
