@@ -233,7 +233,7 @@ def test_a_date_in_the_query_string_is_shown(page, live_url):
 def test_date_input_redraws_deir_ez_zor_in_the_new_controllers_colour(page, live_url, group_colors):
     open_map(page, live_url, theater=THEATER)
 
-    jump_to(page, "2017-11-02")  # split, no side holding most of it (data/reference/README.md)
+    jump_to(page, "2017-09-16")  # split, no side holding most of it (data/reference/README.md)
     before = poll(
         page,
         "slug => window.frontline.placeState(slug)",
@@ -367,7 +367,7 @@ def test_place_panel_shows_history_bars_and_sources(page, live_url, deir_history
 def test_compare_lists_deir_ez_zor_as_gained_by_the_government(page, live_url):
     open_map(page, live_url, date="2017-11-04", theater=THEATER)
     reveal(page, "#compare-a")
-    page.fill("#compare-a", "2017-11-02")
+    page.fill("#compare-a", "2017-09-16")
     page.fill("#compare-b", "2017-11-04")
     page.click("#compare-run")
 
