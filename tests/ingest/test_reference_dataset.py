@@ -249,6 +249,8 @@ FACTS_SECOND_EDITION = [
     ("al-quriyah", "2017-11-29", "syrian-government"),
     ("al-shuhayl", "2014-07-04", "islamic-state"),
     ("al-shuhayl", "2017-11-14", "sdf"),
+    ("mosul-airport", "2014-06-11", "islamic-state"),
+    ("mosul-airport", "2017-02-24", "iraqi-government"),
 ]
 
 
