@@ -251,6 +251,12 @@ FACTS_SECOND_EDITION = [
     ("al-shuhayl", "2017-11-14", "sdf"),
     ("mosul-airport", "2014-06-11", "islamic-state"),
     ("mosul-airport", "2017-02-24", "iraqi-government"),
+    ("al-awja", "2014-06-12", "islamic-state"),
+    ("al-awja", "2014-07-04", "iraqi-government"),
+    ("al-awja", "2015-03-16", "iraqi-government"),
+    ("akhtarin", "2014-08-14", "islamic-state"),
+    ("akhtarin", "2016-10-07", "turkish-backed-opposition"),
+    ("rabia", "2014-08-05", "islamic-state"),  # contested, disputed
 ]
 
 
