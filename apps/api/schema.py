@@ -88,19 +88,34 @@ DEPENDENCIES = {
 }
 
 
+# No query parameter may hold a NUL character (apps/api/middleware.py answers 400): free text
+# says so with this pattern.
+NO_NUL = "^[^\x00]*$"
+
+
+def _free_text(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "string" and not ({"pattern", "format", "enum"} & schema.keys())
+
+
 def constrain_parameters(result, generator, request, public):
     """State on every query parameter what the API enforces on it, and on every operation
     the dependencies between its parameters."""
     for path, path_item in result.get("paths", {}).items():
         for operation in path_item.values():
             for parameter in operation.get("parameters", []):
-                known = PARAMETER_SCHEMAS.get(parameter["name"])
-                if parameter["in"] != "query" or known is None:
+                if parameter["in"] != "query":
                     continue
                 schema = parameter.setdefault("schema", {})
                 target = schema["items"] if schema.get("type") == "array" else schema
+                known = PARAMETER_SCHEMAS.get(parameter["name"])
+                if known is None:
+                    if _free_text(target):
+                        target["pattern"] = NO_NUL
+                    continue
                 description = known.get("description")
                 target.update({k: v for k, v in known.items() if k != "description"})
+                if _free_text(target):
+                    target["pattern"] = NO_NUL
                 if description:
                     parameter["description"] = description
             if path in DEPENDENCIES:

@@ -1,5 +1,6 @@
 """Read endpoints: shapes, filters, exports, drafts, sync feeds, caching headers, schema."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -294,6 +295,18 @@ def test_schema_and_docs_are_served_offline(api, db):
     docs = api.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_the_schema_says_free_text_parameters_hold_no_nul_and_the_api_refuses_one(api, db):
+    parameters = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"][
+        "/api/v1/places/"
+    ]["get"]["parameters"]
+    (q,) = [p for p in parameters if p["name"] == "q"]
+    assert re.fullmatch(q["schema"]["pattern"], "Deir ez-Zor")
+    assert not re.fullmatch(q["schema"]["pattern"], "Deir\x00")
+    refused = api.get("/api/v1/places/", {"q": "Deir\x00"})
+    assert refused.status_code == 400
+    assert refused.json() == {"q": ["NUL characters are not allowed."]}
 
 
 def test_writes_keep_services_in_charge(reviewer_api, record):
