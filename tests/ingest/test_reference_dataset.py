@@ -257,6 +257,23 @@ FACTS_SECOND_EDITION = [
     ("akhtarin", "2014-08-14", "islamic-state"),
     ("akhtarin", "2016-10-07", "turkish-backed-opposition"),
     ("rabia", "2014-08-05", "islamic-state"),  # contested, disputed
+    ("kocho", "2014-08-02", "peshmerga"),
+    ("kocho", "2014-08-03", "islamic-state"),
+    ("kocho", "2017-05-25", "iraqi-government"),
+    ("uqayribat", "2017-08-20", "islamic-state"),  # besieged
+    ("uqayribat", "2017-09-01", "syrian-government"),
+    ("azaz", "2014-02-27", "islamic-state"),
+    ("azaz", "2014-02-28", "syrian-opposition"),
+    ("azaz", "2019-12-31", "syrian-opposition"),
+    ("qabasin", "2016-12-01", "islamic-state"),  # the rebels' claim of November 2016 is not a row
+    ("qabasin", "2017-02-23", "turkish-backed-opposition"),
+    ("bzaa", "2017-02-22", "islamic-state"),
+    ("bzaa", "2017-02-23", "turkish-backed-opposition"),
+    ("sarrin", "2015-07-10", "islamic-state"),  # besieged
+    ("sarrin", "2015-07-27", "sdf"),
+    ("tell-hamis", "2014-01-03", "islamic-state"),  # contested, the YPG attacking
+    ("tell-hamis", "2015-02-26", "islamic-state"),
+    ("tell-hamis", "2015-02-27", "sdf"),
 ]
 
 
@@ -276,7 +293,9 @@ def controller_on(slug: str, day: str) -> str | None:
 
 def test_dataset_size_and_required_content(reference, db):
     assert Theater.objects.filter(slug="syria-iraq-2014-2019").exists()
-    assert Place.objects.count() >= 40
+    # The second edition's reach (issue 18): at least 110 places and 450 changes.
+    assert Place.objects.filter(theater__slug="syria-iraq-2014-2019").count() >= 110
+    assert ControlChange.objects.filter(place__theater__slug="syria-iraq-2014-2019").count() >= 450
     assert set(REQUIRED_PLACES) <= set(Place.objects.values_list("slug", flat=True))
     assert set(REQUIRED_GROUPS) <= set(ArmedGroup.objects.values_list("slug", flat=True))
     assert {"ISIS", "ISIL", "IS", "Daesh"} <= set(
