@@ -274,6 +274,21 @@ FACTS_SECOND_EDITION = [
     ("tell-hamis", "2014-01-03", "islamic-state"),  # contested, the YPG attacking
     ("tell-hamis", "2015-02-26", "islamic-state"),
     ("tell-hamis", "2015-02-27", "sdf"),
+    ("khanaqin", "2017-10-16", "peshmerga"),
+    ("khanaqin", "2017-10-17", "iraqi-government"),
+    ("dibis", "2014-05-31", "iraqi-government"),
+    ("dibis", "2014-06-15", "peshmerga"),  # dated to the month
+    ("dibis", "2017-10-17", "iraqi-government"),
+    ("shaykhan", "2014-08-10", "peshmerga"),  # never taken
+    ("balad", "2014-10-04", "iraqi-government"),  # attacked, never taken
+    ("afrin", "2018-03-17", "sdf"),
+    ("afrin", "2018-03-18", "turkish-backed-opposition"),
+    ("tell-rifaat", "2016-02-14", "syrian-opposition"),
+    ("tell-rifaat", "2016-02-15", "sdf"),
+    ("muhasan", "2014-06-30", "syrian-opposition"),
+    ("muhasan", "2014-07-01", "islamic-state"),
+    ("muhasan", "2017-10-17", "syrian-government"),
+    ("al-yarubiyah", "2019-12-31", "sdf"),
 ]
 
 
