@@ -289,6 +289,20 @@ FACTS_SECOND_EDITION = [
     ("muhasan", "2014-07-01", "islamic-state"),
     ("muhasan", "2017-10-17", "syrian-government"),
     ("al-yarubiyah", "2019-12-31", "sdf"),
+    ("baqubah", "2014-06-17", "iraqi-government"),  # an incursion of hours, not a row
+    ("al-ghandurah", "2016-09-03", "islamic-state"),
+    ("al-ghandurah", "2016-09-04", "turkish-backed-opposition"),
+    ("al-arimah", "2016-11-24", "islamic-state"),  # contested, the SDF attacking
+    ("al-arimah", "2017-06-01", "sdf"),  # the March 2017 deal handed over villages, not the town
+    ("al-arimah", "2018-12-25", "syrian-government"),
+    ("al-jala", "2017-12-05", "islamic-state"),
+    ("al-jala", "2017-12-06", "syrian-government"),
+    ("al-jarniyah", "2016-12-20", "sdf"),
+    ("dhiban", "2017-10-18", "syrian-government"),  # claimed
+    ("dhiban", "2017-10-22", "islamic-state"),
+    ("dhiban", "2017-11-15", "sdf"),  # dated to the month
+    ("ad-dumayr", "2016-04-10", "syrian-opposition"),  # contested, IS-pledged units inside
+    ("ad-dumayr", "2018-04-19", "syrian-government"),
 ]
 
 
