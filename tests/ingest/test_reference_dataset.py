@@ -303,6 +303,8 @@ FACTS_SECOND_EDITION = [
     ("dhiban", "2017-11-15", "sdf"),  # dated to the month
     ("ad-dumayr", "2016-04-10", "syrian-opposition"),  # contested, IS-pledged units inside
     ("ad-dumayr", "2018-04-19", "syrian-government"),
+    ("subaykhan", "2014-07-15", "islamic-state"),  # dated to the month
+    ("subaykhan", "2017-11-23", "syrian-government"),  # disputed
 ]
 
 
