@@ -17,6 +17,8 @@ import os
 import shutil
 import subprocess
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -53,6 +55,15 @@ services.control_change_create(
     summary="Browser-test change.", review_state="published",
 )
 print("seeded", place.pk)
+"""
+UNSEED_HOSTILE = f"""
+from apps.territory import services
+from apps.territory.models import Place, Source
+place = Place.objects.get(slug={HOSTILE_SLUG!r})
+for change in place.changes.all():
+    services.control_change_delete(change=change)
+services.place_delete(place=place)
+services.source_delete(source=Source.objects.get(key="browser-test"))
 """
 
 # Staff accounts for the admin tests: (username, password, role).
@@ -172,6 +183,17 @@ def live_url(tmp_path_factory) -> str:
     finally:
         if not os.environ.get("KEEP_BROWSER_DB"):
             _psql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+@contextmanager
+def without_hostile_place() -> Iterator[None]:
+    """The live server without the hostile-name place, which would show in the README
+    screenshots as a label; put back afterwards for the tests that follow."""
+    _manage(LIVE["env"], "shell", "-c", UNSEED_HOSTILE)
+    try:
+        yield
+    finally:
+        _manage(LIVE["env"], "shell", "-c", SEED_HOSTILE)
 
 
 def add_demo_front() -> str:

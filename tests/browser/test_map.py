@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from apps.bench.headless import ROOT
 from apps.territory.palette import SAFE_PALETTE
 
-from .conftest import HOSTILE_NAME, HOSTILE_SLUG, PHONE, add_demo_front
+from .conftest import HOSTILE_NAME, HOSTILE_SLUG, PHONE, add_demo_front, without_hostile_place
 
 pytestmark = pytest.mark.browser
 
@@ -532,6 +532,11 @@ def test_phone_size_loads_with_the_slider_visible(new_page, live_url):
 
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="set SCREENSHOTS=1 to save")
 def test_save_screenshots(page, new_page, live_url):
+    with without_hostile_place():
+        _save_screenshots(page, new_page, live_url)
+
+
+def _save_screenshots(page, new_page, live_url):
     out = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "docs")
     open_map(page, live_url, date="2017-11-04", theater=THEATER)
     page.evaluate("slug => window.frontline.openPlace(slug)", DEIR)
